@@ -1,0 +1,35 @@
+# The two commands of the README: `make serve` and `make test`. Each creates .venv the first
+# time and installs what it needs into it, so a fresh machine needs only Python 3.11+ and pip.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+APP ?= examples.hello:app
+BIND ?= 127.0.0.1:8000
+
+.PHONY: serve test bench lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+$(VENV)/.installed-%: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[$*]'
+	touch $@
+
+serve: $(VENV)/.installed-test
+	$(BIN)/gunicorn --bind $(BIND) $(APP)
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check wtf tests examples bench
+	$(BIN)/mypy --strict wtf
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.router
+
+$(VENV)/.installed-bench: $(VENV)/.installed-test
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,249 @@
+"""Compiling the pattern tree into one Python function per (host group, method).
+
+The generated code is a nest of ``if`` blocks, one per tree node, so trying the alternatives of a
+node in priority order and falling back to the next one after a deeper failure is plain
+fall-through; positions known at compile time are constants. Fully static routes are answered
+by a dict before any of it runs. Wide literal fan-outs are looked up in a dict of sub-functions,
+so the cost of a lookup does not grow with the number of routes (Falcon's ``CompiledRouter``
+generates code the same way but tests wide fan-outs one by one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from .pattern import Literal, Named, RegexPiece, Wildcard
+from .route import Route
+from .tree import Node
+
+__all__ = ["Finder", "compile_finder"]
+
+#: ``finder(path) -> (route, values) | None``.
+Finder = Callable[[str], "tuple[Route, tuple[str, ...]] | None"]
+Selector = Callable[[list[Route]], "Route | None"]
+
+_WIDE = 4  # PERF: above this many literal alternatives, a dict beats a chain of startswith.
+_MAX_INDENT = 40  # Python's tokenizer allows 100 levels; deeper subtrees become functions.
+
+
+def compile_finder(root: Node, select: Selector) -> Finder:
+    """Compile the routes of ``root`` that ``select`` admits into a finder function.
+
+    Args:
+        root: The router's full pattern tree (its order is the matching order).
+        select: Picks, among the routes ending at one node, the one this finder answers with
+            (or ``None``); it encodes the method and host filter.
+
+    Returns:
+        ``finder(path)`` returning ``(route, values)`` or ``None``.
+    """
+    static: dict[str, tuple[Route, tuple[str, ...]]] = {}
+    live: dict[int, bool] = {}
+    chosen: dict[int, Route] = {}
+    for node in root.walk():
+        if node.routes:
+            route = select(node.routes)
+            if route is not None:
+                if route.static_path is not None:
+                    static[route.static_path] = (route, ())
+                else:
+                    chosen[id(node)] = route
+    _mark_live(root, chosen, live)
+    if not live[id(root)]:
+        return static.get
+    emitter = _Emitter(chosen, live)
+    body: list[str] = []
+    emitter.node(root, "0", [], 1, body)
+    source = "\n".join(
+        [
+            *emitter.functions,
+            "def find(path):",
+            "    hit = STATIC.get(path)",
+            "    if hit is not None:",
+            "        return hit",
+            "    n = len(path)",
+            *body,
+            "    return None",
+        ]
+    )
+    namespace: dict[str, Any] = dict(emitter.consts, STATIC=static)
+    exec(compile(source, "<wtf.router compiled>", "exec"), namespace)
+    finder: Finder = namespace["find"]
+    return finder
+
+
+def _mark_live(node: Node, chosen: dict[int, Route], live: dict[int, bool]) -> bool:
+    """Record, for each node, whether a dynamic admitted route ends at or below it."""
+    alive = id(node) in chosen
+    for child in node.children.values():
+        alive = _mark_live(child, chosen, live) or alive
+    live[id(node)] = alive
+    return alive
+
+
+class _Emitter:
+    """Writes the source of the finder, node by node."""
+
+    def __init__(self, chosen: dict[int, Route], live: dict[int, bool]) -> None:
+        self.chosen = chosen
+        self.live = live
+        self.consts: dict[str, Any] = {}
+        self.functions: list[str] = []
+        self.counter = 0
+
+    def uid(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def const(self, value: Any, prefix: str) -> str:
+        name = f"{prefix}{self.uid()}"
+        self.consts[name] = value
+        return name
+
+    def node(self, node: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+        """Emit the code trying ``node``'s alternatives; the path position is ``pos``."""
+        pad = "    " * ind
+        route = self.chosen.get(id(node))
+        if route is not None:
+            ref = self.const(route, "R")
+            out.append(f"{pad}if {pos} == n:")
+            out.append(f"{pad}    return ({ref}, ({_tuple(vals)}))")
+        kids = [c for c in node.children.values() if self.live[id(c)]]
+        literals = [c for c in kids if isinstance(c.piece, Literal)]
+        slashed = [c for c in literals if _text(c).endswith("/")]
+        plain = [c for c in literals if not _text(c).endswith("/")]
+        self.slashed(slashed, pos, vals, ind, out)
+        for length in sorted({len(_text(c)) for c in plain}, reverse=True):
+            group = [c for c in plain if len(_text(c)) == length]
+            self.plain(group, length, pos, vals, ind, out)
+        for child in kids:
+            if isinstance(child.piece, RegexPiece):
+                self.regex(child, pos, vals, ind, out)
+        named = [c for c in kids if isinstance(c.piece, Named)]
+        if named:
+            u = self.uid()
+            out.append(f"{pad}e{u} = path.find('/', {pos})")
+            out.append(f"{pad}if e{u} < 0:")
+            out.append(f"{pad}    e{u} = n")
+            out.append(f"{pad}if e{u} > {pos}:")
+            out.append(f"{pad}    v{u} = path[{pos}:e{u}]")
+            for child in named:
+                self.enter(child, f"e{u}", [*vals, f"v{u}"], ind + 1, out)
+        for child in kids:
+            if isinstance(child.piece, Wildcard):
+                wild = self.chosen[id(child)]
+                ref = self.const(wild, "R")
+                tail = "path" if pos == "0" else f"path[{pos}:]"
+                out.append(f"{pad}return ({ref}, ({_tuple([*vals, tail])}))")
+
+    def enter(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+        """Emit ``child`` inline, or as a call to its own function when nested too deep."""
+        if ind < _MAX_INDENT:
+            self.node(child, pos, vals, ind, out)
+            return
+        fn = self.function(child, len(vals))
+        self.call(fn, pos, vals, ind, out)
+
+    def function(self, child: Node, nvals: int) -> str:
+        """Emit ``child``'s subtree as ``F(path, n, p, v...)``; return the function's name."""
+        name = f"F{self.uid()}"
+        args = "".join(f", a{i}" for i in range(nvals))
+        body: list[str] = [f"def {name}(path, n, p{args}):"]
+        self.node(child, "p", [f"a{i}" for i in range(nvals)], 1, body)
+        body.append("    return None")
+        self.functions.append("\n".join(body))
+        return name
+
+    def table(self, group: list[Node], nvals: int) -> str:
+        """Emit a dict from each child's literal text to its sub-function; return its name."""
+        name = f"D{self.uid()}"
+        entries = ", ".join(f"{_text(c)!r}: {self.function(c, nvals)}" for c in group)
+        self.functions.append(f"{name} = {{{entries}}}")
+        return name
+
+    def call(self, fn: str, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+        pad = "    " * ind
+        u = self.uid()
+        args = "".join(f", {v}" for v in vals)
+        out.append(f"{pad}r{u} = {fn}(path, n, {pos}{args})")
+        out.append(f"{pad}if r{u} is not None:")
+        out.append(f"{pad}    return r{u}")
+
+    def slashed(
+        self, group: list[Node], pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Literal children ending in ``/``: at most one can match, the whole next segment."""
+        pad = "    " * ind
+        if len(group) <= _WIDE:
+            for child in group:
+                self.literal(child, pos, vals, ind, out)
+            return
+        u = self.uid()
+        table = self.table(group, len(vals))
+        args = "".join(f", {v}" for v in vals)
+        out.append(f"{pad}e{u} = path.find('/', {pos})")
+        out.append(f"{pad}if e{u} >= 0:")
+        out.append(f"{pad}    f{u} = {table}.get(path[{pos}:e{u} + 1])")
+        out.append(f"{pad}    if f{u} is not None:")
+        out.append(f"{pad}        r{u} = f{u}(path, n, e{u} + 1{args})")
+        out.append(f"{pad}        if r{u} is not None:")
+        out.append(f"{pad}            return r{u}")
+
+    def plain(
+        self, group: list[Node], length: int, pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Literal children of one length without ``/``: at most one of them can match."""
+        pad = "    " * ind
+        if len(group) <= _WIDE:
+            for child in group:
+                self.literal(child, pos, vals, ind, out)
+            return
+        u = self.uid()
+        table = self.table(group, len(vals))
+        args = "".join(f", {v}" for v in vals)
+        end = f"{pos} + {length}"
+        out.append(f"{pad}f{u} = {table}.get(path[{pos}:{end}])")
+        out.append(f"{pad}if f{u} is not None:")
+        out.append(f"{pad}    r{u} = f{u}(path, n, {end}{args})")
+        out.append(f"{pad}    if r{u} is not None:")
+        out.append(f"{pad}        return r{u}")
+
+    def literal(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+        pad = "    " * ind
+        text = _text(child)
+        at = "" if pos == "0" else f", {pos}"
+        out.append(f"{pad}if path.startswith({text!r}{at}):")
+        if pos.isdigit():
+            nxt = str(int(pos) + len(text))
+        else:
+            nxt = f"p{self.uid()}"
+            out.append(f"{pad}    {nxt} = {pos} + {len(text)}")
+        self.enter(child, nxt, vals, ind + 1, out)
+
+    def regex(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+        pad = "    " * ind
+        piece = child.piece
+        assert isinstance(piece, RegexPiece)
+        rx = self.const(piece.regex.match, "X")
+        u = self.uid()
+        subject = "path" if pos == "0" else f"path[{pos}:]"
+        # A regex piece sees the rest of the path as a string of its own (no look-behind into
+        # earlier text, '^' anchors here), is tried once, and must consume a character.
+        out.append(f"{pad}m{u} = {rx}({subject})")
+        out.append(f"{pad}if m{u} is not None and m{u}.end():")
+        out.append(f"{pad}    p{u} = {pos} + m{u}.end()")
+        out.append(f"{pad}    v{u} = m{u}.group()")
+        self.enter(child, f"p{u}", [*vals, f"v{u}"], ind + 1, out)
+
+
+def _text(node: Node) -> str:
+    piece = node.piece
+    assert isinstance(piece, Literal)
+    return piece.text
+
+
+def _tuple(items: list[str]) -> str:
+    if not items:
+        return ""
+    return ", ".join(items) + ","

@@ -1,0 +1,104 @@
+"""``Route`` (one registration) and ``Match`` (the answer of :meth:`Router.match`)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .pattern import Literal, Piece, RegexPiece, Wildcard, parse
+from .rest import Rest
+
+__all__ = ["Match", "Route"]
+
+
+class Route:
+    """A registered route.
+
+    Attributes:
+        pattern: The pattern as given to :meth:`Router.add`.
+        target: The object the route leads to (a handler, an endpoint, anything).
+        methods: Upper-cased methods, or ``None`` for every method.
+        hosts: Lower-cased hosts, or ``None`` for every host.
+        pieces: The parsed pattern.
+        names: The parameter names, in pattern order.
+        static_path: The path this route matches when it has no parameter, else ``None``.
+        index: Registration order within its router.
+    """
+
+    __slots__ = (
+        "hosts",
+        "index",
+        "key",
+        "methods",
+        "names",
+        "pattern",
+        "pieces",
+        "static_path",
+        "target",
+    )
+
+    def __init__(
+        self,
+        pattern: str,
+        target: Any,
+        methods: frozenset[str] | None,
+        hosts: tuple[str, ...] | None,
+        index: int,
+    ) -> None:
+        self.pattern = pattern
+        self.target = target
+        self.methods = methods
+        self.hosts = hosts
+        self.index = index
+        self.pieces: tuple[Piece, ...] = parse(pattern)
+        self.key = tuple(piece.key for piece in self.pieces)
+        self.names = tuple(
+            piece.name for piece in self.pieces if not isinstance(piece, Literal)
+        )
+        self.static_path = (
+            "".join(p.text for p in self.pieces if isinstance(p, Literal))
+            if all(isinstance(p, Literal) for p in self.pieces)
+            else None
+        )
+
+    @property
+    def has_regex(self) -> bool:
+        """Whether the pattern has a regex piece."""
+        return any(isinstance(p, RegexPiece) for p in self.pieces)
+
+    @property
+    def has_wildcard(self) -> bool:
+        """Whether the pattern ends in a wildcard."""
+        return bool(self.pieces) and isinstance(self.pieces[-1], Wildcard)
+
+    def admits(self, method: str) -> bool:
+        """Whether this route answers ``method`` (upper-case), HEAD counting for GET."""
+        return self.methods is None or method in self.methods or (
+            method == "HEAD" and "GET" in self.methods
+        )
+
+    def __repr__(self) -> str:
+        methods = "all" if self.methods is None else ",".join(sorted(self.methods))
+        hosts = "" if self.hosts is None else f" hosts={','.join(self.hosts)}"
+        return f"<Route {self.pattern!r} {methods}{hosts} -> {self.target!r}>"
+
+
+class Match:
+    """A successful match.
+
+    Attributes:
+        target: The matched route's target.
+        pattern: The matched route's pattern.
+        params: The captured parameters.
+        route: The matched :class:`Route`.
+    """
+
+    __slots__ = ("params", "pattern", "route", "target")
+
+    def __init__(self, route: Route, values: tuple[str, ...]) -> None:
+        self.route = route
+        self.target = route.target
+        self.pattern = route.pattern
+        self.params = Rest.from_lists(route.names, values)
+
+    def __repr__(self) -> str:
+        return f"Match({self.pattern!r}, {self.target!r}, {self.params!r})"
