@@ -14,16 +14,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .pattern import Literal, Named, RegexPiece, Wildcard
-from .route import Route
+from .route import Match, Route, new_match
 from .tree import Node
 
 __all__ = ["Finder", "compile_finder"]
 
 #: ``finder(path) -> (route, values) | None``.
 Finder = Callable[[str], "tuple[Route, tuple[str, ...]] | None"]
+# (Static hits are prebuilt Match instances: a Match is a (route, values) tuple.)
 Selector = Callable[[list[Route]], "Route | None"]
 
-_WIDE = 4  # PERF: above this many literal alternatives, a dict beats a chain of startswith.
+_WIDE = 8  # PERF: above this many literal alternatives, a dict beats a chain of startswith.
 _MAX_INDENT = 40  # Python's tokenizer allows 100 levels; deeper subtrees become functions.
 
 
@@ -38,7 +39,7 @@ def compile_finder(root: Node, select: Selector) -> Finder:
     Returns:
         ``finder(path)`` returning ``(route, values)`` or ``None``.
     """
-    static: dict[str, tuple[Route, tuple[str, ...]]] = {}
+    static: dict[str, Match] = {}
     live: dict[int, bool] = {}
     chosen: dict[int, Route] = {}
     for node in root.walk():
@@ -46,7 +47,7 @@ def compile_finder(root: Node, select: Selector) -> Finder:
             route = select(node.routes)
             if route is not None:
                 if route.static_path is not None:
-                    static[route.static_path] = (route, ())
+                    static[route.static_path] = new_match((route, ()))
                 else:
                     chosen[id(node)] = route
     _mark_live(root, chosen, live)
@@ -54,7 +55,7 @@ def compile_finder(root: Node, select: Selector) -> Finder:
         return static.get
     emitter = _Emitter(chosen, live)
     body: list[str] = []
-    emitter.node(root, "0", [], 1, body)
+    emitter.snode(root, 0, (0, ()), [], 1, body)
     source = "\n".join(
         [
             *emitter.functions,
@@ -62,7 +63,8 @@ def compile_finder(root: Node, select: Selector) -> Finder:
             "    hit = STATIC.get(path)",
             "    if hit is not None:",
             "        return hit",
-            "    n = len(path)",
+            "    segs = path.split('/')",
+            "    k = len(segs)",
             *body,
             "    return None",
         ]
@@ -82,8 +84,23 @@ def _mark_live(node: Node, chosen: dict[int, Route], live: dict[int, bool]) -> b
     return alive
 
 
+_Pos = tuple[int, tuple[int, ...]]  # a path offset: constant + the lengths of these segments
+
+
+def _pos(pos: _Pos) -> str:
+    """Render a segment-mode offset as an expression."""
+    const, dyn = pos
+    return " + ".join([str(const), *(f"len(segs[{j}])" for j in dyn)]) if dyn else str(const)
+
+
 class _Emitter:
-    """Writes the source of the finder, node by node."""
+    """Writes the source of the finder, node by node.
+
+    Two modes. Segment mode (``snode``) works on ``segs = path.split('/')`` while the tree is
+    aligned on ``/``: literal segments compare with ``==`` or a dict, ``:name`` is ``segs[i]``.
+    Position mode (``node``) works on offsets into ``path`` and handles what is not aligned:
+    regex pieces and text mixed with parameters inside a segment.
+    """
 
     def __init__(self, chosen: dict[int, Route], live: dict[int, bool]) -> None:
         self.chosen = chosen
@@ -113,29 +130,144 @@ class _Emitter:
         literals = [c for c in kids if isinstance(c.piece, Literal)]
         slashed = [c for c in literals if _text(c).endswith("/")]
         plain = [c for c in literals if not _text(c).endswith("/")]
-        self.slashed(slashed, pos, vals, ind, out)
+        named = [c for c in kids if isinstance(c.piece, Named)]
+        # PERF: one find() per node serves both the segment compare and the named pieces.
+        slash = ""
+        if slashed or named:
+            slash = f"e{self.uid()}"
+            out.append(f"{pad}{slash} = path.find('/', {pos})")
+        if slashed:
+            self.slashed(slashed, pos, slash, vals, ind, out)
         for length in sorted({len(_text(c)) for c in plain}, reverse=True):
             group = [c for c in plain if len(_text(c)) == length]
             self.plain(group, length, pos, vals, ind, out)
         for child in kids:
             if isinstance(child.piece, RegexPiece):
                 self.regex(child, pos, vals, ind, out)
-        named = [c for c in kids if isinstance(c.piece, Named)]
         if named:
             u = self.uid()
-            out.append(f"{pad}e{u} = path.find('/', {pos})")
-            out.append(f"{pad}if e{u} < 0:")
-            out.append(f"{pad}    e{u} = n")
-            out.append(f"{pad}if e{u} > {pos}:")
-            out.append(f"{pad}    v{u} = path[{pos}:e{u}]")
+            out.append(f"{pad}q{u} = n if {slash} < 0 else {slash}")
+            out.append(f"{pad}if q{u} > {pos}:")
+            out.append(f"{pad}    v{u} = path[{pos}:q{u}]")
             for child in named:
-                self.enter(child, f"e{u}", [*vals, f"v{u}"], ind + 1, out)
+                self.enter(child, f"q{u}", [*vals, f"v{u}"], ind + 1, out)
         for child in kids:
             if isinstance(child.piece, Wildcard):
                 wild = self.chosen[id(child)]
                 ref = self.const(wild, "R")
                 tail = "path" if pos == "0" else f"path[{pos}:]"
                 out.append(f"{pad}return ({ref}, ({_tuple([*vals, tail])}))")
+
+    def snode(
+        self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Emit ``node``'s alternatives, standing at the start of segment ``i``."""
+        pad = "    " * ind
+        route = self.chosen.get(id(node))
+        if route is not None:  # the path ended with the '/' that led here
+            out.append(f"{pad}if k == {i + 1} and not segs[{i}]:")
+            out.append(f"{pad}    return ({self.const(route, 'R')}, ({_tuple(vals)}))")
+        kids = [c for c in node.children.values() if self.live[id(c)]]
+        literals = [c for c in kids if isinstance(c.piece, Literal)]
+        slashed = [c for c in literals if _text(c).endswith("/")]
+        plain = [c for c in literals if not _text(c).endswith("/")]
+        if slashed:
+            out.append(f"{pad}if k > {i + 1}:")
+            if len(slashed) <= _WIDE:
+                seg = f"s{self.uid()}"
+                out.append(f"{pad}    {seg} = segs[{i}]")  # PERF: one subscript, many compares
+                for child in slashed:
+                    text = _text(child)[:-1]
+                    out.append(f"{pad}    if {seg} == {text!r}:")
+                    after = (pos[0] + len(text) + 1, pos[1])
+                    self.senter(child, i + 1, after, vals, ind + 2, out)
+            else:
+                self.sdispatch(slashed, i, pos, vals, ind + 1, out)
+        for child in sorted(plain, key=lambda c: -len(_text(c))):
+            if any(self.live[id(g)] for g in child.children.values()):
+                # Text followed by a piece inside the segment: position mode from here.
+                out.append(f"{pad}n = len(path)")
+                self.literal(child, _pos(pos) if pos[1] else str(pos[0]), vals, ind, out)
+            else:
+                out.append(f"{pad}if k == {i + 1} and segs[{i}] == {_text(child)!r}:")
+                ref = self.const(self.chosen[id(child)], "R")
+                out.append(f"{pad}    return ({ref}, ({_tuple(vals)}))")
+        regexes = [c for c in kids if isinstance(c.piece, RegexPiece)]
+        if regexes:
+            u = self.uid()
+            out.append(f"{pad}n = len(path)")
+            out.append(f"{pad}o{u} = {_pos(pos)}")
+            for child in regexes:
+                self.regex(child, f"o{u}", vals, ind, out)
+        named = [c for c in kids if isinstance(c.piece, Named)]
+        if named:
+            out.append(f"{pad}if segs[{i}]:")
+            for child in named:
+                self.sended(child, i, pos, [*vals, f"segs[{i}]"], ind + 1, out)
+        for child in kids:
+            if isinstance(child.piece, Wildcard):
+                ref = self.const(self.chosen[id(child)], "R")
+                out.append(f"{pad}return ({ref}, ({_tuple([*vals, f'path[{_pos(pos)}:]'])}))")
+
+    def sended(
+        self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Emit a ``:name`` node that took segment ``i``: it may end, or go on after a '/'."""
+        pad = "    " * ind
+        route = self.chosen.get(id(node))
+        if route is not None:
+            out.append(f"{pad}if k == {i + 1}:")
+            out.append(f"{pad}    return ({self.const(route, 'R')}, ({_tuple(vals)}))")
+        after = (pos[0] + 1, (*pos[1], i))
+        for child in node.children.values():
+            if self.live[id(child)]:  # only "/" can follow a named piece
+                out.append(f"{pad}if k > {i + 1}:")
+                self.senter(child, i + 1, after, vals, ind + 1, out)
+
+    def senter(
+        self, child: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Emit ``child`` in segment mode, inline or (when nested deep) as its own function."""
+        if ind < _MAX_INDENT:
+            self.snode(child, i, pos, vals, ind, out)
+            return
+        name = self.sfunction(child, i, pos, len(vals))
+        self.scall(name, vals, ind, out)
+
+    def sfunction(self, child: Node, i: int, pos: _Pos, nvals: int) -> str:
+        """Emit ``child`` (at the start of segment ``i``) as ``G(path, segs, k, a...)``."""
+        name = f"G{self.uid()}"
+        args = "".join(f", a{j}" for j in range(nvals))
+        body = [f"def {name}(path, segs, k{args}):"]
+        self.snode(child, i, pos, [f"a{j}" for j in range(nvals)], 1, body)
+        body.append("    return None")
+        self.functions.append("\n".join(body))
+        return name
+
+    def scall(self, fn: str, vals: list[str], ind: int, out: list[str]) -> None:
+        pad = "    " * ind
+        u = self.uid()
+        args = "".join(f", {v}" for v in vals)
+        out.append(f"{pad}r{u} = {fn}(path, segs, k{args})")
+        out.append(f"{pad}if r{u} is not None:")
+        out.append(f"{pad}    return r{u}")
+
+    def sdispatch(
+        self, group: list[Node], i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
+    ) -> None:
+        """Many literal segments: a dict from the segment to a function per subtree."""
+        pad = "    " * ind
+        name = f"D{self.uid()}"
+        entries = ", ".join(
+            f"{_text(c)[:-1]!r}: "
+            + self.sfunction(c, i + 1, (pos[0] + len(_text(c)), pos[1]), len(vals))
+            for c in group
+        )
+        self.functions.append(f"{name} = {{{entries}}}")
+        u = self.uid()
+        out.append(f"{pad}f{u} = {name}.get(segs[{i}])")
+        out.append(f"{pad}if f{u} is not None:")
+        self.scall(f"f{u}", vals, ind + 1, out)
 
     def enter(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
         """Emit ``child`` inline, or as a call to its own function when nested too deep."""
@@ -171,22 +303,24 @@ class _Emitter:
         out.append(f"{pad}    return r{u}")
 
     def slashed(
-        self, group: list[Node], pos: str, vals: list[str], ind: int, out: list[str]
+        self, group: list[Node], pos: str, slash: str, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Literal children ending in ``/``: at most one can match, the whole next segment."""
         pad = "    " * ind
+        u = self.uid()
+        out.append(f"{pad}if {slash} >= 0:")
+        out.append(f"{pad}    s{u} = path[{pos}:{slash} + 1]")
+        out.append(f"{pad}    p{u} = {slash} + 1")
         if len(group) <= _WIDE:
             for child in group:
-                self.literal(child, pos, vals, ind, out)
+                out.append(f"{pad}    if s{u} == {_text(child)!r}:")
+                self.enter(child, f"p{u}", vals, ind + 2, out)
             return
-        u = self.uid()
         table = self.table(group, len(vals))
         args = "".join(f", {v}" for v in vals)
-        out.append(f"{pad}e{u} = path.find('/', {pos})")
-        out.append(f"{pad}if e{u} >= 0:")
-        out.append(f"{pad}    f{u} = {table}.get(path[{pos}:e{u} + 1])")
+        out.append(f"{pad}    f{u} = {table}.get(s{u})")
         out.append(f"{pad}    if f{u} is not None:")
-        out.append(f"{pad}        r{u} = f{u}(path, n, e{u} + 1{args})")
+        out.append(f"{pad}        r{u} = f{u}(path, n, p{u}{args})")
         out.append(f"{pad}        if r{u} is not None:")
         out.append(f"{pad}            return r{u}")
 

@@ -82,23 +82,49 @@ class Route:
         return f"<Route {self.pattern!r} {methods}{hosts} -> {self.target!r}>"
 
 
-class Match:
-    """A successful match.
+class Match(tuple[Route, tuple[str, ...]]):
+    """A successful match: an immutable ``(route, values)`` pair.
+
+    Being a tuple, it unpacks as ``route, values = match``; the properties below name the
+    parts. Static routes return one shared instance, so a lookup allocates nothing.
 
     Attributes:
-        target: The matched route's target.
-        pattern: The matched route's pattern.
-        params: The captured parameters.
         route: The matched :class:`Route`.
+        values: The captured values, in pattern order.
     """
 
-    __slots__ = ("params", "pattern", "route", "target")
+    __slots__ = ()
 
-    def __init__(self, route: Route, values: tuple[str, ...]) -> None:
-        self.route = route
-        self.target = route.target
-        self.pattern = route.pattern
-        self.params = Rest.from_lists(route.names, values)
+    @property
+    def route(self) -> Route:
+        """The matched :class:`Route`."""
+        return self[0]
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The captured values, in pattern order."""
+        return self[1]
+
+    @property
+    def target(self) -> Any:
+        """The matched route's target."""
+        return self[0].target
+
+    @property
+    def pattern(self) -> str:
+        """The matched route's pattern."""
+        return self[0].pattern
+
+    @property
+    def params(self) -> Rest:
+        """The captured parameters as a :class:`Rest` (built on access)."""
+        return Rest.from_lists(self[0].names, self[1])
 
     def __repr__(self) -> str:
         return f"Match({self.pattern!r}, {self.target!r}, {self.params!r})"
+
+
+#: ``new_match((route, values))`` without the cost of a ``__new__`` lookup.
+def new_match(found: tuple[Route, tuple[str, ...]]) -> Match:
+    """Wrap a ``(route, values)`` pair as a :class:`Match`."""
+    return tuple.__new__(Match, found)

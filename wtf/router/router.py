@@ -10,7 +10,7 @@ from .compiler import Finder, compile_finder
 from .errors import DuplicateRouteError
 from .hosts import normalize_hosts, request_host
 from .methods import STANDARD_METHODS, normalize_methods
-from .route import Match, Route
+from .route import Match, Route, new_match
 from .tree import Node
 
 __all__ = ["Router"]
@@ -42,6 +42,10 @@ class Router:
         self._by_key: dict[tuple[tuple[str, str], ...], list[Route]] = {}
         self._lock = threading.RLock()
         self._compiled: _Compiled | None = None
+        # PERF: the default group's finders, read directly by find(); emptied by add() so
+        # that the next lookup takes the slow path, which compiles.
+        self._finders: dict[str, Finder] = {}
+        self._hosted = False  # whether any route has a host filter
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -85,6 +89,7 @@ class Router:
             self._routes.append(route)
             self._by_key.setdefault(route.key, []).append(route)
             self._compiled = None
+            self._finders = {}
         return route
 
     def compile(self) -> None:
@@ -99,16 +104,17 @@ class Router:
             path: The decoded path (``PATH_INFO``).
             host: The request's Host header (a port is ignored), or ``None``.
         """
-        compiled = self._compiled
-        if compiled is None:
-            compiled = self._compile()
+        # PERF: the common case is one dict lookup and one call of generated code.
+        finder = self._finders.get(method)
+        if finder is None or (host is not None and self._hosted):
+            return self._find_slow(method, path, host)
+        return finder(path)
+
+    def _find_slow(self, method: str, path: str, host: str | None) -> _Found | None:
+        compiled = self._compile()
         if host is not None and compiled.host_groups:
             return compiled.find_on_host(method, path, host)
-        # PERF: the common case is one dict lookup and one call of generated code.
-        finder = compiled.default.finders.get(method)
-        if finder is None:
-            finder = compiled.default.finder(method)
-        return finder(path)
+        return compiled.default.finder(method)(path)
 
     def match(self, method: str, path: str, host: str | None = None) -> Match | None:
         """Return the :class:`Match` for a request, or ``None`` when no admitted route matches.
@@ -119,10 +125,14 @@ class Router:
             host: The request's Host header (a port is ignored), or ``None`` for no Host:
                 only routes registered without hosts take part then.
         """
-        found = self.find(method, path, host)
-        if found is None:
-            return None
-        return Match(found[0], found[1])
+        finder = self._finders.get(method)
+        if finder is None or (host is not None and self._hosted):
+            found = self._find_slow(method, path, host)
+        else:
+            found = finder(path)
+        if found is None or type(found) is Match:
+            return found
+        return new_match(found)
 
     def allowed(self, path: str, host: str | None = None) -> frozenset[str]:
         """Return the methods for which :meth:`match` would find a route for ``path``.
@@ -139,9 +149,14 @@ class Router:
         return frozenset(out)
 
     def _compile(self) -> _Compiled:
+        compiled = self._compiled
+        if compiled is not None:
+            return compiled
         with self._lock:
             if self._compiled is None:
                 self._compiled = _Compiled(list(self._routes))
+                self._hosted = bool(self._compiled.host_groups)
+                self._finders = dict(self._compiled.default.finders)
             return self._compiled
 
 
