@@ -21,6 +21,7 @@ serve: $(VENV)/.installed-test
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wtf tests examples bench
+	$(BIN)/ruff format --check wtf tests examples bench
 	$(BIN)/mypy --strict wtf
 
 test: lint

@@ -220,7 +220,7 @@ def report(results: dict[tuple[int, str, str], float], sizes: list[int]) -> None
     for size in sizes:
         for case in cases:
             row = [results[(size, name, case)] for name in names]
-            fastest = min(row[len(OURS):])
+            fastest = min(row[len(OURS) :])
             cells = " | ".join(f"{ns:,.0f}" for ns in row)
             print(f"| {size} | {case} | {cells} | {row[0] / fastest:.2f}x |")
     print()

@@ -16,9 +16,7 @@ from wtf.router import DuplicateRouteError, PatternError, RouteError, Router
         pytest.param("/a/\\d+)", "unbalanced ')'", id="stray-close-paren"),
         pytest.param("/a/(?P<x>[)", "unterminated character class", id="open-class"),
         pytest.param("/a/(?P<x>\\d+{2,1})", "does not compile", id="bad-regex"),
-        pytest.param(
-            "/file/:name.json", "'/file/(?P<name>[^/\\\\.]+).json'", id="named-then-dot"
-        ),
+        pytest.param("/file/:name.json", "'/file/(?P<name>[^/\\\\.]+).json'", id="named-then-dot"),
         pytest.param("/c/:", "must be followed by a parameter name", id="colon-no-name"),
         pytest.param("/time/12:30", "must be followed by a parameter name", id="colon-digit"),
         pytest.param("/s/*/x", "'*' must be the last piece", id="text-after-star"),

@@ -125,11 +125,7 @@ def parse(pattern: str) -> tuple[Piece, ...]:
             name = ident.group()
             nxt = ident.end()
             if nxt < end and pattern[nxt] != "/":
-                fixed = (
-                    pattern[:i]
-                    + f"(?P<{name}>[^/{re.escape(pattern[nxt])}]+)"
-                    + pattern[nxt:]
-                )
+                fixed = pattern[:i] + f"(?P<{name}>[^/{re.escape(pattern[nxt])}]+)" + pattern[nxt:]
                 raise PatternError(
                     pattern,
                     f"':{name}' must be followed by '/' or the end of the pattern, not "

@@ -51,9 +51,7 @@ class Route:
         self.index = index
         self.pieces: tuple[Piece, ...] = parse(pattern)
         self.key = tuple(piece.key for piece in self.pieces)
-        self.names = tuple(
-            piece.name for piece in self.pieces if not isinstance(piece, Literal)
-        )
+        self.names = tuple(piece.name for piece in self.pieces if not isinstance(piece, Literal))
         self.static_path = (
             "".join(p.text for p in self.pieces if isinstance(p, Literal))
             if all(isinstance(p, Literal) for p in self.pieces)
@@ -72,8 +70,10 @@ class Route:
 
     def admits(self, method: str) -> bool:
         """Whether this route answers ``method`` (upper-case), HEAD counting for GET."""
-        return self.methods is None or method in self.methods or (
-            method == "HEAD" and "GET" in self.methods
+        return (
+            self.methods is None
+            or method in self.methods
+            or (method == "HEAD" and "GET" in self.methods)
         )
 
     def __repr__(self) -> str:

@@ -217,9 +217,9 @@ class _Group:
         return out
 
 
-def _selector(member: Callable[[Route], bool], method: str | None) -> Callable[
-    [list[Route]], Route | None
-]:
+def _selector(
+    member: Callable[[Route], bool], method: str | None
+) -> Callable[[list[Route]], Route | None]:
     """Pick the route a finder for ``method`` (``None``: unregistered methods) answers with."""
 
     def select(routes: list[Route]) -> Route | None:
@@ -250,9 +250,7 @@ class _Compiled:
             tree.insert(route)
         self.default = _Group(tree, lambda r: r.hosts is None, routes)
         hosts = {h for r in routes if r.hosts is not None for h in r.hosts}
-        self.host_groups: dict[str, _Group] = {
-            h: _Group(tree, _on_host(h), routes) for h in hosts
-        }
+        self.host_groups: dict[str, _Group] = {h: _Group(tree, _on_host(h), routes) for h in hosts}
         # An exact host first, then "*." hosts, the longest (most specific) suffix first.
         self.wild: list[tuple[str, _Group]] = sorted(
             ((h[1:], g) for h, g in self.host_groups.items() if h.startswith("*.")),

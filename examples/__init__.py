@@ -1,0 +1,1 @@
+"""Runnable examples of wtf; each has a test in tests/examples/."""

@@ -1,0 +1,194 @@
+"""``wtf.Context``: everything about one request, handed to midware and handlers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from .request import Request
+from .response import Response
+from .router import Rest
+from .writer import BufferWriter, Writer
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+    from .router import Route
+    from .server import Server
+
+__all__ = ["Context"]
+
+_EMPTY_REST = Rest()
+_TRUE = frozenset(("1", "true", "yes", "on"))
+_FALSE = frozenset(("0", "false", "no", "off", ""))
+
+
+class Context:
+    """The request context.
+
+    Attributes:
+        server: The :class:`wtf.Server` answering.
+        environ: The WSGI environ.
+        path: The decoded path being routed.
+        route: The matched route (``None`` before routing, and in midware).
+        stream: An iterator the response body is streamed from, if any.
+    """
+
+    # PERF: one Context per request; everything costly is created on first use.
+    __slots__ = (
+        "_base",
+        "_request",
+        "_response",
+        "_shared",
+        "_writer",
+        "environ",
+        "path",
+        "route",
+        "server",
+        "stream",
+        "values",
+    )
+
+    def __init__(self, server: Server, environ: WSGIEnvironment, path: str) -> None:
+        self.server = server
+        self.environ = environ
+        self.path = path
+        self.route: Route | None = None
+        self.values: tuple[str, ...] = ()
+        self.stream: Iterator[bytes | str] | None = None
+        self._request: Request | None = None
+        self._response: Response | None = None
+        self._writer: Writer | None = None
+        self._base: BufferWriter | None = None
+        self._shared: _Shared | None = None
+
+    @property
+    def request(self) -> Request:
+        """The request (:class:`wtf.Request`)."""
+        request = self._request
+        if request is None:
+            request = self._request = Request(self.environ, self.path)
+        return request
+
+    @property
+    def response(self) -> Response:
+        """The response-writer API, writing through :attr:`writer`."""
+        response = self._response
+        if response is None:
+            response = self._response = Response(self)
+        return response
+
+    @property
+    def writer(self) -> Writer:
+        """The response writer (possibly wrapped by midware)."""
+        writer = self._writer
+        if writer is None:
+            writer = self._writer = self._base = BufferWriter()
+        return writer
+
+    @property
+    def base_writer(self) -> BufferWriter:
+        """The innermost writer, which holds what goes to the WSGI server."""
+        if self._base is None:
+            self.writer  # noqa: B018 - creates it
+        assert self._base is not None
+        return self._base
+
+    @property
+    def rest(self) -> Rest:
+        """The route parameters (empty before routing)."""
+        route = self.route
+        if route is None:
+            return _EMPTY_REST
+        return Rest.from_lists(route.names, self.values)
+
+    @property
+    def shared(self) -> _Shared:
+        """Per-request state shared by this context and its clones."""
+        shared = self._shared
+        if shared is None:
+            shared = self._shared = _Shared()
+        return shared
+
+    def clone(self, writer: Writer | None = None) -> Context:
+        """Return a context for the same request, writing through ``writer`` if given.
+
+        Values set with :meth:`set`, built ArgBuilders and their teardowns are shared.
+        """
+        other = Context.__new__(Context)
+        other.server = self.server
+        other.environ = self.environ
+        other.path = self.path
+        other.route = self.route
+        other.values = self.values
+        other.stream = self.stream
+        other._request = self.request
+        other._response = None
+        other._base = self.base_writer
+        other._writer = writer if writer is not None else self._writer
+        other._shared = self.shared
+        return other
+
+    # Per-request values (kami's context values, typed like blademaster's getters).
+
+    def set(self, key: str, value: Any) -> None:
+        """Store a per-request value."""
+        self.shared.values[key] = value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        """Return a per-request value, or ``default``."""
+        shared = self._shared
+        if shared is None:
+            return default
+        return shared.values.get(key, default)
+
+    def get_str(self, key: str, default: str = "") -> str:
+        """Return a value as ``str`` (``default`` when missing)."""
+        value = self.get(key)
+        return default if value is None else str(value)
+
+    def get_int(self, key: str, default: int = 0) -> int:
+        """Return a value as ``int`` (``default`` when missing or not a number)."""
+        value = self.get(key)
+        if isinstance(value, bool):
+            return int(value)
+        try:
+            return int(value) if value is not None else default
+        except (TypeError, ValueError):
+            return default
+
+    def get_float(self, key: str, default: float = 0.0) -> float:
+        """Return a value as ``float`` (``default`` when missing or not a number)."""
+        value = self.get(key)
+        try:
+            return float(value) if value is not None else default
+        except (TypeError, ValueError):
+            return default
+
+    def get_bool(self, key: str, default: bool = False) -> bool:
+        """Return a value as ``bool``; strings ``1/true/yes/on`` and ``0/false/no/off`` count."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            return default
+        return bool(value)
+
+    def __repr__(self) -> str:
+        return f"<wtf.Context {self.environ.get('REQUEST_METHOD')} {self.path!r}>"
+
+
+class _Shared:
+    """State of one request that every clone of its context sees."""
+
+    __slots__ = ("cache", "teardowns", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, Any] = {}
+        self.cache: dict[object, Any] = {}
+        self.teardowns: list[Iterator[Any]] = []

@@ -1,0 +1,501 @@
+"""Dependency injection: each handler parameter is resolved once, at registration.
+
+Planning reads the signature (``inspect.signature(fn, eval_str=True)``), maps every parameter
+to an expression (``ctx.response``, a converted route value, an ArgBuilder call) and compiles
+one small ``invoke(ctx, values, exc)`` function per handler, so a request does no inspection,
+builds no dict of builders and sorts nothing.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import re
+import threading
+import typing
+import uuid
+from collections.abc import Callable, Generator, Iterable, Iterator
+from typing import Annotated, Any
+
+from werkzeug.wrappers import Request as WerkzeugRequest
+
+from .context import Context
+from .errors import HandlerError, HTTPError, RegistrationError
+from .request import Request
+from .response import Response
+from .router import Rest
+
+__all__ = ["Builder", "Injector", "Invoker", "RouteParamError", "describe"]
+
+#: ``invoke(ctx, values, exc)`` calls the planned function with its resolved arguments.
+Invoker = Callable[[Any, tuple[str, ...], BaseException | None], Any]
+
+_MISSING = object()
+_BUILDING = object()
+_INT = re.compile(r"-?[0-9]+")
+_TRUE = frozenset(("1", "true", "yes", "on"))
+_FALSE = frozenset(("0", "false", "no", "off"))
+
+
+class RouteParamError(HTTPError):
+    """A route parameter that does not convert to its annotated type: answered as 404."""
+
+    def __init__(self) -> None:
+        super().__init__(404)
+
+
+def _to_int(value: str) -> int:
+    if _INT.fullmatch(value):
+        return int(value)
+    raise RouteParamError
+
+
+def _to_float(value: str) -> float:
+    try:
+        result = float(value)
+    except ValueError:
+        raise RouteParamError from None
+    if value != value.strip() or "_" in value:
+        raise RouteParamError
+    return result
+
+
+def _to_bool(value: str) -> bool:
+    lowered = value.lower()
+    if lowered in _TRUE:
+        return True
+    if lowered in _FALSE:
+        return False
+    raise RouteParamError
+
+
+def _to_uuid(value: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise RouteParamError from None
+
+
+_CONVERTERS: dict[Any, str] = {
+    str: "{v}",
+    int: "_to_int({v})",
+    float: "_to_float({v})",
+    bool: "_to_bool({v})",
+    uuid.UUID: "_to_uuid({v})",
+}
+
+# Types wtf provides itself, and the expression that yields each.
+_PROVIDED: dict[Any, str] = {
+    Context: "ctx",
+    Request: "ctx.request",
+    WerkzeugRequest: "ctx.request.raw",
+    Response: "ctx.response",
+    Rest: "ctx.rest",
+}
+
+
+def describe(fn: Any) -> str:
+    """``module.qualname`` of a function, for messages."""
+    module = getattr(fn, "__module__", None) or "?"
+    qualname = getattr(fn, "__qualname__", None) or repr(fn)
+    return f"{module}.{qualname}"
+
+
+def _type_name(ann: Any) -> str:
+    if isinstance(ann, type):
+        return (
+            ann.__qualname__
+            if ann.__module__ == "builtins"
+            else f"{ann.__module__}.{ann.__qualname__}"
+        )
+    return repr(ann)
+
+
+def _unwrap(ann: Any) -> Any:
+    """``Annotated[T, ...]`` -> ``T`` (the metadata is reserved for later use)."""
+    while typing.get_origin(ann) is Annotated:
+        ann = typing.get_args(ann)[0]
+    return ann
+
+
+def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
+    if not callable(fn):
+        raise HandlerError(f"{role} {fn!r} is not callable")
+    try:
+        return inspect.signature(fn, eval_str=True)
+    except NameError as exc:
+        raise HandlerError(
+            f"cannot resolve the annotations of {role} {describe(fn)}: {exc}; define the types "
+            "it names at module level (annotations are evaluated in the function's module)"
+        ) from None
+    except (TypeError, ValueError) as exc:
+        raise HandlerError(f"cannot read the signature of {role} {describe(fn)}: {exc}") from None
+
+
+class Builder:
+    """A registered ArgBuilder: how to build one value of ``type``."""
+
+    __slots__ = (
+        "_app_lock",
+        "_app_pid",
+        "_app_teardown",
+        "_app_value",
+        "fn",
+        "invoke",
+        "is_generator",
+        "scope",
+        "type",
+    )
+
+    def __init__(
+        self, fn: Callable[..., Any], type_: Any, scope: str, invoke: Invoker, is_generator: bool
+    ) -> None:
+        self.fn = fn
+        self.type = type_
+        self.scope = scope
+        self.invoke = invoke
+        self.is_generator = is_generator
+        self._app_lock = threading.Lock()
+        self._app_pid = -1
+        self._app_value: Any = None
+        self._app_teardown: Iterator[Any] | None = None
+
+    def app_value(self) -> Any:
+        """The per-process value of an ``scope="app"`` builder (built after fork, once)."""
+        if self._app_pid == os.getpid():
+            return self._app_value
+        with self._app_lock:
+            if self._app_pid != os.getpid():
+                if self.is_generator:
+                    gen = self.invoke(None, (), None)
+                    self._app_value = _first(gen, self.fn)
+                    self._app_teardown = gen
+                else:
+                    self._app_value = self.invoke(None, (), None)
+                self._app_pid = os.getpid()
+        return self._app_value
+
+    def close_app_value(self) -> None:
+        """Run the teardown of an app-scoped generator builder, if it was built."""
+        gen, self._app_teardown = self._app_teardown, None
+        self._app_pid = -1
+        if gen is not None:
+            _finish(gen, self.fn)
+
+
+class Slot:
+    """The place plans refer to for one type; replacing or overriding swaps its builder."""
+
+    __slots__ = ("current", "registered", "type")
+
+    def __init__(self, type_: Any) -> None:
+        self.type = type_
+        self.registered: Builder | None = None
+        self.current: Builder | None = None
+
+
+def _first(gen: Iterator[Any], fn: Any) -> Any:
+    try:
+        return next(gen)
+    except StopIteration:
+        raise HandlerError(f"ArgBuilder {describe(fn)} returned without yielding a value") from None
+
+
+def _finish(gen: Iterator[Any], fn: Any) -> None:
+    """Run the code after a generator builder's ``yield``."""
+    try:
+        next(gen)
+    except StopIteration:
+        return
+    close = getattr(gen, "close", None)
+    if close is not None:
+        close()
+    raise HandlerError(f"ArgBuilder {describe(fn)} yielded more than once")
+
+
+def build(ctx: Context | None, slot: Slot) -> Any:
+    """Return the value of ``slot``'s builder for this request (cached per request)."""
+    builder = slot.current
+    if builder is None:
+        raise HandlerError(f"no ArgBuilder is registered for {_type_name(slot.type)}")
+    if builder.scope == "app":
+        return builder.app_value()
+    if ctx is None:
+        raise HandlerError(
+            f"an app-scoped ArgBuilder depends on {_type_name(slot.type)}, whose builder "
+            f"{describe(builder.fn)} is request-scoped"
+        )
+    shared = ctx.shared
+    cache = shared.cache
+    value = cache.get(slot, _MISSING)
+    if value is not _MISSING:
+        if value is _BUILDING:
+            raise HandlerError(
+                f"ArgBuilders depend on each other in a cycle through {_type_name(slot.type)}"
+            )
+        return value
+    cache[slot] = _BUILDING
+    try:
+        if builder.is_generator:
+            gen = builder.invoke(ctx, (), None)
+            value = _first(gen, builder.fn)
+            shared.teardowns.append(gen)
+        else:
+            value = builder.invoke(ctx, (), None)
+    except BaseException:
+        del cache[slot]
+        raise
+    cache[slot] = value
+    return value
+
+
+def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
+    """Finish the request's generator builders in reverse order; log (not raise) failures."""
+    shared = ctx._shared
+    if shared is None:
+        return
+    teardowns = shared.teardowns
+    while teardowns:
+        gen = teardowns.pop()
+        try:
+            _finish(gen, getattr(gen, "gi_code", gen))
+        except Exception as exc:  # one failing teardown must not skip the others
+            log("ArgBuilder teardown failed", exc)
+
+
+class Override:
+    """An active ``app.override(T, fn)``; as a context manager it restores on exit."""
+
+    def __init__(self, slot: Slot, previous: Builder | None) -> None:
+        self._slot = slot
+        self._previous = previous
+
+    def restore(self) -> None:
+        """Put back the builder that was in place before this override."""
+        self._slot.current = self._previous
+
+    def __enter__(self) -> Override:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
+
+
+class Injector:
+    """The ArgBuilder registry and the planner of handlers, builders and error handlers."""
+
+    def __init__(self) -> None:
+        self.slots: dict[Any, Slot] = {}
+        self._lock = threading.Lock()
+
+    # Builders.
+
+    def register(
+        self, fn: Callable[..., Any], scope: str = "request", replace: bool = False
+    ) -> Builder:
+        """Register ``fn`` as the ArgBuilder of its return annotation's type."""
+        if scope not in ("request", "app"):
+            raise RegistrationError(f"ArgBuilder scope must be 'request' or 'app', not {scope!r}")
+        sig = _signature(fn, "ArgBuilder")
+        is_generator = inspect.isgeneratorfunction(fn)
+        built = self._built_type(fn, sig, is_generator)
+        with self._lock:
+            slot = self.slots.get(built)
+            if slot is not None and slot.registered is not None and not replace:
+                raise RegistrationError(
+                    f"an ArgBuilder for {_type_name(built)} is already registered "
+                    f"({describe(slot.registered.fn)}); pass replace=True to replace it "
+                    f"with {describe(fn)}"
+                )
+            builder = self._builder(fn, sig, built, scope, is_generator)
+            if slot is None:
+                slot = self.slots[built] = Slot(built)
+            overridden = slot.current is not slot.registered
+            slot.registered = builder
+            if not overridden:
+                slot.current = builder
+        return builder
+
+    def override(self, type_: Any, fn: Callable[..., Any], scope: str = "request") -> Override:
+        """Replace the builder of ``type_`` by ``fn`` until restored."""
+        slot = self.slots.get(_unwrap(type_))
+        if slot is None or slot.registered is None:
+            raise RegistrationError(
+                f"cannot override {_type_name(type_)}: no ArgBuilder is registered for it"
+            )
+        sig = _signature(fn, "override")
+        is_generator = inspect.isgeneratorfunction(fn)
+        builder = self._builder(fn, sig, slot.type, scope, is_generator)
+        previous = slot.current
+        slot.current = builder
+        return Override(slot, previous)
+
+    def reset_overrides(self) -> None:
+        """Put every registered builder back in place."""
+        for slot in self.slots.values():
+            slot.current = slot.registered
+
+    def close(self) -> None:
+        """Tear down app-scoped generator builders."""
+        for slot in self.slots.values():
+            for builder in {slot.registered, slot.current}:
+                if builder is not None:
+                    builder.close_app_value()
+
+    def _built_type(self, fn: Any, sig: inspect.Signature, is_generator: bool) -> Any:
+        ann = sig.return_annotation
+        if ann is inspect.Signature.empty or ann is None:
+            raise HandlerError(
+                f"ArgBuilder {describe(fn)} needs a return annotation naming the type it builds "
+                f"(e.g. 'def {getattr(fn, '__name__', 'build')}(...) -> Session')"
+            )
+        ann = _unwrap(ann)
+        if is_generator and typing.get_origin(ann) in (Iterator, Generator, Iterable):
+            ann = _unwrap(typing.get_args(ann)[0])
+        if ann in _PROVIDED:
+            raise HandlerError(
+                f"ArgBuilder {describe(fn)} builds {_type_name(ann)}, which wtf provides itself"
+            )
+        return ann
+
+    def _builder(
+        self, fn: Any, sig: inspect.Signature, built: Any, scope: str, is_generator: bool
+    ) -> Builder:
+        invoke = self.plan(
+            fn, (), role="ArgBuilder", sig=sig, app_scope=scope == "app", builds=built
+        )
+        return Builder(fn, built, scope, invoke, is_generator)
+
+    # Planning.
+
+    def plan(
+        self,
+        fn: Callable[..., Any],
+        route_names: tuple[str, ...],
+        *,
+        role: str = "handler",
+        sig: inspect.Signature | None = None,
+        exception: type[BaseException] | None = None,
+        app_scope: bool = False,
+        builds: Any = None,
+        extra: dict[Any, str] | None = None,
+    ) -> Invoker:
+        """Plan the call of ``fn``; return its compiled invoker.
+
+        Args:
+            fn: The handler, builder or error handler.
+            route_names: The route's parameter names (typed params are looked up by name).
+            role: What ``fn`` is, for messages.
+            sig: Its signature, if already read.
+            exception: For error handlers, the exception type being handled.
+            app_scope: Whether ``fn`` is an app-scoped builder (no request-scoped inputs).
+            builds: For builders, the type built (a builder may not depend on itself).
+            extra: More ``{type: expression}`` resolutions (e.g. for midware).
+
+        Raises:
+            HandlerError: A parameter cannot be resolved; the message names ``fn``, the
+                parameter, its annotation and the fix.
+        """
+        sig = sig or _signature(fn, role)
+        positional: list[str] = []
+        keywords: list[str] = []
+        namespace: dict[str, Any] = {
+            "fn": fn,
+            "_build": build,
+            "_to_int": _to_int,
+            "_to_float": _to_float,
+            "_to_bool": _to_bool,
+            "_to_uuid": _to_uuid,
+        }
+        for param in sig.parameters.values():
+            where = f"parameter {param.name!r} of {role} {describe(fn)}"
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise HandlerError(
+                    f"{where}: *args and **kwargs cannot be injected; name each parameter"
+                )
+            expr = self._resolve(
+                param, route_names, where, namespace, exception, app_scope, builds, extra
+            )
+            if param.kind is param.KEYWORD_ONLY:
+                keywords.append(f"{param.name}={expr}")
+            else:
+                positional.append(expr)
+        args = ", ".join(positional + keywords)
+        source = f"def invoke(ctx, values, exc):\n    return fn({args})\n"
+        exec(compile(source, f"<wtf plan for {describe(fn)}>", "exec"), namespace)
+        invoke: Invoker = namespace["invoke"]
+        return invoke
+
+    def _resolve(
+        self,
+        param: inspect.Parameter,
+        route_names: tuple[str, ...],
+        where: str,
+        namespace: dict[str, Any],
+        exception: type[BaseException] | None,
+        app_scope: bool,
+        builds: Any,
+        extra: dict[Any, str] | None,
+    ) -> str:
+        ann = param.annotation
+        in_route = param.name in route_names
+        if ann is inspect.Parameter.empty:
+            if in_route:
+                return f"values[{route_names.index(param.name)}]"
+            raise HandlerError(
+                f"{where} has no annotation; annotate it with a type wtf provides (wtf.Context, "
+                "wtf.Request, wtf.Response, wtf.Rest), a type with an ArgBuilder, or name it "
+                f"after a route parameter{_names_hint(route_names)}"
+            )
+        ann = _unwrap(ann)
+        if extra and ann in extra:
+            return extra[ann]
+        if ann in _PROVIDED:
+            if app_scope:
+                raise HandlerError(
+                    f"{where} asks for {_type_name(ann)}, but an app-scoped ArgBuilder is built "
+                    "once per process, outside any request; make it request-scoped"
+                )
+            return _PROVIDED[ann]
+        if (
+            exception is not None
+            and isinstance(ann, type)
+            and issubclass(exception, ann)
+            and issubclass(ann, BaseException)
+        ):
+            return "exc"
+        if in_route and ann in _CONVERTERS:
+            return _CONVERTERS[ann].format(v=f"values[{route_names.index(param.name)}]")
+        if builds is not None and ann == builds:
+            raise HandlerError(
+                f"{where}: an ArgBuilder for {_type_name(ann)} cannot depend on itself"
+            )
+        slot = self.slots.get(ann)
+        if slot is not None and slot.registered is not None:
+            if app_scope and slot.registered.scope != "app":
+                raise HandlerError(
+                    f"{where} depends on {_type_name(ann)}, whose ArgBuilder "
+                    f"{describe(slot.registered.fn)} is request-scoped; an app-scoped builder "
+                    "may only depend on app-scoped builders"
+                )
+            name = f"_slot{len(namespace)}"
+            namespace[name] = slot
+            return f"_build(ctx, {name})"
+        if ann in _CONVERTERS:
+            raise HandlerError(
+                f"{where} is annotated {_type_name(ann)} but the route has no parameter named "
+                f"{param.name!r}{_names_hint(route_names)}"
+            )
+        raise HandlerError(
+            f"{where} has an unknown dependency on {_type_name(ann)}; register an ArgBuilder "
+            f"for it (@app.arg_builder on a function returning {_type_name(ann)})"
+        )
+
+
+def _names_hint(route_names: tuple[str, ...]) -> str:
+    names = [n for n in route_names if n]
+    return (
+        f" (the route's parameters: {', '.join(names)})"
+        if names
+        else " (the route has no named parameters)"
+    )

@@ -1,0 +1,51 @@
+"""Error responses: RFC 9457 problem details, or short text for clients that prefer it."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+
+from werkzeug.datastructures import MIMEAccept
+from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+__all__ = ["reason", "render_problem", "status_line"]
+
+_PROBLEM = "application/problem+json"
+_OFFERS = [_PROBLEM, "application/json", "text/plain", "text/html"]
+_STATUS_LINES: dict[int, str] = {}
+
+
+def reason(code: int) -> str:
+    """The reason phrase of ``code`` (``"Unknown"`` for unregistered codes)."""
+    return HTTP_STATUS_CODES.get(code, "Unknown")
+
+
+def status_line(code: int) -> str:
+    """``"404 Not Found"`` for 404 (cached)."""
+    line = _STATUS_LINES.get(code)
+    if line is None:
+        line = _STATUS_LINES[code] = f"{code} {reason(code)}"
+    return line
+
+
+def render_problem(environ: WSGIEnvironment, code: int, detail: str) -> tuple[str, bytes]:
+    """Render an error body for the request's ``Accept`` header.
+
+    JSON problem details (RFC 9457 §3: ``type``, ``title``, ``status``, ``detail``) unless the
+    client prefers ``text/html`` or ``text/plain`` over JSON; no ``Accept`` or ``*/*`` means
+    JSON.
+
+    Returns:
+        ``(content_type, body)``.
+    """
+    accept = environ.get("HTTP_ACCEPT")
+    if accept:
+        best = parse_accept_header(accept, MIMEAccept).best_match(_OFFERS, default=_PROBLEM)
+        if best.startswith("text/"):
+            text = f"{code} {reason(code)}: {detail}\n" if detail else f"{code} {reason(code)}\n"
+            return "text/plain; charset=utf-8", text.encode()
+    problem = {"type": "about:blank", "title": reason(code), "status": code, "detail": detail}
+    return _PROBLEM, json.dumps(problem, ensure_ascii=False).encode()

@@ -1,0 +1,227 @@
+"""Turning what a handler returned into a WSGI response.
+
+Fast path: when nothing touched the response writer and the handler returned ``str``,
+``bytes``, ``dict`` or ``list``, the status line and header list are built directly. Otherwise
+the value is written through the context's writer chain (where midware may have wrapped it)
+and the innermost writer's buffer is what goes out.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.wrappers import Response as WerkzeugResponse
+from werkzeug.wsgi import ClosingIterator
+
+from .problems import status_line
+from .response import Response
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse
+
+    from .context import Context
+    from .server import Server
+
+__all__ = ["finish", "respond", "write_result"]
+
+TEXT = "text/plain; charset=utf-8"
+OCTET = "application/octet-stream"
+JSON = "application/json"
+_NO_BODY = frozenset((204, 304))
+_END: Any = object()
+
+
+def dumps(obj: Any) -> bytes:
+    """Compact UTF-8 JSON."""
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def respond(
+    server: Server, ctx: Context, result: Any, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Send ``result`` (a handler's return value) as the response."""
+    # PERF: the fast path: no writer, no Headers object, no werkzeug Response.
+    if ctx._writer is None and ctx.stream is None:
+        kind = type(result)
+        if kind is str:
+            body = result.encode()
+            ctype = TEXT
+        elif kind is bytes:
+            body = result
+            ctype = OCTET
+        elif kind is dict or kind is list:
+            body = dumps(result)
+            ctype = JSON
+        elif result is None:
+            body = b""
+            ctype = TEXT
+        else:
+            body = None
+        if body is not None:
+            headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
+            start_response("200 OK", headers)
+            if ctx.environ["REQUEST_METHOD"] == "HEAD":
+                body = b""
+            return closing(server, ctx, [body] if body else [])
+    write_result(ctx, result)
+    if ctx.stream is not None:
+        return stream(server, ctx, start_response)
+    ctx.writer.flush()
+    return finish(server, ctx, start_response)
+
+
+def write_result(ctx: Context, result: Any) -> None:
+    """Write a handler's return value through ``ctx.writer``.
+
+    Raises:
+        TypeError: A value of a type wtf cannot send.
+    """
+    if result is None or isinstance(result, Response):
+        return
+    writer = ctx.writer
+    if type(result) is tuple:
+        if not 2 <= len(result) <= 3 or not isinstance(result[1], int):
+            raise TypeError(
+                "a handler's tuple is (body, status) or (body, status, headers), not "
+                f"{len(result)} items starting {type(result[0]).__name__}"
+            )
+        writer.write_header(result[1])
+        if len(result) == 3:
+            extra = result[2]
+            pairs = extra.items() if isinstance(extra, Mapping) else extra
+            for name, value in pairs:
+                writer.headers[name] = value
+        result = result[0]
+        if result is None:
+            return
+    headers = writer.headers
+    if isinstance(result, str):
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = TEXT
+        writer.write(result.encode())
+    elif isinstance(result, bytes | bytearray | memoryview):
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = OCTET
+        writer.write(bytes(result))
+    elif isinstance(result, dict | list):
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = JSON
+        writer.write(dumps(result))
+    elif isinstance(result, WerkzeugResponse):
+        writer.write_header(result.status_code)
+        for name, value in result.headers.items():
+            if name.lower() != "content-length":
+                headers.add(name, value)
+        ctx.stream = _closing_iter(result.iter_encoded(), result)
+    elif isinstance(result, Iterable) and not isinstance(result, Mapping):
+        ctx.stream = iter(result)
+    else:
+        raise TypeError(
+            f"a handler returned {type(result).__name__!r}; return None, str, bytes, dict, "
+            "list, a Response, an iterator, or (body, status[, headers])"
+        )
+
+
+def _closing_iter(chunks: Iterator[bytes], owner: WerkzeugResponse) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        owner.close()
+
+
+def finish(server: Server, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
+    """Send what the innermost writer holds (the body is complete)."""
+    base = ctx.base_writer
+    status = base.status
+    headers = base.headers if base.has_headers else None
+    chunks = base.take()
+    no_body = status in _NO_BODY or status < 200
+    if no_body:
+        chunks = []
+        if headers is not None:
+            headers.pop("Content-Length", None)
+    else:
+        if headers is None:
+            headers = base.headers
+        if "Content-Length" not in headers:
+            headers["Content-Length"] = str(sum(map(len, chunks)))
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = OCTET if chunks else TEXT
+    start_response(status_line(status), headers.to_wsgi_list() if headers is not None else [])
+    if ctx.environ["REQUEST_METHOD"] == "HEAD":
+        chunks = []
+    return closing(server, ctx, chunks)
+
+
+def stream(server: Server, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
+    """Stream ``ctx.stream`` through the writer chain, chunk by chunk."""
+    chunks = ctx.stream
+    assert chunks is not None
+    writer = ctx.writer
+    base = ctx.base_writer
+    try:
+        first = next(chunks, _END)
+        if first is _END:
+            writer.flush()
+        else:
+            if "Content-Type" not in writer.headers:
+                writer.headers["Content-Type"] = TEXT if isinstance(first, str) else OCTET
+            writer.write(first.encode() if isinstance(first, str) else first)
+    except Exception:
+        _close(chunks)
+        raise
+    if first is _END:
+        return finish(server, ctx, start_response)
+    headers = base.headers
+    start_response(status_line(base.status), headers.to_wsgi_list())
+    if ctx.environ["REQUEST_METHOD"] == "HEAD":
+        _close(chunks)
+        return closing(server, ctx, [])
+    return _Stream(server, ctx, chunks)
+
+
+def _close(chunks: Iterator[Any]) -> None:
+    close = getattr(chunks, "close", None)
+    if close is not None:
+        close()
+
+
+class _Stream:
+    """The WSGI iterable of a streamed body; ``close()`` closes the handler's iterator and
+    runs the request's teardowns, also when the client went away early."""
+
+    def __init__(self, server: Server, ctx: Context, chunks: Iterator[bytes | str]) -> None:
+        self._server = server
+        self._ctx = ctx
+        self._chunks = chunks
+
+    def __iter__(self) -> Iterator[bytes]:
+        base = self._ctx.base_writer
+        writer = self._ctx.writer
+        yield from base.take()
+        try:
+            for chunk in self._chunks:
+                writer.write(chunk.encode() if isinstance(chunk, str) else chunk)
+                if base.chunks:
+                    yield from base.take()
+            writer.flush()
+        except Exception as exc:  # headers are gone: log it and end the body here
+            self._server.log_exception(self._ctx, exc)
+            return
+        yield from base.take()
+
+    def close(self) -> None:
+        try:
+            _close(self._chunks)
+        finally:
+            self._server.teardown(self._ctx)
+
+
+def closing(server: Server, ctx: Context, body: list[bytes]) -> Iterable[bytes]:
+    """``body``, with the request's teardowns run at ``close()`` when there are any."""
+    shared = ctx._shared
+    if shared is not None and shared.teardowns:
+        return ClosingIterator(body, lambda: server.teardown(ctx))
+    return body

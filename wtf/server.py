@@ -1,0 +1,338 @@
+"""``wtf.Server``: the WSGI application, its registration API and its request cycle."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import traceback
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from .context import Context
+from .errors import HTTPError, RegistrationError
+from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
+from .problems import render_problem
+from .registration import split_tokens
+from .respond import respond, write_result
+from .router import Route, Router
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+__all__ = ["Endpoint", "Server"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class Endpoint:
+    """A registered handler: the route target the router returns.
+
+    Attributes:
+        fn: The handler function.
+        invoke: Its planned invoker.
+        name: ``module.qualname`` of the handler.
+    """
+
+    __slots__ = ("fn", "invoke", "name")
+
+    def __init__(self, fn: Callable[..., Any], invoke: Invoker) -> None:
+        self.fn = fn
+        self.invoke = invoke
+        self.name = describe(fn)
+
+    def __repr__(self) -> str:
+        return f"<Endpoint {self.name}>"
+
+
+class Server:
+    """A WSGI application whose handlers are plain functions with injected arguments.
+
+    Args:
+        debug: Show tracebacks in 500 responses (never in production).
+
+    Example:
+        >>> import wtf
+        >>> app = wtf.Server()
+        >>> @app.get("/hello/:who")
+        ... def hello(who: str) -> str:
+        ...     return f"Hello, {who}"
+    """
+
+    def __init__(self, debug: bool = False) -> None:
+        self.debug = debug
+        self.router = Router()
+        self.injector = Injector()
+        self.log = logging.getLogger("wtf")
+        self._error_handlers: list[tuple[type[BaseException], Invoker]] = []
+        self._lock = threading.Lock()
+
+    # Registration.
+
+    def handle(
+        self,
+        fn: Callable[..., Any],
+        pattern: str,
+        *args: str,
+        methods: Iterable[str] | str | None = None,
+        hosts: Iterable[str] | str | None = None,
+    ) -> Route:
+        """Register ``fn`` for ``pattern`` (go_wtf's ``Handle``).
+
+        Args:
+            fn: The handler; each parameter is injected by its annotation.
+            pattern: The route pattern (see :mod:`wtf.router`).
+            *args: Standard method names (any case), ``"all"``, or hosts.
+            methods: Methods, any RFC 9110 token (``["PURGE"]``).
+            hosts: Hosts (no port; ``*.example.com`` for subdomains).
+
+        Returns:
+            The router's :class:`~wtf.router.Route`.
+
+        Raises:
+            ValueError: A positional token that is neither a method, ``all`` nor a host.
+            HandlerError: A parameter of ``fn`` cannot be injected.
+            RouteError: The pattern is malformed or a duplicate.
+        """
+        method_list, host_list = split_tokens(args, methods, hosts)
+        # Parse the pattern first: the plan needs the route's parameter names.
+        probe = Router()
+        names = probe.add(pattern, None).names
+        endpoint = Endpoint(fn, self.injector.plan(fn, names, extra=self._provided()))
+        return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
+
+    def route(
+        self,
+        pattern: str,
+        *args: str,
+        methods: Iterable[str] | str | None = None,
+        hosts: Iterable[str] | str | None = None,
+    ) -> Callable[[F], F]:
+        """Decorator form of :meth:`handle`; returns the function unchanged."""
+
+        def register(fn: F) -> F:
+            self.handle(fn, pattern, *args, methods=methods, hosts=hosts)
+            return fn
+
+        return register
+
+    def get(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a GET (and so HEAD) handler."""
+        return self.route(pattern, *args, methods=["GET"], hosts=hosts)
+
+    def post(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a POST handler."""
+        return self.route(pattern, *args, methods=["POST"], hosts=hosts)
+
+    def put(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a PUT handler."""
+        return self.route(pattern, *args, methods=["PUT"], hosts=hosts)
+
+    def patch(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a PATCH handler."""
+        return self.route(pattern, *args, methods=["PATCH"], hosts=hosts)
+
+    def delete(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a DELETE handler."""
+        return self.route(pattern, *args, methods=["DELETE"], hosts=hosts)
+
+    def options(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register an OPTIONS handler (otherwise OPTIONS is answered with 204 + ``Allow``)."""
+        return self.route(pattern, *args, methods=["OPTIONS"], hosts=hosts)
+
+    def head(
+        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+    ) -> Callable[[F], F]:
+        """Register a HEAD handler (it takes precedence over the GET handler's HEAD)."""
+        return self.route(pattern, *args, methods=["HEAD"], hosts=hosts)
+
+    def arg_builder(
+        self, fn: Callable[..., Any] | None = None, *, scope: str = "request", replace: bool = False
+    ) -> Any:
+        """Register an ArgBuilder: a function whose return annotation is the type it builds.
+
+        A generator builder yields the value; the code after ``yield`` is its teardown, run
+        in reverse order once the response body is finished or abandoned.
+
+        Forms: ``@app.arg_builder``, ``@app.arg_builder(scope="app", replace=True)``,
+        ``app.arg_builder(fn, scope=...)``.
+
+        Args:
+            fn: The builder.
+            scope: ``"request"`` (once per request) or ``"app"`` (once per process).
+            replace: Allow replacing the builder already registered for that type.
+
+        Raises:
+            RegistrationError: A builder for that type exists and ``replace`` is false.
+            HandlerError: No return annotation, or a parameter that cannot be injected.
+        """
+        if fn is None:
+            return lambda f: self.arg_builder(f, scope=scope, replace=replace)
+        self.injector.register(fn, scope=scope, replace=replace)
+        return fn
+
+    def override(self, type_: Any, fn: Callable[..., Any], scope: str = "request") -> Override:
+        """Replace the ArgBuilder of ``type_`` with ``fn`` (for tests).
+
+        As a context manager the previous builder comes back on exit; as a plain call the
+        override lasts until :meth:`reset_overrides`.
+        """
+        return self.injector.override(type_, fn, scope=scope)
+
+    def reset_overrides(self) -> None:
+        """Undo every :meth:`override`."""
+        self.injector.reset_overrides()
+
+    def on_error(self, exc_type: type[BaseException]) -> Callable[[F], F]:
+        """Register a handler for exceptions of ``exc_type`` raised while answering.
+
+        It is injected like a handler; a parameter annotated with the exception's type gets
+        the exception. Its return value is sent like a handler's.
+        """
+        if not (isinstance(exc_type, type) and issubclass(exc_type, BaseException)):
+            raise RegistrationError(f"on_error takes an exception class, not {exc_type!r}")
+
+        def register(fn: F) -> F:
+            invoke = self.injector.plan(
+                fn, (), role="error handler", exception=exc_type, extra=self._provided()
+            )
+            with self._lock:
+                self._error_handlers = [*self._error_handlers, (exc_type, invoke)]
+            return fn
+
+        return register
+
+    def compile(self) -> None:
+        """Compile routes now (before a pre-forking server forks), not on the first request."""
+        self.router.compile()
+
+    def close(self) -> None:
+        """Tear down app-scoped generator ArgBuilders."""
+        self.injector.close()
+
+    def _provided(self) -> dict[Any, str]:
+        return {Server: "ctx.server"}
+
+    # The request cycle.
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer one WSGI request (PEP 3333)."""
+        path = environ.get("PATH_INFO", "")
+        if not path.isascii():
+            try:  # PEP 3333 hands the path over as latin-1; the router matches UTF-8
+                path = path.encode("latin-1").decode("utf-8")
+            except UnicodeError:
+                ctx = Context(self, environ, path)
+                return self.error(
+                    ctx, HTTPError(400, "the path is not valid UTF-8"), start_response
+                )
+        ctx = Context(self, environ, path)
+        try:
+            method = environ["REQUEST_METHOD"]
+            found = self.router.find(method, path, environ.get("HTTP_HOST"))
+            if found is None:
+                return self._no_route(ctx, method, start_response)
+            route, values = found
+            ctx.route = route
+            ctx.values = values
+            result = route.target.invoke(ctx, values, None)
+            return respond(self, ctx, result, start_response)
+        except Exception as exc:
+            return self.error(ctx, exc, start_response)
+
+    def _no_route(
+        self, ctx: Context, method: str, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        allowed = self.router.allowed(ctx.path, ctx.environ.get("HTTP_HOST"))
+        if not allowed:
+            raise HTTPError(404, f"no route for {ctx.path}")
+        allow = ", ".join(sorted(allowed | {"OPTIONS"}))
+        if method.upper() == "OPTIONS":
+            writer = ctx.writer
+            writer.headers["Allow"] = allow
+            writer.write_header(204)
+            writer.flush()
+            return respond(self, ctx, None, start_response)
+        raise HTTPError(405, f"{method} is not allowed for {ctx.path}", [("Allow", allow)])
+
+    def error(self, ctx: Context, exc: Exception, start_response: StartResponse) -> Iterable[bytes]:
+        """Answer with the response for ``exc``: an error handler's, or a problem."""
+        if not isinstance(exc, HTTPError):
+            handler = self._error_handler(exc)
+            if handler is not None:
+                try:
+                    self._reset(ctx)
+                    result = handler(ctx, ctx.values, exc)
+                    write_result(ctx, result)
+                    return respond(self, ctx, None, start_response)
+                except Exception as again:
+                    self.log_exception(ctx, exc)
+                    exc = again
+            if not isinstance(exc, HTTPError):
+                self.log_exception(ctx, exc)
+                detail = "".join(traceback.format_exception(exc)) if self.debug else ""
+                exc = HTTPError(500, detail or "the server failed to answer this request")
+        if isinstance(exc, RouteParamError):
+            exc = HTTPError(404, f"no route for {ctx.path}")
+        return self._problem(ctx, exc, start_response)
+
+    def _problem(
+        self, ctx: Context, exc: HTTPError, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        self._reset(ctx)
+        writer = ctx.writer
+        headers = writer.headers
+        for name, value in exc.headers:
+            headers[name] = value
+        writer.write_header(exc.status)
+        writer.flush()
+        base = ctx.base_writer
+        if not base.bytes_written and exc.status not in (204, 304):
+            ctype, body = render_problem(ctx.environ, exc.status, exc.message)
+            headers["Content-Type"] = ctype
+            base.write(body)
+        return respond(self, ctx, None, start_response)
+
+    def _reset(self, ctx: Context) -> None:
+        """Forget a half-written response, keeping headers midware set (CORS, ...)."""
+        ctx.stream = None
+        base = ctx.base_writer
+        base.reset()
+        headers = base.headers
+        for name in ("Content-Type", "Content-Length", "Content-Encoding", "Location"):
+            headers.pop(name, None)
+        # A wrapped writer has state of its own; after a partial write, bypass it.
+        if ctx._writer is not base and base.started:
+            ctx._writer = base
+
+    def _error_handler(self, exc: BaseException) -> Invoker | None:
+        for cls in type(exc).__mro__:
+            for exc_type, invoke in self._error_handlers:
+                if exc_type is cls:
+                    return invoke
+        return None
+
+    def log_exception(self, ctx: Context, exc: BaseException) -> None:
+        """Log an unexpected exception with its traceback on the ``wtf`` logger."""
+        self.log.error(
+            "unhandled %s in %s %s",
+            type(exc).__name__,
+            ctx.environ.get("REQUEST_METHOD"),
+            ctx.path,
+            exc_info=exc,
+        )
+
+    def teardown(self, ctx: Context) -> None:
+        """Run the request's ArgBuilder teardowns (reverse order); failures are logged."""
+        run_teardowns(ctx, lambda msg, exc: self.log.error("%s", msg, exc_info=exc))

@@ -1,0 +1,41 @@
+"""Testing helpers: call a wtf app in-process, as a WSGI server would.
+
+Example:
+    >>> from wtf.testing import Client
+    >>> client = Client(app)  # doctest: +SKIP
+    >>> client.get("/hello/ann").text  # doctest: +SKIP
+    'Hello, ann'
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from wsgiref.validate import validator
+
+from werkzeug.test import Client as _WerkzeugClient
+from werkzeug.test import TestResponse
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["Client"]
+
+
+class Client(_WerkzeugClient):
+    """werkzeug's test client, optionally checking every exchange against PEP 3333.
+
+    Args:
+        app: The WSGI application (a :class:`wtf.Server`).
+        validate: Wrap ``app`` in :func:`wsgiref.validate.validator`, which raises on any
+            WSGI protocol violation.
+    """
+
+    def __init__(self, app: WSGIApplication, validate: bool = False) -> None:
+        super().__init__(validator(app) if validate else app)
+
+    def open(self, *args: Any, buffered: bool = True, **kwargs: Any) -> TestResponse:
+        """Send a request; the body is read and ``close()`` called, as a WSGI server does.
+
+        Pass ``buffered=False`` to read a streamed body lazily (then close the response).
+        """
+        return super().open(*args, buffered=buffered, **kwargs)

@@ -1,0 +1,148 @@
+"""Response writers: the chain a response body flows through.
+
+The innermost writer buffers what reaches it for the WSGI server; midware wrap it (gzip, ...)
+by subclassing :class:`WriterWrapper`, which delegates everything to its inner writer, so a
+wrapper overrides only what it changes.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from werkzeug.datastructures import Headers
+
+__all__ = ["BufferWriter", "Writer", "WriterWrapper"]
+
+
+@runtime_checkable
+class Writer(Protocol):
+    """What a response writer offers (go_wtf's ``WriterWrapper`` interface)."""
+
+    @property
+    def headers(self) -> Headers:
+        """The response headers; changes after the first body byte are not sent."""
+        ...
+
+    @property
+    def status(self) -> int:
+        """The status code that will be (or was) sent."""
+        ...
+
+    @property
+    def bytes_written(self) -> int:
+        """Body bytes that reached the innermost writer."""
+        ...
+
+    def write_header(self, code: int) -> None:
+        """Set the status; the last call before the first body byte wins."""
+        ...
+
+    def write(self, data: bytes) -> int:
+        """Write body bytes; return how many were accepted."""
+        ...
+
+    def flush(self) -> None:
+        """End of the body: finish encodings and pass everything on. Idempotent."""
+        ...
+
+
+class BufferWriter:
+    """The innermost writer: holds status, headers and body chunks for the WSGI server."""
+
+    __slots__ = ("_headers", "bytes_written", "chunks", "flushed", "started", "status")
+
+    def __init__(self) -> None:
+        self._headers: Headers | None = None
+        self.status = 200
+        self.chunks: list[bytes] = []
+        self.started = False
+        self.flushed = False
+        self.bytes_written = 0
+
+    @property
+    def headers(self) -> Headers:
+        """The response headers (created on first use; werkzeug ``Headers`` cost ~0.3 µs)."""
+        headers = self._headers
+        if headers is None:
+            headers = self._headers = Headers()
+        return headers
+
+    @property
+    def has_headers(self) -> bool:
+        """Whether any header was set."""
+        return bool(self._headers)
+
+    def write_header(self, code: int) -> None:
+        """Set the status unless body bytes were already written."""
+        if not self.started:
+            self.status = code
+
+    def write(self, data: bytes) -> int:
+        """Buffer ``data``; the first non-empty write freezes the status."""
+        if data:
+            self.started = True
+            self.chunks.append(data)
+            self.bytes_written += len(data)
+        return len(data)
+
+    def flush(self) -> None:
+        """Mark the body finished."""
+        self.flushed = True
+
+    def take(self) -> list[bytes]:
+        """Return the buffered chunks and forget them (used while streaming)."""
+        chunks, self.chunks = self.chunks, []
+        return chunks
+
+    def reset(self) -> None:
+        """Drop the body written so far (to answer with an error instead)."""
+        self.chunks = []
+        self.started = False
+        self.bytes_written = 0
+        self.status = 200
+
+
+class WriterWrapper:
+    """A writer that delegates everything to ``inner``; subclass it to change one thing.
+
+    Args:
+        inner: The writer being wrapped.
+
+    Example:
+        >>> class Upper(WriterWrapper):
+        ...     def write(self, data: bytes) -> int:
+        ...         return self.inner.write(data.upper())
+    """
+
+    def __init__(self, inner: Writer) -> None:
+        self.inner = inner
+        self._flushed = False
+
+    @property
+    def headers(self) -> Headers:
+        """The inner writer's headers."""
+        return self.inner.headers
+
+    @property
+    def status(self) -> int:
+        """The inner writer's status."""
+        return self.inner.status
+
+    @property
+    def bytes_written(self) -> int:
+        """The inner writer's byte count."""
+        return self.inner.bytes_written
+
+    def write_header(self, code: int) -> None:
+        """Forward to the inner writer."""
+        self.inner.write_header(code)
+
+    def write(self, data: bytes) -> int:
+        """Forward to the inner writer."""
+        return self.inner.write(data)
+
+    def flush(self) -> None:
+        """Forward to the inner writer, once."""
+        if not self._flushed:
+            self._flushed = True
+            self.inner.flush()
