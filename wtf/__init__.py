@@ -3,30 +3,54 @@
 Handlers are plain functions whose parameters are injected by type (:class:`Context`,
 :class:`Request`, :class:`Response`, :class:`Rest`, route parameters by name, and any type
 with an ArgBuilder). Routing is :mod:`wtf.router`, usable on its own.
+
+The names below are loaded on first use (PEP 562), so ``import wtf.router`` loads nothing of
+the server: the router stays reusable by other frameworks.
 """
 
-from .context import Context as Context
-from .errors import HandlerError as HandlerError
-from .errors import HTTPError as HTTPError
-from .errors import RegistrationError as RegistrationError
-from .errors import WtfError as WtfError
-from .request import Request as Request
-from .response import Response as Response
-from .router import Rest as Rest
-from .router import RouteError as RouteError
-from .server import Server as Server
-from .writer import Writer as Writer
+from __future__ import annotations
 
-__all__ = [
-    "Context",
-    "HTTPError",
-    "HandlerError",
-    "RegistrationError",
-    "Request",
-    "Response",
-    "Rest",
-    "RouteError",
-    "Server",
-    "Writer",
-    "WtfError",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .context import Context as Context
+    from .errors import HandlerError as HandlerError
+    from .errors import HTTPError as HTTPError
+    from .errors import RegistrationError as RegistrationError
+    from .errors import WtfError as WtfError
+    from .request import Request as Request
+    from .response import Response as Response
+    from .router import Rest as Rest
+    from .router import RouteError as RouteError
+    from .server import Server as Server
+    from .writer import Writer as Writer
+
+_EXPORTS = {
+    "Context": "context",
+    "HTTPError": "errors",
+    "HandlerError": "errors",
+    "RegistrationError": "errors",
+    "Request": "request",
+    "Response": "response",
+    "Rest": "router",
+    "RouteError": "router",
+    "Server": "server",
+    "WtfError": "errors",
+    "Writer": "writer",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'wtf' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_EXPORTS])
