@@ -70,6 +70,10 @@ class Context:
             request = self._request = Request(self.environ, self.path)
         return request
 
+    def _make_request(self) -> Request:
+        request = self._request = Request(self.environ, self.path)
+        return request
+
     @property
     def response(self) -> Response:
         """The response-writer API, writing through :attr:`writer`."""
@@ -138,9 +142,9 @@ class Context:
     def get(self, key: str, default: Any = None) -> Any:
         """Return a per-request value, or ``default``."""
         shared = self._shared
-        if shared is None:
+        if shared is None or shared._values is None:
             return default
-        return shared.values.get(key, default)
+        return shared._values.get(key, default)
 
     def get_str(self, key: str, default: str = "") -> str:
         """Return a value as ``str`` (``default`` when missing)."""
@@ -186,9 +190,23 @@ class Context:
 class _Shared:
     """State of one request that every clone of its context sees."""
 
-    __slots__ = ("cache", "teardowns", "values")
+    __slots__ = ("_values", "cache", "teardowns")
 
     def __init__(self) -> None:
-        self.values: dict[str, Any] = {}
         self.cache: dict[object, Any] = {}
-        self.teardowns: list[Iterator[Any]] = []
+        self.teardowns: list[Iterator[Any]] | None = None  # PERF: most requests have none
+        self._values: dict[str, Any] | None = None
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """Values set with :meth:`Context.set`."""
+        values = self._values
+        if values is None:
+            values = self._values = {}
+        return values
+
+    def add_teardown(self, gen: Iterator[Any]) -> None:
+        """Remember a generator builder to finish after the response."""
+        if self.teardowns is None:
+            self.teardowns = []
+        self.teardowns.append(gen)

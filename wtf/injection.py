@@ -45,7 +45,8 @@ class RouteParamError(HTTPError):
 
 
 def _to_int(value: str) -> int:
-    if _INT.fullmatch(value):
+    # PERF: isdigit() is ~25 ns against ~300 ns for the regex; isascii() keeps out '²' and co.
+    if (value.isdigit() and value.isascii()) or _INT.fullmatch(value):
         return int(value)
     raise RouteParamError
 
@@ -87,9 +88,11 @@ _CONVERTERS: dict[Any, str] = {
 # Types wtf provides itself, and the expression that yields each.
 _PROVIDED: dict[Any, str] = {
     Context: "ctx",
-    Request: "ctx.request",
+    Request: "(ctx._request or ctx._make_request())",  # PERF: no property dispatch
     WerkzeugRequest: "ctx.request.raw",
-    Response: "ctx.response",
+    # PERF: a Response is a stateless facade over ctx.writer; a fresh one avoids the
+    # context <-> response reference cycle.
+    Response: "_Response(ctx)",
     Rest: "ctx.rest",
 }
 
@@ -215,6 +218,16 @@ def _finish(gen: Iterator[Any], fn: Any) -> None:
 
 def build(ctx: Context | None, slot: Slot) -> Any:
     """Return the value of ``slot``'s builder for this request (cached per request)."""
+    # PERF: the cached case is two attribute loads and a dict lookup.
+    shared = ctx._shared if ctx is not None else None
+    if shared is not None:
+        value = shared.cache.get(slot, _MISSING)
+        if value is not _MISSING:
+            if value is _BUILDING:
+                raise HandlerError(
+                    f"ArgBuilders depend on each other in a cycle through {_type_name(slot.type)}"
+                )
+            return value
     builder = slot.current
     if builder is None:
         raise HandlerError(f"no ArgBuilder is registered for {_type_name(slot.type)}")
@@ -225,21 +238,15 @@ def build(ctx: Context | None, slot: Slot) -> Any:
             f"an app-scoped ArgBuilder depends on {_type_name(slot.type)}, whose builder "
             f"{describe(builder.fn)} is request-scoped"
         )
-    shared = ctx.shared
+    if shared is None:
+        shared = ctx.shared
     cache = shared.cache
-    value = cache.get(slot, _MISSING)
-    if value is not _MISSING:
-        if value is _BUILDING:
-            raise HandlerError(
-                f"ArgBuilders depend on each other in a cycle through {_type_name(slot.type)}"
-            )
-        return value
     cache[slot] = _BUILDING
     try:
         if builder.is_generator:
             gen = builder.invoke(ctx, (), None)
             value = _first(gen, builder.fn)
-            shared.teardowns.append(gen)
+            shared.add_teardown(gen)
         else:
             value = builder.invoke(ctx, (), None)
     except BaseException:
@@ -252,7 +259,7 @@ def build(ctx: Context | None, slot: Slot) -> Any:
 def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
     """Finish the request's generator builders in reverse order; log (not raise) failures."""
     shared = ctx._shared
-    if shared is None:
+    if shared is None or shared.teardowns is None:
         return
     teardowns = shared.teardowns
     while teardowns:
@@ -406,6 +413,7 @@ class Injector:
             "_to_float": _to_float,
             "_to_bool": _to_bool,
             "_to_uuid": _to_uuid,
+            "_Response": Response,
         }
         for param in sig.parameters.values():
             where = f"parameter {param.name!r} of {role} {describe(fn)}"

@@ -37,18 +37,18 @@ class Request:
 
     __slots__ = ("_raw", "environ", "path")
 
-    def __init__(self, environ: WSGIEnvironment, path: str | None = None) -> None:
+    def __init__(self, environ: WSGIEnvironment, path: str) -> None:
         self.environ = environ
-        self.path: str = path if path is not None else environ.get("PATH_INFO", "")
-        self._raw: WerkzeugRequest | None = None
+        self.path = path
 
     @property
     def raw(self) -> WerkzeugRequest:
         """The werkzeug request (built once, on first use)."""
-        raw = self._raw
-        if raw is None:
+        try:
+            return self._raw
+        except AttributeError:  # PERF: no store in __init__ for what most requests never use
             raw = self._raw = WerkzeugRequest(self.environ)
-        return raw
+            return raw
 
     @property
     def method(self) -> str:
@@ -108,7 +108,7 @@ class Request:
     def __getattr__(self, name: str) -> Any:
         # Anything else werkzeug's request has (host, url, accept_mimetypes, ...).
         if name.startswith("_"):
-            raise AttributeError(name)
+            raise AttributeError(name)  # includes _raw before it is built
         return getattr(self.raw, name)
 
     def __repr__(self) -> str:

@@ -224,4 +224,14 @@ def closing(server: Server, ctx: Context, body: list[bytes]) -> Iterable[bytes]:
     shared = ctx._shared
     if shared is not None and shared.teardowns:
         return ClosingIterator(body, lambda: server.teardown(ctx))
+    release(ctx)
     return body
+
+
+def release(ctx: Context) -> None:
+    """Break the reference cycles of a finished request (context <-> Response, built values
+    that hold the context) so that refcounting frees it, not the cyclic GC."""
+    ctx._response = None
+    shared = ctx._shared
+    if shared is not None:
+        shared.cache.clear()

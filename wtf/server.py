@@ -13,7 +13,7 @@ from .errors import HTTPError, RegistrationError
 from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
 from .problems import render_problem
 from .registration import split_tokens
-from .respond import respond, write_result
+from .respond import release, respond, write_result
 from .router import Route, Router
 
 if TYPE_CHECKING:
@@ -336,3 +336,4 @@ class Server:
     def teardown(self, ctx: Context) -> None:
         """Run the request's ArgBuilder teardowns (reverse order); failures are logged."""
         run_teardowns(ctx, lambda msg, exc: self.log.error("%s", msg, exc_info=exc))
+        release(ctx)

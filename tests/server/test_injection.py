@@ -27,11 +27,14 @@ def test_provided_types(app: wtf.Server, client: Client) -> None:
         server: wtf.Server,
     ) -> str:
         seen.update(ctx=ctx, req=req, resp=resp, rest=rest, raw=raw, server=server)
+        assert req is ctx.request  # one request object per request: it holds the parsed body
+        resp.headers["X-Seen"] = "1"
+        assert ctx.response.headers["X-Seen"] == "1"  # a facade over the same writer
         return req.args.get("q", "")
 
-    assert client.get("/p/7?q=hi").text == "hi"
-    assert seen["req"] is seen["ctx"].request  # type: ignore[attr-defined]
-    assert seen["resp"] is seen["ctx"].response  # type: ignore[attr-defined]
+    response = client.get("/p/7?q=hi")
+    assert (response.text, response.headers["X-Seen"]) == ("hi", "1")
+    assert isinstance(seen["resp"], wtf.Response) and isinstance(seen["ctx"], wtf.Context)
     assert seen["raw"] is seen["req"].raw  # type: ignore[attr-defined]
     assert isinstance(seen["raw"], werkzeug.Request)
     assert list(seen["rest"]) == [("id", "7")]  # type: ignore[call-overload]

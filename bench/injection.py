@@ -1,0 +1,117 @@
+"""Per-request cost of injection: a handler with 0 arguments against ones with 3.
+
+Calls each app's WSGI callable directly with a fresh copy of a prepared environ, interleaving
+the variants within every repeat so drift hits all alike; prints the median ns/request and the
+ratio to the 0-argument handler. Run with ``make bench-injection``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import sys
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.test import EnvironBuilder
+
+import wtf
+from wtf.testing import Client
+
+
+class A:
+    """Built by an ArgBuilder."""
+
+
+class B:
+    """Built by an ArgBuilder."""
+
+
+class C:
+    """Built by an ArgBuilder."""
+
+
+def make_apps() -> dict[str, wtf.Server]:
+    apps = {name: wtf.Server() for name in ("0 args", "3 provided", "3 route params", "3 builders")}
+
+    @apps["0 args"].get("/hello/:a/:b/:c")
+    def zero() -> str:
+        return "Hello, World!"
+
+    @apps["3 provided"].get("/hello/:a/:b/:c")
+    def provided(ctx: wtf.Context, req: wtf.Request, resp: wtf.Response) -> str:
+        return "Hello, World!"
+
+    @apps["3 route params"].get("/hello/:a/:b/:c")
+    def params(a: str, b: int, c: str) -> str:
+        return "Hello, World!"
+
+    builders = apps["3 builders"]
+    builders.arg_builder(lambda_builder(A))
+    builders.arg_builder(lambda_builder(B))
+    builders.arg_builder(lambda_builder(C))
+
+    @builders.get("/hello/:a/:b/:c")
+    def built(a: A, b: B, c: C) -> str:
+        return "Hello, World!"
+
+    return apps
+
+
+def lambda_builder(kind: type) -> Callable[[], Any]:
+    def build() -> Any:
+        return kind()
+
+    build.__annotations__ = {"return": kind}
+    build.__qualname__ = f"build_{kind.__name__}"
+    return build
+
+
+def run(app: Any, environ: dict[str, Any], loops: int) -> float:
+    def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
+        return None
+
+    copy = environ.copy
+    best = float("inf")
+    for _ in range(3):
+        begin = time.perf_counter_ns()
+        for _ in range(loops):
+            body: Iterable[bytes] = app(copy(), start_response)
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        best = min(best, (time.perf_counter_ns() - begin) / loops)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--loops", type=int, default=20000)
+    args = parser.parse_args(argv)
+    environ = EnvironBuilder(path="/hello/x/12/z").get_environ()
+    apps = make_apps()
+    for name, app in apps.items():
+        app.compile()
+        response = Client(app).get("/hello/x/12/z")
+        if (response.status_code, response.text) != (200, "Hello, World!"):
+            raise SystemExit(f"{name} answered {response.status} {response.text!r}")
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(args.repeats):
+        for name, app in apps.items():
+            samples[name].append(run(app, environ, args.loops))
+    base = statistics.median(samples["0 args"])
+    print(f"# injection overhead, Python {platform.python_version()}, {platform.machine()}")
+    print(f"# median of {args.repeats} repeats of best-of-3 x {args.loops} requests")
+    print("| handler | ns/request | vs 0 args |")
+    print("|---|---|---|")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:,.0f} | {median / base:.2f}x |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
