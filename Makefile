@@ -1,22 +1,30 @@
-# The two commands of the README: `make serve` and `make test`. Each creates .venv the first
-# time and installs what it needs into it, so a fresh machine needs only Python 3.11+ and pip.
+# The README's two commands are `make serve` and `make test`. Each creates .venv the first time
+# and installs what it needs into it, so a fresh machine needs only Python 3.11+ and pip.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 APP ?= examples.hello:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test bench lint clean
+.PHONY: serve test lint bench bench-router bench-injection clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.installed-%: setup.cfg pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[$*]'
+$(VENV)/.installed: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
 	touch $@
 
-serve: $(VENV)/.installed-test
+$(VENV)/.installed-test: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test]'
+	touch $@
+
+$(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[test,bench]'
+	touch $@
+
+serve: $(VENV)/.installed
 	$(BIN)/gunicorn --bind $(BIND) $(APP)
 
 lint: $(VENV)/.installed-test
@@ -27,10 +35,13 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: $(VENV)/.installed-bench
-	$(BIN)/python -m bench.router
+bench: bench-router bench-injection
 
-$(VENV)/.installed-bench: $(VENV)/.installed-test
+bench-router: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.router $(BENCH_ARGS)
+
+bench-injection: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.injection $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
