@@ -34,7 +34,8 @@ class C:
 
 
 def make_apps() -> dict[str, wtf.Server]:
-    apps = {name: wtf.Server() for name in ("0 args", "3 provided", "3 route params", "3 builders")}
+    names = ("0 args", "3 provided", "3 route params", "3 builders", "0 args, builds A B C itself")
+    apps = {name: wtf.Server() for name in names}
 
     @apps["0 args"].get("/hello/:a/:b/:c")
     def zero() -> str:
@@ -55,6 +56,15 @@ def make_apps() -> dict[str, wtf.Server]:
 
     @builders.get("/hello/:a/:b/:c")
     def built(a: A, b: B, c: C) -> str:
+        return "Hello, World!"
+
+    # The builders' own work (three calls, three objects) without injection: the difference
+    # to "3 builders" is what injecting them costs.
+    make_a, make_b, make_c = lambda_builder(A), lambda_builder(B), lambda_builder(C)
+
+    @apps["0 args, builds A B C itself"].get("/hello/:a/:b/:c")
+    def by_hand() -> str:
+        make_a(), make_b(), make_c()
         return "Hello, World!"
 
     return apps

@@ -14,7 +14,7 @@ from .injection import Injector, Invoker, Override, RouteParamError, describe, r
 from .problems import render_problem
 from .registration import split_tokens
 from .respond import release, respond, write_result
-from .router import Route, Router
+from .router import Route, Router, param_names
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -94,9 +94,8 @@ class Server:
             RouteError: The pattern is malformed or a duplicate.
         """
         method_list, host_list = split_tokens(args, methods, hosts)
-        # Parse the pattern first: the plan needs the route's parameter names.
-        probe = Router()
-        names = probe.add(pattern, None).names
+        # The plan needs the route's parameter names; a bad pattern fails here, before planning.
+        names = param_names(pattern)
         endpoint = Endpoint(fn, self.injector.plan(fn, names, extra=self._provided()))
         return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
 

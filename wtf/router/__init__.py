@@ -23,6 +23,7 @@ from .methods import STANDARD_METHODS as STANDARD_METHODS
 from .rest import Rest as Rest
 from .route import Match as Match
 from .route import Route as Route
+from .route import param_names as param_names
 from .router import Router as Router
 
 __all__ = [
@@ -34,4 +35,5 @@ __all__ = [
     "Route",
     "RouteError",
     "Router",
+    "param_names",
 ]

@@ -7,7 +7,16 @@ from typing import Any
 from .pattern import Literal, Piece, RegexPiece, Wildcard, parse
 from .rest import Rest
 
-__all__ = ["Match", "Route"]
+__all__ = ["Match", "Route", "param_names"]
+
+
+def param_names(pattern: str) -> tuple[str, ...]:
+    """The parameter names of ``pattern``, in order (``""`` for unnamed pieces).
+
+    Raises:
+        PatternError: The pattern is malformed.
+    """
+    return tuple(piece.name for piece in parse(pattern) if not isinstance(piece, Literal))
 
 
 class Route:
