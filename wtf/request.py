@@ -37,6 +37,8 @@ class Request:
 
     __slots__ = ("_raw", "environ", "path")
 
+    _raw: WerkzeugRequest  # set on first use of raw
+
     def __init__(self, environ: WSGIEnvironment, path: str) -> None:
         self.environ = environ
         self.path = path
