@@ -60,7 +60,7 @@ class Context:
         self._response: Response | None = None
         self._writer: Writer | None = None
         self._base: BufferWriter | None = None
-        self._shared: _Shared | None = None
+        self._shared: Shared | None = None
 
     @property
     def request(self) -> Request:
@@ -107,11 +107,11 @@ class Context:
         return Rest.from_lists(route.names, self.values)
 
     @property
-    def shared(self) -> _Shared:
+    def shared(self) -> Shared:
         """Per-request state shared by this context and its clones."""
         shared = self._shared
         if shared is None:
-            shared = self._shared = _Shared()
+            shared = self._shared = Shared()
         return shared
 
     def clone(self, writer: Writer | None = None) -> Context:
@@ -187,8 +187,8 @@ class Context:
         return f"<wtf.Context {self.environ.get('REQUEST_METHOD')} {self.path!r}>"
 
 
-class _Shared:
-    """State of one request that every clone of its context sees."""
+class Shared:
+    """State of one request that every clone of its context sees (internal)."""
 
     __slots__ = ("_values", "cache", "teardowns")
 

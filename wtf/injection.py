@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from .context import Context
+from .context import Context, Shared
 from .errors import HandlerError, HTTPError, RegistrationError
 from .request import Request
 from .response import Response
@@ -88,12 +88,24 @@ _CONVERTERS: dict[Any, str] = {
 # Types wtf provides itself, and the expression that yields each.
 _PROVIDED: dict[Any, str] = {
     Context: "ctx",
-    Request: "(ctx._request or ctx._make_request())",  # PERF: no property dispatch
-    WerkzeugRequest: "ctx.request.raw",
-    # PERF: a Response is a stateless facade over ctx.writer; a fresh one avoids the
-    # context <-> response reference cycle.
-    Response: "_Response(ctx)",
+    Request: "req",
+    WerkzeugRequest: "req.raw",
+    Response: "resp",
     Rest: "ctx.rest",
+}
+
+# Statements an expression above needs first. PERF: objects are built with object.__new__ and
+# plain stores, without an __init__ frame; a Response is a stateless facade over ctx.writer,
+# so a fresh one is fine (and avoids a context <-> response reference cycle).
+_SETUP: dict[str, str] = {
+    "req": (
+        "    req = ctx._request\n"
+        "    if req is None:\n"
+        "        req = ctx._request = _new(_Request)\n"
+        "        req.environ = ctx.environ\n"
+        "        req.path = ctx.path\n"
+    ),
+    "resp": "    resp = _new(_Response)\n    resp._ctx = ctx\n",
 }
 
 
@@ -143,6 +155,7 @@ class Builder:
         "_app_pid",
         "_app_teardown",
         "_app_value",
+        "bare",
         "fn",
         "invoke",
         "is_generator",
@@ -158,6 +171,7 @@ class Builder:
         self.scope = scope
         self.invoke = invoke
         self.is_generator = is_generator
+        self.bare = False  # no parameters: call fn() directly
         self._app_lock = threading.Lock()
         self._app_pid = -1
         self._app_value: Any = None
@@ -247,6 +261,8 @@ def build(ctx: Context | None, slot: Slot) -> Any:
             gen = builder.invoke(ctx, (), None)
             value = _first(gen, builder.fn)
             shared.add_teardown(gen)
+        elif builder.bare:
+            value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
         else:
             value = builder.invoke(ctx, (), None)
     except BaseException:
@@ -371,7 +387,9 @@ class Injector:
         invoke = self.plan(
             fn, (), role="ArgBuilder", sig=sig, app_scope=scope == "app", builds=built
         )
-        return Builder(fn, built, scope, invoke, is_generator)
+        builder = Builder(fn, built, scope, invoke, is_generator)
+        builder.bare = not sig.parameters
+        return builder
 
     # Planning.
 
@@ -414,7 +432,12 @@ class Injector:
             "_to_bool": _to_bool,
             "_to_uuid": _to_uuid,
             "_Response": Response,
+            "_Request": Request,
+            "_new": object.__new__,
+            "_MISSING": _MISSING,
+            "_Shared": Shared,
         }
+        setup: list[str] = []
         for param in sig.parameters.values():
             where = f"parameter {param.name!r} of {role} {describe(fn)}"
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
@@ -424,15 +447,59 @@ class Injector:
             expr = self._resolve(
                 param, route_names, where, namespace, exception, app_scope, builds, extra
             )
+            root = expr.split(".")[0]
+            if root in _SETUP and _SETUP[root] not in setup:
+                setup.append(_SETUP[root])
+            if expr.startswith("_build(ctx, "):
+                expr = self._inline_build(expr[len("_build(ctx, ") : -1], namespace, setup)
             if param.kind is param.KEYWORD_ONLY:
                 keywords.append(f"{param.name}={expr}")
             else:
                 positional.append(expr)
         args = ", ".join(positional + keywords)
-        source = f"def invoke(ctx, values, exc):\n    return fn({args})\n"
+        source = f"def invoke(ctx, values, exc):\n{''.join(setup)}    return fn({args})\n"
         exec(compile(source, f"<wtf plan for {describe(fn)}>", "exec"), namespace)
         invoke: Invoker = namespace["invoke"]
         return invoke
+
+    def _inline_build(self, slot_name: str, namespace: dict[str, Any], setup: list[str]) -> str:
+        """Emit the statements that fetch one ArgBuilder value; return its variable.
+
+        PERF: a value already built for this request is read from the cache inline; a
+        parameterless, request-scoped, non-generator builder is called inline as long as its
+        slot still holds it (``replace=`` and ``override`` swap the slot, and then the generic
+        :func:`build` runs). Everything else goes through :func:`build`.
+        """
+        var = f"b{len(setup)}"
+        slot: Slot = namespace[slot_name]
+        builder = slot.current
+        lines = [
+            "    sh = ctx._shared\n",
+            "    if sh is None:\n",
+            "        sh = ctx._shared = _Shared()\n",
+            f"    {var} = sh.cache.get({slot_name}, _MISSING)\n",
+            f"    if {var} is _MISSING:\n",
+        ]
+        if (
+            builder is not None
+            and builder.bare
+            and builder.scope == "request"
+            and not builder.is_generator
+        ):
+            fn_name = f"_fn{len(namespace)}"
+            builder_name = f"_builder{len(namespace)}"
+            namespace[fn_name] = builder.fn
+            namespace[builder_name] = builder
+            lines += [
+                f"        if {slot_name}.current is {builder_name}:\n",
+                f"            {var} = sh.cache[{slot_name}] = {fn_name}()\n",
+                "        else:\n",
+                f"            {var} = _build(ctx, {slot_name})\n",
+            ]
+        else:
+            lines.append(f"        {var} = _build(ctx, {slot_name})\n")
+        setup.append("".join(lines))
+        return var
 
     def _resolve(
         self,
