@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .request import Request
@@ -133,6 +133,14 @@ class Context:
         other._shared = self.shared
         return other
 
+    def call_on_close(self, fn: Callable[[], None]) -> None:
+        """Call ``fn()`` once the response was sent or abandoned (WSGI ``close()``), after the
+        ArgBuilder teardowns; for access logs and releasing limits."""
+        shared = self.shared
+        if shared.closers is None:
+            shared.closers = []
+        shared.closers.append(fn)
+
     # Per-request values (kami's context values, typed like blademaster's getters).
 
     def set(self, key: str, value: Any) -> None:
@@ -190,11 +198,12 @@ class Context:
 class Shared:
     """State of one request that every clone of its context sees (internal)."""
 
-    __slots__ = ("_values", "cache", "teardowns")
+    __slots__ = ("_values", "cache", "closers", "teardowns")
 
     def __init__(self) -> None:
         self.cache: dict[object, Any] = {}
         self.teardowns: list[Iterator[Any]] | None = None  # PERF: most requests have none
+        self.closers: list[Callable[[], None]] | None = None
         self._values: dict[str, Any] | None = None
 
     @property

@@ -275,15 +275,21 @@ def build(ctx: Context | None, slot: Slot) -> Any:
 def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
     """Finish the request's generator builders in reverse order; log (not raise) failures."""
     shared = ctx._shared
-    if shared is None or shared.teardowns is None:
+    if shared is None:
         return
-    teardowns = shared.teardowns
+    teardowns = shared.teardowns or []
     while teardowns:
         gen = teardowns.pop()
         try:
             _finish(gen, getattr(gen, "gi_code", gen))
         except Exception as exc:  # one failing teardown must not skip the others
             log("ArgBuilder teardown failed", exc)
+    closers, shared.closers = shared.closers or [], None
+    for close in closers:
+        try:
+            close()
+        except Exception as exc:
+            log("a close callback failed", exc)
 
 
 class Override:

@@ -20,6 +20,7 @@ from .response import Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
+    from werkzeug.datastructures import Headers
 
     from .context import Context
     from .server import Server
@@ -98,17 +99,11 @@ def write_result(ctx: Context, result: Any) -> None:
             return
     headers = writer.headers
     if isinstance(result, str):
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = TEXT
-        writer.write(result.encode())
+        _write_whole(ctx, headers, result.encode(), TEXT)
     elif isinstance(result, bytes | bytearray | memoryview):
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = OCTET
-        writer.write(bytes(result))
+        _write_whole(ctx, headers, bytes(result), OCTET)
     elif isinstance(result, dict | list):
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = JSON
-        writer.write(dumps(result))
+        _write_whole(ctx, headers, dumps(result), JSON)
     elif isinstance(result, WerkzeugResponse):
         writer.write_header(result.status_code)
         for name, value in result.headers.items():
@@ -122,6 +117,16 @@ def write_result(ctx: Context, result: Any) -> None:
             f"a handler returned {type(result).__name__!r}; return None, str, bytes, dict, "
             "list, a Response, an iterator, or (body, status[, headers])"
         )
+
+
+def _write_whole(ctx: Context, headers: Headers, body: bytes, ctype: str) -> None:
+    """Write a body whose size is known. ``Content-Length`` goes first when nothing was written
+    yet: it tells writer wrappers (gzip) that this write is the whole body."""
+    if "Content-Type" not in headers:
+        headers["Content-Type"] = ctype
+    if not ctx.base_writer.started:
+        headers["Content-Length"] = str(len(body))
+    ctx.writer.write(body)
 
 
 def _closing_iter(chunks: Iterator[bytes], owner: WerkzeugResponse) -> Iterator[bytes]:
@@ -145,7 +150,9 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
     else:
         if headers is None:
             headers = base.headers
-        if "Content-Length" not in headers:
+        # The body is complete here: its length is what reached the innermost writer, whatever
+        # wrappers did to it (a HEAD handler may announce a length without writing a body).
+        if chunks or "Content-Length" not in headers:
             headers["Content-Length"] = str(sum(map(len, chunks)))
         if "Content-Type" not in headers:
             headers["Content-Type"] = OCTET if chunks else TEXT
@@ -222,7 +229,7 @@ class _Stream:
 def closing(server: Server, ctx: Context, body: list[bytes]) -> Iterable[bytes]:
     """``body``, with the request's teardowns run at ``close()`` when there are any."""
     shared = ctx._shared
-    if shared is not None and shared.teardowns:
+    if shared is not None and (shared.teardowns or shared.closers):
         return ClosingIterator(body, lambda: server.teardown(ctx))
     release(ctx)
     return body

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from .context import Context
 from .errors import HTTPError, RegistrationError
 from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
+from .midware.base import FunctionMidware, Midware, clamp
+from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .problems import render_problem
 from .registration import split_tokens
 from .respond import release, respond, write_result
@@ -65,6 +67,7 @@ class Server:
         self.log = logging.getLogger("wtf")
         self._error_handlers: list[tuple[type[BaseException], Invoker]] = []
         self._lock = threading.Lock()
+        self.chains = Chains()
 
     # Registration.
 
@@ -212,6 +215,49 @@ class Server:
 
         return register
 
+    def add_midware(
+        self,
+        midware: Midware | Callable[[Context], Context | None],
+        path: str = "/",
+        priority: int | None = None,
+    ) -> Midware:
+        """Add midware, run before routing for every request under ``path``.
+
+        Args:
+            midware: An object with ``priority`` and ``proc(ctx)``, or a plain function
+                ``fn(ctx) -> Context | None``.
+            path: ``"/"`` for every request; ``"/private/"`` for paths under it; a scope
+                without a trailing ``/`` covers that exact path.
+            priority: 0..100 (clamped), lower first; required for a plain function
+                (default 50), overrides the object's own otherwise.
+
+        Returns:
+            The midware as registered.
+
+        Raises:
+            RegistrationError: Not midware, or a scope not starting with ``/``.
+        """
+        scope = validate_scope(path)
+        if not hasattr(midware, "proc") and callable(midware):
+            midware = FunctionMidware(midware, 50 if priority is None else priority)
+        elif priority is not None:
+            midware.priority = clamp(priority)  # type: ignore[union-attr]
+        check_midware(midware)
+        midware.priority = clamp(midware.priority)  # type: ignore[union-attr]
+        setup = getattr(midware, "setup", None)
+        if callable(setup):
+            setup(self)
+        self.chains.add_midware(midware, scope)  # type: ignore[arg-type]
+        return midware  # type: ignore[return-value]
+
+    def add_afterware(self, fn: Callable[..., Any], path: str = "/") -> Callable[..., Any]:
+        """Add an afterware: run after the handler (also when midware stopped the chain or the
+        request failed), injected like a handler; deepest path first, then reverse order."""
+        scope = validate_scope(path)
+        invoke = self.injector.plan(fn, (), role="afterware", extra=self._provided())
+        self.chains.add_afterware(Afterware(fn, invoke, scope))
+        return fn
+
     def compile(self) -> None:
         """Compile routes now (before a pre-forking server forks), not on the first request."""
         self.router.compile()
@@ -233,48 +279,91 @@ class Server:
                 path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:
                 ctx = Context(self, environ, path)
-                return self.error(
-                    ctx, HTTPError(400, "the path is not valid UTF-8"), start_response
-                )
+                self.write_error(ctx, HTTPError(400, "the path is not valid UTF-8"))
+                return respond(self, ctx, None, start_response)
         ctx = Context(self, environ, path)
+        if not self.chains.empty:
+            return self._call_chain(ctx, start_response)
         try:
             method = environ["REQUEST_METHOD"]
             found = self.router.find(method, path, environ.get("HTTP_HOST"))
             if found is None:
-                return self._no_route(ctx, method, start_response)
+                self._no_route(ctx, method)
+                return respond(self, ctx, None, start_response)
             route, values = found
             ctx.route = route
             ctx.values = values
             result = route.target.invoke(ctx, values, None)
             return respond(self, ctx, result, start_response)
         except Exception as exc:
-            return self.error(ctx, exc, start_response)
+            self.write_error(ctx, exc)
+            return respond(self, ctx, None, start_response)
 
-    def _no_route(
-        self, ctx: Context, method: str, start_response: StartResponse
-    ) -> Iterable[bytes]:
+    def _call_chain(self, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
+        """The request cycle with midware and afterware."""
+        midware, afterware = self.chains.for_path(ctx.path)
+        try:
+            for step in midware:
+                nxt = step.proc(ctx)
+                if nxt is None:
+                    break
+                ctx = nxt
+            else:
+                method = ctx.environ["REQUEST_METHOD"]
+                found = self.router.find(method, ctx.path, ctx.environ.get("HTTP_HOST"))
+                if found is None:
+                    self._no_route(ctx, method)
+                else:
+                    route, values = found
+                    ctx.route = route
+                    ctx.values = values
+                    result = route.target.invoke(ctx, values, None)
+                    if not afterware:
+                        return respond(self, ctx, result, start_response)
+                    write_result(ctx, result)
+            self._afterware(ctx, afterware)
+        except Exception as exc:
+            self.write_error(ctx, exc)
+            self._afterware(ctx, afterware, quiet=True)
+        try:
+            return respond(self, ctx, None, start_response)
+        except Exception as exc:  # a midware's writer failed while finishing
+            self.write_error(ctx, exc)
+            return respond(self, ctx, None, start_response)
+
+    def _afterware(
+        self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False
+    ) -> None:
+        for after in afterware:
+            try:
+                after.invoke(ctx, ctx.values, None)
+            except Exception as exc:
+                if not quiet:
+                    raise
+                self.log_exception(ctx, exc)
+
+    def _no_route(self, ctx: Context, method: str) -> None:
+        """Write the answer for a path no admitted route matches: 204/405 or raise 404."""
         allowed = self.router.allowed(ctx.path, ctx.environ.get("HTTP_HOST"))
         if not allowed:
             raise HTTPError(404, f"no route for {ctx.path}")
         allow = ", ".join(sorted(allowed | {"OPTIONS"}))
-        if method.upper() == "OPTIONS":
-            writer = ctx.writer
-            writer.headers["Allow"] = allow
-            writer.write_header(204)
-            writer.flush()
-            return respond(self, ctx, None, start_response)
-        raise HTTPError(405, f"{method} is not allowed for {ctx.path}", [("Allow", allow)])
+        if method.upper() != "OPTIONS":
+            raise HTTPError(405, f"{method} is not allowed for {ctx.path}", [("Allow", allow)])
+        writer = ctx.writer
+        writer.headers["Allow"] = allow
+        writer.write_header(204)
 
-    def error(self, ctx: Context, exc: Exception, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer with the response for ``exc``: an error handler's, or a problem."""
+    def write_error(self, ctx: Context, exc: Exception) -> None:
+        """Write the response for ``exc`` into ``ctx``'s writer: an error handler's, or a
+        problem (RFC 9457). Unexpected exceptions are logged."""
         if not isinstance(exc, HTTPError):
             handler = self._error_handler(exc)
             if handler is not None:
                 try:
                     self._reset(ctx)
-                    result = handler(ctx, ctx.values, exc)
-                    write_result(ctx, result)
-                    return respond(self, ctx, None, start_response)
+                    write_result(ctx, handler(ctx, ctx.values, exc))
+                    return
                 except Exception as again:
                     self.log_exception(ctx, exc)
                     exc = again
@@ -284,24 +373,22 @@ class Server:
                 exc = HTTPError(500, detail or "the server failed to answer this request")
         if isinstance(exc, RouteParamError):
             exc = HTTPError(404, f"no route for {ctx.path}")
-        return self._problem(ctx, exc, start_response)
-
-    def _problem(
-        self, ctx: Context, exc: HTTPError, start_response: StartResponse
-    ) -> Iterable[bytes]:
         self._reset(ctx)
         writer = ctx.writer
         headers = writer.headers
         for name, value in exc.headers:
             headers[name] = value
         writer.write_header(exc.status)
-        writer.flush()
+        try:
+            writer.flush()  # StatusCode midware may render a body here
+        except Exception as failed:
+            self.log_exception(ctx, failed)
+            ctx._writer = ctx.base_writer
         base = ctx.base_writer
         if not base.bytes_written and exc.status not in (204, 304):
             ctype, body = render_problem(ctx.environ, exc.status, exc.message)
             headers["Content-Type"] = ctype
             base.write(body)
-        return respond(self, ctx, None, start_response)
 
     def _reset(self, ctx: Context) -> None:
         """Forget a half-written response, keeping headers midware set (CORS, ...)."""

@@ -1,0 +1,28 @@
+"""Midware: priority-ordered steps run before routing, that may stop the chain or wrap the
+response writer; and the midware wtf ships (Gzip, StatusCode, CORS).
+
+Example:
+    >>> from wtf.midware import CORS, Gzip  # doctest: +SKIP
+    >>> app.add_midware(CORS(["https://app.example.com"]))  # doctest: +SKIP
+    >>> app.add_midware(Gzip(min_size=1024))  # doctest: +SKIP
+"""
+
+from ..writer import BufferWriter as BufferWriter
+from ..writer import Writer as Writer
+from ..writer import WriterWrapper as WriterWrapper
+from .base import FunctionMidware as FunctionMidware
+from .base import Midware as Midware
+from .cors import CORS as CORS
+from .gzip import Gzip as Gzip
+from .status_code import StatusCode as StatusCode
+
+__all__ = [
+    "CORS",
+    "BufferWriter",
+    "FunctionMidware",
+    "Gzip",
+    "Midware",
+    "StatusCode",
+    "Writer",
+    "WriterWrapper",
+]

@@ -1,0 +1,160 @@
+"""``Gzip``: compress responses for clients that accept gzip (RFC 9110 §8.4.1.3).
+
+Decided on the first body byte, from what is known then: the status, ``Content-Type``,
+``Content-Encoding`` and, for bodies of known size, ``Content-Length`` (the server sets it
+before writing such a body). A body without ``Content-Length`` is a stream: each write is
+compressed and sync-flushed so chunks reach the client as they are produced. The gzip stream
+is always finished with its trailer, so strict decoders accept it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from werkzeug.datastructures import Accept
+from werkzeug.http import parse_accept_header
+
+from ..writer import Writer, WriterWrapper
+from .base import clamp
+from .vary import add_vary
+
+if TYPE_CHECKING:
+    from ..context import Context
+
+__all__ = ["DEFAULT_CONTENT_TYPES", "Gzip"]
+
+#: Compressible by default: text, JSON, JavaScript, XML, SVG and ``+json``/``+xml`` types.
+DEFAULT_CONTENT_TYPES: tuple[str, ...] = (
+    "text/",
+    "application/json",
+    "application/javascript",
+    "application/ecmascript",
+    "application/xml",
+    "image/svg+xml",
+    "+json",
+    "+xml",
+)
+_NEVER = ("text/event-stream",)
+
+
+class Gzip:
+    """Gzip midware.
+
+    Args:
+        min_size: Bodies of known size under this many bytes are sent as they are.
+        level: zlib compression level, 1..9.
+        content_types: Compressible types: full types, prefixes ending in ``/``, or suffixes
+            starting with ``+``; replaces :data:`DEFAULT_CONTENT_TYPES`.
+        priority: Midware priority (default 40: after CORS and limits, before StatusCode).
+
+    Skipped: HEAD, 1xx/204/304, bodies already encoded, types not listed, and
+    ``text/event-stream`` always. ``Vary: Accept-Encoding`` is added to every response that was
+    compressed or would have been had the client accepted gzip. A strong ``ETag`` is weakened
+    (the bytes differ from the identity body).
+    """
+
+    def __init__(
+        self,
+        min_size: int = 500,
+        level: int = 6,
+        content_types: Iterable[str] | None = None,
+        priority: int = 40,
+    ) -> None:
+        if not isinstance(min_size, int) or min_size < 0:
+            raise ValueError(f"Gzip min_size is a non-negative int, not {min_size!r}")
+        if not isinstance(level, int) or not 1 <= level <= 9:
+            raise ValueError(f"Gzip level is an int from 1 to 9, not {level!r}")
+        types = tuple(DEFAULT_CONTENT_TYPES if content_types is None else content_types)
+        if isinstance(content_types, str) or not all(isinstance(t, str) and t for t in types):
+            raise ValueError(f"Gzip content_types is a list of types, not {content_types!r}")
+        self.min_size = min_size
+        self.level = level
+        self.priority = clamp(priority)
+        self._exact = frozenset(
+            t.lower() for t in types if not t.endswith("/") and not t.startswith("+")
+        )
+        self._prefixes = tuple(t.lower() for t in types if t.endswith("/"))
+        self._suffixes = tuple(t.lower() for t in types if t.startswith("+"))
+
+    def compressible(self, content_type: str | None) -> bool:
+        """Whether a response of ``content_type`` may be compressed."""
+        if not content_type:
+            return False
+        mime = content_type.split(";", 1)[0].strip().lower()
+        if mime in _NEVER:
+            return False
+        return (
+            mime in self._exact or mime.startswith(self._prefixes) or mime.endswith(self._suffixes)
+        )
+
+    def proc(self, ctx: Context) -> Context:
+        """Wrap the writer."""
+        header = ctx.environ.get("HTTP_ACCEPT_ENCODING", "")
+        accepted = False
+        if header:
+            accept = parse_accept_header(header, Accept)
+            accepted = max(accept.quality("gzip"), accept.quality("x-gzip")) > 0
+        head = ctx.environ.get("REQUEST_METHOD") == "HEAD"
+        return ctx.clone(writer=GzipWriter(ctx.writer, self, accepted and not head))
+
+    def __repr__(self) -> str:
+        return f"Gzip(min_size={self.min_size}, level={self.level}, priority={self.priority})"
+
+
+class GzipWriter(WriterWrapper):
+    """Compresses what passes through it, once it decided to."""
+
+    def __init__(self, inner: Writer, gzip: Gzip, accepted: bool) -> None:
+        super().__init__(inner)
+        self._gzip = gzip
+        self._accepted = accepted
+        self._decided = False
+        self._compressor: zlib._Compress | None = None
+        self._streaming = False
+
+    def _decide(self) -> None:
+        self._decided = True
+        status = self.status
+        headers = self.headers
+        if status < 200 or status in (204, 304) or "Content-Encoding" in headers:
+            return
+        if not self._gzip.compressible(headers.get("Content-Type")):
+            return
+        length = headers.get("Content-Length")
+        if length is not None and length.isdigit() and int(length) < self._gzip.min_size:
+            return
+        add_vary(headers, "Accept-Encoding")
+        if not self._accepted:
+            return
+        headers["Content-Encoding"] = "gzip"
+        headers.pop("Content-Length", None)
+        etag = headers.get("ETag")
+        if etag and not etag.startswith("W/"):
+            headers["ETag"] = f"W/{etag}"
+        self._streaming = length is None
+        self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
+
+    def write(self, data: bytes) -> int:
+        """Compress ``data`` (a stream's chunk is sync-flushed at once)."""
+        if not data:
+            return 0
+        if not self._decided:
+            self._decide()
+        compressor = self._compressor
+        if compressor is None:
+            return self.inner.write(data)
+        out = compressor.compress(data)
+        if self._streaming:
+            out += compressor.flush(zlib.Z_SYNC_FLUSH)
+        if out:
+            self.inner.write(out)
+        return len(data)
+
+    def flush(self) -> None:
+        """Finish the gzip stream (trailer included), then flush the inner writer."""
+        compressor, self._compressor = self._compressor, None
+        if compressor is not None:
+            self.inner.write(compressor.flush(zlib.Z_FINISH))
+        super().flush()
