@@ -1,0 +1,183 @@
+"""Gzip: q-values, sizes, types, HEAD/204/304, Vary, ETag, complete streams, chunking."""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Iterator
+
+import pytest
+
+import wtf
+from wtf.midware import Gzip
+from wtf.testing import Client
+
+BIG = "a" * 2000
+
+
+def gzip_app(**options: object) -> wtf.Server:
+    app = wtf.Server()
+    app.add_midware(Gzip(**options))  # type: ignore[arg-type]
+
+    @app.get("/text")
+    def text() -> str:
+        return BIG
+
+    @app.get("/small")
+    def small() -> str:
+        return "tiny"
+
+    @app.get("/typed/:kind")
+    def typed(kind: str, resp: wtf.Response) -> None:
+        resp.headers["Content-Type"] = kind.replace("~", "/")
+        resp.write(BIG)
+
+    @app.get("/status/:code")
+    def status(code: int, resp: wtf.Response) -> None:
+        resp.write_header(code)
+
+    @app.get("/etag")
+    def etag(resp: wtf.Response) -> str:
+        resp.headers["ETag"] = '"v1"'
+        return BIG
+
+    @app.get("/encoded")
+    def encoded(resp: wtf.Response) -> bytes:
+        resp.headers["Content-Encoding"] = "br"
+        resp.headers["Content-Type"] = "text/plain"
+        return b"x" * 2000
+
+    return app
+
+
+@pytest.mark.parametrize(
+    ("accept", "compressed"),
+    [
+        pytest.param("gzip", True, id="gzip"),
+        pytest.param("GZIP", True, id="case"),
+        pytest.param("x-gzip", True, id="x-gzip"),
+        pytest.param("deflate, gzip;q=0.5", True, id="q"),
+        pytest.param("gzip;q=0", False, id="q0"),
+        pytest.param("*", True, id="star"),
+        pytest.param("*;q=0", False, id="star-q0"),
+        pytest.param("br", False, id="other"),
+        pytest.param(None, False, id="none"),
+    ],
+)
+def test_accept_encoding(accept: str | None, compressed: bool) -> None:
+    headers = {"Accept-Encoding": accept} if accept is not None else {}
+    response = Client(gzip_app(), validate=True).get("/text", headers=headers)
+    assert response.headers.get("Content-Encoding") == ("gzip" if compressed else None)
+    body = gzip.decompress(response.data) if compressed else response.data
+    assert body == BIG.encode()
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    assert response.headers["Vary"] == "Accept-Encoding"  # could have been compressed
+
+
+@pytest.mark.parametrize(
+    ("path", "compressed", "vary"),
+    [
+        pytest.param("/small", False, False, id="under-min-size"),
+        pytest.param("/typed/application~json", True, True, id="json"),
+        pytest.param("/typed/application~problem+json", True, True, id="plus-json"),
+        pytest.param("/typed/image~svg+xml", True, True, id="svg"),
+        pytest.param("/typed/image~png", False, False, id="png"),
+        pytest.param("/typed/application~zip", False, False, id="zip"),
+        pytest.param("/typed/text~event-stream", False, False, id="event-stream"),
+        pytest.param("/encoded", False, False, id="already-encoded"),
+    ],
+)
+def test_what_gets_compressed(path: str, compressed: bool, vary: bool) -> None:
+    response = Client(gzip_app(), validate=True).get(path, headers={"Accept-Encoding": "gzip"})
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+    assert ("Accept-Encoding" in response.headers.get("Vary", "")) is vary
+
+
+@pytest.mark.parametrize("code", [204, 304, 201, 404])
+def test_status_without_body_stays(code: int) -> None:
+    response = Client(gzip_app(), validate=True).get(
+        f"/status/{code}", headers={"Accept-Encoding": "gzip"}
+    )
+    assert (response.status_code, response.data) == (code, b"") or code == 404
+    assert "Content-Encoding" not in response.headers
+
+
+def test_head_is_not_compressed() -> None:
+    response = Client(gzip_app(), validate=True).head("/text", headers={"Accept-Encoding": "gzip"})
+    assert (response.status_code, response.data) == (200, b"")
+    assert "Content-Encoding" not in response.headers
+    assert response.headers["Content-Length"] == str(len(BIG))
+
+
+def test_etag_weakened() -> None:
+    response = Client(gzip_app(), validate=True).get("/etag", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["ETag"] == 'W/"v1"'
+
+
+def test_content_types_replace_default() -> None:
+    app = gzip_app(content_types=["image/"])
+    client = Client(app, validate=True)
+    assert (
+        client.get("/typed/image~png", headers={"Accept-Encoding": "gzip"}).headers.get(
+            "Content-Encoding"
+        )
+        == "gzip"
+    )
+    assert (
+        "Content-Encoding" not in client.get("/text", headers={"Accept-Encoding": "gzip"}).headers
+    )
+
+
+def test_vary_never_twice(app: wtf.Server, client: Client) -> None:
+    app.add_midware(Gzip())
+
+    @app.get("/")
+    def index(resp: wtf.Response) -> str:
+        resp.headers["Vary"] = "accept-encoding"
+        return BIG
+
+    assert client.get("/", headers={"Accept-Encoding": "gzip"}).headers["Vary"] == "accept-encoding"
+
+
+def test_stream_is_compressed_chunk_by_chunk(app: wtf.Server) -> None:
+    app.add_midware(Gzip(min_size=10_000))  # a stream has no size: min_size does not apply
+    produced: list[int] = []
+
+    @app.get("/events")
+    def events() -> Iterator[str]:
+        for i in range(3):
+            produced.append(i)
+            yield f"line {i}\n"
+
+    response = Client(app, validate=True).get(
+        "/events", headers={"Accept-Encoding": "gzip"}, buffered=False
+    )
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert "Content-Length" not in response.headers
+    decoder = zlib.decompressobj(31)
+    chunks = response.iter_encoded()
+    assert decoder.decompress(next(chunks)) == b"line 0\n" and produced == [0]
+    assert decoder.decompress(next(chunks)) == b"line 1\n" and produced == [0, 1]
+    rest = b"".join(chunks)
+    response.close()
+    assert decoder.decompress(rest) == b"line 2\n" and decoder.eof  # the trailer arrived
+
+
+def test_error_bodies_and_complete_stream(app: wtf.Server, client: Client) -> None:
+    app.add_midware(Gzip(min_size=0))
+    response = client.get("/missing/" + "x" * 600, headers={"Accept-Encoding": "gzip"})
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        pytest.param({"min_size": -1}, "min_size", id="min-size"),
+        pytest.param({"level": 0}, "level", id="level"),
+        pytest.param({"content_types": "text/"}, "content_types", id="string-types"),
+    ],
+)
+def test_bad_configuration(kwargs: dict[str, object], fragment: str) -> None:
+    with pytest.raises(ValueError, match=fragment):
+        Gzip(**kwargs)  # type: ignore[arg-type]
