@@ -159,6 +159,7 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
     start_response(status_line(status), headers.to_wsgi_list() if headers is not None else [])
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
+    base.bytes_sent = sum(map(len, chunks))
     return closing(server, ctx, chunks)
 
 
@@ -207,17 +208,22 @@ class _Stream:
     def __iter__(self) -> Iterator[bytes]:
         base = self._ctx.base_writer
         writer = self._ctx.writer
-        yield from base.take()
+        for out in base.take():  # the first chunk, written before the headers went out
+            base.bytes_sent += len(out)
+            yield out
         try:
             for chunk in self._chunks:
                 writer.write(chunk.encode() if isinstance(chunk, str) else chunk)
-                if base.chunks:
-                    yield from base.take()
+                for out in base.take():
+                    base.bytes_sent += len(out)  # counted before the yield: close() may come next
+                    yield out
             writer.flush()
         except Exception as exc:  # headers are gone: log it and end the body here
             self._server.log_exception(self._ctx, exc)
             return
-        yield from base.take()
+        for out in base.take():
+            base.bytes_sent += len(out)
+            yield out
 
     def close(self) -> None:
         try:

@@ -6,6 +6,7 @@ import logging
 import threading
 import traceback
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .context import Context
@@ -13,6 +14,7 @@ from .errors import HTTPError, RegistrationError
 from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
 from .midware.base import FunctionMidware, Midware, clamp
 from .midware.chain import Afterware, Chains, check_midware, validate_scope
+from .midware.recovery import recovery_for
 from .problems import render_problem
 from .registration import split_tokens
 from .respond import release, respond, write_result
@@ -21,7 +23,7 @@ from .router import Route, Router, param_names
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-__all__ = ["Endpoint", "Server"]
+__all__ = ["Endpoint", "RouteInfo", "Server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -44,6 +46,18 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name}>"
+
+
+@dataclass(frozen=True)
+class RouteInfo:
+    """One line of :meth:`Server.describe_routes`."""
+
+    pattern: str
+    methods: tuple[str, ...]
+    hosts: tuple[str, ...]
+    handler: str
+    midware: tuple[str, ...]
+    afterware: tuple[str, ...]
 
 
 class Server:
@@ -258,6 +272,33 @@ class Server:
         self.chains.add_afterware(Afterware(fn, invoke, scope))
         return fn
 
+    def describe_routes(self) -> list[RouteInfo]:
+        """Every route with its methods, hosts, handler and the midware that apply, in order.
+
+        A route's midware are those whose scope covers its pattern's literal prefix (for a
+        parameterised pattern, the scopes that cover every path it can match may differ per
+        path; the listing uses the text before the first parameter).
+        """
+        out = []
+        for route in self.router.routes:
+            prefix = route.pattern
+            for mark in (":", "(", "*"):
+                cut = prefix.find(mark)
+                if cut >= 0:
+                    prefix = prefix[:cut]
+            midware, afterware = self.chains.for_path(prefix)
+            out.append(
+                RouteInfo(
+                    pattern=route.pattern,
+                    methods=tuple(sorted(route.methods)) if route.methods else ("all",),
+                    hosts=route.hosts or (),
+                    handler=route.target.name,
+                    midware=tuple(repr(m) for m in midware),
+                    afterware=tuple(describe(a.fn) for a in afterware),
+                )
+            )
+        return out
+
     def compile(self) -> None:
         """Compile routes now (before a pre-forking server forks), not on the first request."""
         self.router.compile()
@@ -368,7 +409,11 @@ class Server:
                     self.log_exception(ctx, exc)
                     exc = again
             if not isinstance(exc, HTTPError):
-                self.log_exception(ctx, exc)
+                policy = recovery_for(ctx)
+                if policy is not None:
+                    policy.recover(ctx, exc)
+                else:
+                    self.log_exception(ctx, exc)
                 detail = "".join(traceback.format_exception(exc)) if self.debug else ""
                 exc = HTTPError(500, detail or "the server failed to answer this request")
         if isinstance(exc, RouteParamError):

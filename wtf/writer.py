@@ -49,7 +49,15 @@ class Writer(Protocol):
 class BufferWriter:
     """The innermost writer: holds status, headers and body chunks for the WSGI server."""
 
-    __slots__ = ("_headers", "bytes_written", "chunks", "flushed", "started", "status")
+    __slots__ = (
+        "_headers",
+        "bytes_sent",
+        "bytes_written",
+        "chunks",
+        "flushed",
+        "started",
+        "status",
+    )
 
     def __init__(self) -> None:
         self._headers: Headers | None = None
@@ -58,6 +66,7 @@ class BufferWriter:
         self.started = False
         self.flushed = False
         self.bytes_written = 0
+        self.bytes_sent = 0  # handed to the WSGI server (no body for HEAD)
 
     @property
     def headers(self) -> Headers:

@@ -243,3 +243,33 @@ def test_context_clone_shares_values(app: wtf.Server, client: Client) -> None:
         return ctx.get_str("user")
 
     assert client.get("/").text == "ann"
+
+
+def test_describe_routes_lists_midware_in_order(app: wtf.Server) -> None:
+    from wtf.midware import CORS, Gzip
+
+    app.add_midware(Gzip())
+    app.add_midware(CORS("*"))
+    app.add_midware(lambda ctx: ctx, path="/admin/", priority=1)
+
+    @app.get("/admin/users/:id", "admin.example.com")
+    def users(id: int) -> str:
+        return ""
+
+    @app.post("/public")
+    def public() -> str:
+        return ""
+
+    admin, pub = app.describe_routes()
+    assert (admin.pattern, admin.methods, admin.hosts) == (
+        "/admin/users/:id",
+        ("GET",),
+        ("admin.example.com",),
+    )
+    assert admin.handler.endswith("test_describe_routes_lists_midware_in_order.<locals>.users")
+    assert admin.midware[0].startswith("<midware")
+    assert admin.midware[1:] == (
+        "CORS(allow_origins='*', priority=10)",
+        "Gzip(min_size=500, level=6, priority=40)",
+    )
+    assert len(pub.midware) == 2

@@ -1,5 +1,6 @@
 """Midware: priority-ordered steps run before routing, that may stop the chain or wrap the
-response writer; and the midware wtf ships (Gzip, StatusCode, CORS).
+response writer; and the midware wtf ships (Gzip, StatusCode, CORS, Recovery, Logger,
+RateLimit, ConcurrencyLimit).
 
 Example:
     >>> from wtf.midware import CORS, Gzip  # doctest: +SKIP
@@ -14,14 +15,22 @@ from .base import FunctionMidware as FunctionMidware
 from .base import Midware as Midware
 from .cors import CORS as CORS
 from .gzip import Gzip as Gzip
+from .limits import ConcurrencyLimit as ConcurrencyLimit
+from .limits import RateLimit as RateLimit
+from .logger import Logger as Logger
+from .recovery import Recovery as Recovery
 from .status_code import StatusCode as StatusCode
 
 __all__ = [
     "CORS",
     "BufferWriter",
+    "ConcurrencyLimit",
     "FunctionMidware",
     "Gzip",
+    "Logger",
     "Midware",
+    "RateLimit",
+    "Recovery",
     "StatusCode",
     "Writer",
     "WriterWrapper",

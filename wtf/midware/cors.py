@@ -87,6 +87,10 @@ class CORS:
         self._expose = ", ".join(expose_headers)
         self._max_age = str(max_age)
 
+    def __repr__(self) -> str:
+        origins = "*" if self.any_origin else sorted(self.origins)
+        return f"CORS(allow_origins={origins!r}, priority={self.priority})"
+
     def allows(self, origin: str) -> bool:
         """Whether ``origin`` may read responses."""
         if self.any_origin:

@@ -34,6 +34,9 @@ class StatusCode:
         self._plans: dict[int, Invoker] = {}
         self._app: Server | None = None
 
+    def __repr__(self) -> str:
+        return f"StatusCode(codes={sorted(self._fns)}, priority={self.priority})"
+
     def handle(self, code: int, fn: Callable[..., Any]) -> StatusCode:
         """Render the body of ``code`` responses with ``fn``; returns ``self`` for chaining."""
         if not isinstance(code, int) or not 100 <= code <= 999:
