@@ -181,3 +181,38 @@ def test_error_bodies_and_complete_stream(app: wtf.Server, client: Client) -> No
 def test_bad_configuration(kwargs: dict[str, object], fragment: str) -> None:
     with pytest.raises(ValueError, match=fragment):
         Gzip(**kwargs)  # type: ignore[arg-type]
+
+
+class Conn:
+    """Stands in for a database connection."""
+
+    closed = False
+
+
+def test_close_of_a_gzip_stream_reaches_generator_and_teardown(app: wtf.Server) -> None:
+    state = {"generator_closed": False}
+    conns: list[Conn] = []
+    app.add_midware(Gzip())
+
+    @app.arg_builder
+    def conn() -> Iterator[Conn]:
+        c = Conn()
+        conns.append(c)
+        yield c
+        c.closed = True
+
+    @app.get("/feed")
+    def feed(c: Conn) -> Iterator[str]:
+        try:
+            for i in range(10_000):
+                yield f"row {i}\n"
+        finally:
+            state["generator_closed"] = True
+
+    response = Client(app, validate=True).get(
+        "/feed", headers={"Accept-Encoding": "gzip"}, buffered=False
+    )
+    next(response.iter_encoded())
+    assert not conns[0].closed
+    response.close()  # the client went away
+    assert state["generator_closed"] and conns[0].closed
