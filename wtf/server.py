@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
+
 from .context import Context
 from .errors import HTTPError, RegistrationError
 from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
@@ -398,6 +400,9 @@ class Server:
     def write_error(self, ctx: Context, exc: Exception) -> None:
         """Write the response for ``exc`` into ``ctx``'s writer: an error handler's, or a
         problem (RFC 9457). Unexpected exceptions are logged."""
+        if isinstance(exc, WerkzeugHTTPException) and exc.code is not None:
+            # werkzeug's own (request.json on a non-JSON body: 415, malformed: 400, ...)
+            exc = HTTPError(exc.code, exc.description or None)
         if not isinstance(exc, HTTPError):
             handler = self._error_handler(exc)
             if handler is not None:

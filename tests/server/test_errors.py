@@ -207,3 +207,23 @@ def test_utf8_path_is_decoded(app: wtf.Server, client: Client) -> None:
         return x
 
     assert client.get("/caf%C3%A9/cr%C3%A8me").text == "crème"
+
+
+@pytest.mark.parametrize(
+    ("body", "ctype", "status"),
+    [
+        pytest.param(b"{not json", "application/json", 400, id="malformed-json"),
+        pytest.param(b"a=1", "application/x-www-form-urlencoded", 415, id="not-json"),
+    ],
+)
+def test_werkzeug_http_exceptions_keep_their_status(
+    app: wtf.Server, client: Client, body: bytes, ctype: str, status: int
+) -> None:
+    @app.post("/j")
+    def j(req: wtf.Request) -> dict[str, object]:
+        return {"got": req.json}
+
+    response = client.post("/j", data=body, content_type=ctype)
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert "Traceback" not in response.text
