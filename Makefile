@@ -3,7 +3,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-APP ?= examples.hello:app
+APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
 .PHONY: serve test lint bench bench-router bench-injection clean
@@ -25,7 +25,7 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 serve: $(VENV)/.installed
-	$(BIN)/gunicorn --bind $(BIND) $(APP)
+	WTF_NOTES_DB=$${WTF_NOTES_DB:-notes.db} $(BIN)/wtf serve $(APP) --bind $(BIND) $(SERVE_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wtf tests examples bench

@@ -1,0 +1,155 @@
+"""A notes API on SQLite: what ``make serve`` runs.
+
+CRUD with typed route parameters, a connection ArgBuilder closed in its teardown, errors as
+problem+json, CORS and Gzip. The database file is ``$WTF_NOTES_DB`` (default ``notes.db``).
+
+    curl -s -X POST localhost:8000/notes -H 'Content-Type: application/json' \\
+         -d '{"title": "milk", "body": "2 litres"}'
+    curl -s localhost:8000/notes/1
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import wtf
+from wtf.midware import CORS, Gzip
+
+DB_PATH = os.environ.get("WTF_NOTES_DB", "notes.db")
+
+app = wtf.Server()
+app.add_midware(
+    CORS(
+        "*", allow_methods=["GET", "HEAD", "POST", "PUT", "DELETE"], allow_headers=["Content-Type"]
+    )
+)
+app.add_midware(Gzip())
+
+_open = 0
+_open_lock = threading.Lock()
+
+
+def open_connections() -> int:
+    """Connections the builder opened and its teardown has not closed yet (for tests)."""
+    return _open
+
+
+def init_db(path: str = DB_PATH) -> None:
+    """Create the table (and switch to WAL, so readers don't wait for the writer)."""
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS notes ("
+            " id INTEGER PRIMARY KEY AUTOINCREMENT,"
+            " title TEXT NOT NULL,"
+            " body TEXT NOT NULL DEFAULT '',"
+            " created REAL NOT NULL)"
+        )
+
+
+@app.arg_builder
+def connect() -> Iterator[sqlite3.Connection]:
+    """One connection per request, closed once the response is done (also after errors)."""
+    global _open
+    db = sqlite3.connect(DB_PATH, timeout=10)
+    db.row_factory = sqlite3.Row
+    with _open_lock:
+        _open += 1
+    yield db
+    db.close()  # uncommitted changes are rolled back
+    with _open_lock:
+        _open -= 1
+
+
+def _note(row: sqlite3.Row) -> dict[str, Any]:
+    return {"id": row["id"], "title": row["title"], "body": row["body"], "created": row["created"]}
+
+
+def _fields(req: wtf.Request, partial: bool) -> dict[str, str]:
+    data = req.json  # 415 when not JSON, 400 when malformed (werkzeug's answers)
+    if not isinstance(data, dict):
+        raise wtf.HTTPError(422, "the body must be a JSON object")
+    unknown = set(data) - {"title", "body"}
+    if unknown:
+        raise wtf.HTTPError(422, f"unknown fields: {', '.join(sorted(unknown))}")
+    for key in ("title", "body"):
+        if key in data and not isinstance(data[key], str):
+            raise wtf.HTTPError(422, f"'{key}' must be a string")
+    if not partial and not str(data.get("title", "")).strip():
+        raise wtf.HTTPError(422, "'title' is required and must not be empty")
+    return data
+
+
+def _find(db: sqlite3.Connection, note_id: int) -> sqlite3.Row:
+    row = db.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
+    if row is None:
+        raise wtf.HTTPError(404, f"note {note_id} not found")
+    return row  # type: ignore[no-any-return]
+
+
+@app.get("/")
+def index() -> dict[str, Any]:
+    """What this API offers."""
+    return {"notes": "/notes", "note": "/notes/:id"}
+
+
+@app.get("/notes")
+def list_notes(db: sqlite3.Connection, req: wtf.Request) -> list[dict[str, Any]]:
+    """All notes, newest first; ``?q=`` filters by title."""
+    query = req.args.get("q", "")
+    rows = db.execute(
+        "SELECT * FROM notes WHERE title LIKE ? ORDER BY id DESC", (f"%{query}%",)
+    ).fetchall()
+    return [_note(row) for row in rows]
+
+
+@app.post("/notes")
+def create_note(
+    db: sqlite3.Connection, req: wtf.Request, resp: wtf.Response
+) -> tuple[dict[str, Any], int]:
+    """Create a note: 201 with ``Location``."""
+    data = _fields(req, partial=False)
+    with db:
+        cursor = db.execute(
+            "INSERT INTO notes (title, body, created) VALUES (?, ?, ?)",
+            (data["title"], data.get("body", ""), time.time()),
+        )
+    note_id = cursor.lastrowid or 0
+    resp.headers["Location"] = f"/notes/{note_id}"
+    return _note(_find(db, note_id)), 201
+
+
+@app.get("/notes/:note_id")
+def show_note(note_id: int, db: sqlite3.Connection) -> dict[str, Any]:
+    """One note; 404 when there is none (``/notes/abc`` too: the id is an int)."""
+    return _note(_find(db, note_id))
+
+
+@app.put("/notes/:note_id")
+def update_note(note_id: int, db: sqlite3.Connection, req: wtf.Request) -> dict[str, Any]:
+    """Change a note's title and/or body."""
+    data = _fields(req, partial=True)
+    row = _find(db, note_id)
+    with db:
+        db.execute(
+            "UPDATE notes SET title = ?, body = ? WHERE id = ?",
+            (data.get("title", row["title"]), data.get("body", row["body"]), note_id),
+        )
+    return _note(_find(db, note_id))
+
+
+@app.delete("/notes/:note_id")
+def delete_note(note_id: int, db: sqlite3.Connection, resp: wtf.Response) -> None:
+    """Delete a note: 204."""
+    _find(db, note_id)
+    with db:
+        db.execute("DELETE FROM notes WHERE id = ?", (note_id,))
+    resp.write_header(204)
+
+
+init_db()

@@ -1,0 +1,76 @@
+"""The notes API, in-process, on a temporary database."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from examples import notes
+from wtf.testing import Client
+
+
+@pytest.fixture
+def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Client:
+    path = str(tmp_path / "notes.db")
+    monkeypatch.setattr(notes, "DB_PATH", path)
+    notes.init_db(path)
+    return Client(notes.app, validate=True)
+
+
+def test_crud(client: Client) -> None:
+    created = client.post("/notes", json={"title": "milk", "body": "2 litres"})
+    assert created.status_code == 201
+    note = created.json
+    assert created.headers["Location"] == f"/notes/{note['id']}"  # type: ignore[index]
+    assert client.get(f"/notes/{note['id']}").json == note  # type: ignore[index]
+    updated = client.put(f"/notes/{note['id']}", json={"body": "3 litres"})  # type: ignore[index]
+    assert updated.json["body"] == "3 litres" and updated.json["title"] == "milk"  # type: ignore[index]
+    client.post("/notes", json={"title": "bread"})
+    assert [n["title"] for n in client.get("/notes").json] == ["bread", "milk"]  # type: ignore[union-attr]
+    assert [n["title"] for n in client.get("/notes?q=mil").json] == ["milk"]  # type: ignore[union-attr]
+    assert client.delete(f"/notes/{note['id']}").status_code == 204  # type: ignore[index]
+    assert client.get(f"/notes/{note['id']}").status_code == 404  # type: ignore[index]
+    assert notes.open_connections() == 0
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "detail"),
+    [
+        pytest.param({"json": {"body": "x"}}, 422, "'title' is required", id="missing-title"),
+        pytest.param({"json": {"title": 3}}, 422, "'title' must be a string", id="wrong-type"),
+        pytest.param({"json": {"title": "a", "x": 1}}, 422, "unknown fields: x", id="extra-field"),
+        pytest.param({"json": ["title"]}, 422, "JSON object", id="not-an-object"),
+        pytest.param(
+            {"data": "{nope", "content_type": "application/json"}, 400, "", id="malformed"
+        ),
+        pytest.param({"data": "title=a", "content_type": "text/plain"}, 415, "", id="not-json"),
+    ],
+)
+def test_bad_input(client: Client, kwargs: dict[str, object], status: int, detail: str) -> None:
+    response = client.post("/notes", **kwargs)  # type: ignore[arg-type]
+    assert response.status_code == status
+    assert response.headers["Content-Type"] == "application/problem+json"
+    assert detail in response.json["detail"]  # type: ignore[index]
+    assert notes.open_connections() == 0
+
+
+def test_typed_id_and_missing_note(client: Client) -> None:
+    assert client.get("/notes/abc").status_code == 404
+    missing = client.get("/notes/999")
+    assert (missing.status_code, missing.json["detail"]) == (404, "note 999 not found")  # type: ignore[index]
+
+
+def test_cors_and_gzip(client: Client) -> None:
+    for i in range(30):
+        client.post("/notes", json={"title": f"note number {i}", "body": "x" * 20})
+    response = client.get("/notes", headers={"Accept-Encoding": "gzip", "Origin": "https://a.b"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert len(gzip.decompress(response.data)) > len(response.data)
+    preflight = client.options(
+        "/notes/1",
+        headers={"Origin": "https://a.b", "Access-Control-Request-Method": "PUT"},
+    )
+    assert preflight.status_code == 204

@@ -1,0 +1,7 @@
+"""``python -m wtf``: the ``wtf`` command."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

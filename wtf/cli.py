@@ -1,0 +1,125 @@
+"""The ``wtf`` command: ``wtf serve MODULE:APP`` and ``wtf routes MODULE:APP``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import NoReturn
+
+from .loading import AppNotFound, check_target, load_app
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports a usage mistake as one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"wtf: {message} (see 'wtf {self.prog.split()[-1]} --help')\n")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _bind(text: str) -> str:
+    if text.startswith(("unix:", "fd://")):
+        return text
+    host, sep, port = text.rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HOST:PORT (e.g. 127.0.0.1:8000)")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``wtf`` command."""
+    parser = _Parser(prog="wtf", description="Run and inspect wtf applications.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = commands.add_parser("serve", help="serve an app under gunicorn")
+    serve.add_argument("target", metavar="MODULE:APP", help="e.g. examples.notes:app")
+    serve.add_argument(
+        "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
+    )
+    serve.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    serve.add_argument(
+        "--threads", type=_positive, default=1, help="threads per worker (gthread when > 1)"
+    )
+    serve.add_argument("--reload", action="store_true", help="restart workers when code changes")
+    serve.add_argument(
+        "--timeout", type=_positive, default=30, help="seconds before a silent worker is replaced"
+    )
+    serve.add_argument(
+        "--graceful-timeout",
+        type=_positive,
+        default=30,
+        help="seconds workers get to finish on stop",
+    )
+    serve.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    routes = commands.add_parser("routes", help="print the route table")
+    routes.add_argument("target", metavar="MODULE:APP")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of ``wtf`` and ``python -m wtf``."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "routes":
+            return _routes(args.target)
+        return _serve(args)
+    except AppNotFound as exc:
+        print(f"wtf: {exc}", file=sys.stderr)
+        return 1
+
+
+def _routes(target: str) -> int:
+    from .server import Server
+
+    app = load_app(target)
+    if not isinstance(app, Server):
+        raise AppNotFound(f"{target!r} is not a wtf.Server; 'wtf routes' lists wtf apps only")
+    rows = [("PATTERN", "METHODS", "HOSTS", "HANDLER", "MIDWARE")]
+    for info in app.describe_routes():
+        rows.append(
+            (
+                info.pattern,
+                ",".join(info.methods),
+                ",".join(info.hosts) or "*",
+                info.handler,
+                " > ".join(info.midware) or "-",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+            + "  "
+            + row[4]
+        )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serving import ServeOptions, serve
+
+    options = ServeOptions(
+        bind=args.bind,
+        workers=args.workers,
+        threads=args.threads,
+        reload=args.reload,
+        timeout=args.timeout,
+        graceful_timeout=args.graceful_timeout,
+        access_log=args.access_log,
+    )
+    if options.reload:
+        check_target(args.target)  # workers import it; fail here if it cannot be found
+    else:
+        load_app(args.target)  # one clear line now rather than a worker traceback later
+    serve(args.target, options)
+    return 0

@@ -1,0 +1,70 @@
+"""Finding the app a command names: ``module:attribute`` (attribute defaults to ``app``)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import os
+import sys
+from typing import Any
+
+__all__ = ["AppNotFound", "check_target", "load_app"]
+
+
+class AppNotFound(Exception):
+    """The target does not name an importable WSGI application; the message says why."""
+
+
+def _split(target: str) -> tuple[str, str]:
+    module, _, attribute = target.partition(":")
+    if not module or not all(part.isidentifier() for part in module.split(".")):
+        raise AppNotFound(f"{target!r} is not MODULE:APP (e.g. examples.notes:app)")
+    attribute = attribute or "app"
+    if not attribute.isidentifier():
+        raise AppNotFound(f"{attribute!r} in {target!r} is not a Python name")
+    return module, attribute
+
+
+def _with_cwd_on_path() -> None:
+    cwd = os.getcwd()
+    if cwd not in sys.path:
+        sys.path.insert(0, cwd)
+
+
+def check_target(target: str) -> None:
+    """Check that ``target``'s module can be found, without importing it."""
+    module, _ = _split(target)
+    _with_cwd_on_path()
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError) as exc:
+        raise AppNotFound(f"cannot find module {module!r}: {exc}") from None
+    if found is None:
+        raise AppNotFound(f"cannot find module {module!r} (from {os.getcwd()})")
+
+
+def load_app(target: str) -> Any:
+    """Import ``target`` and return the WSGI application; a :class:`wtf.Server` is compiled.
+
+    Raises:
+        AppNotFound: The module cannot be imported, lacks the attribute, or it is not callable.
+    """
+    module_name, attribute = _split(target)
+    _with_cwd_on_path()
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise AppNotFound(f"cannot import {module_name!r}: {exc}") from None
+    except Exception as exc:  # the module itself failed: say where, not a traceback
+        raise AppNotFound(
+            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}"
+        ) from None
+    app = getattr(module, attribute, None)
+    if app is None:
+        raise AppNotFound(f"module {module_name!r} has no attribute {attribute!r}")
+    if not callable(app):
+        raise AppNotFound(f"{target!r} is a {type(app).__name__}, not a WSGI application")
+    compile_ = getattr(app, "compile", None)
+    if callable(compile_):
+        compile_()
+    return app

@@ -1,0 +1,66 @@
+"""Running an app under gunicorn through gunicorn's application API (``BaseApplication``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from .loading import load_app
+
+__all__ = ["ServeOptions", "WtfApplication", "serve"]
+
+
+@dataclass
+class ServeOptions:
+    """What ``wtf serve`` passes to gunicorn."""
+
+    bind: str = "127.0.0.1:8000"
+    workers: int = 1
+    threads: int = 1
+    reload: bool = False
+    timeout: int = 30
+    graceful_timeout: int = 30
+    access_log: bool = False
+
+    def gunicorn_settings(self) -> dict[str, Any]:
+        """The gunicorn settings these options stand for."""
+        settings: dict[str, Any] = {
+            "bind": [self.bind],
+            "workers": self.workers,
+            "threads": self.threads,
+            "worker_class": "gthread" if self.threads > 1 else "sync",
+            "timeout": self.timeout,
+            "graceful_timeout": self.graceful_timeout,
+            "reload": self.reload,
+            # Load (and compile) the app once in the master, before the workers fork; with
+            # --reload each worker must import it afresh instead.
+            "preload_app": not self.reload,
+        }
+        if self.access_log:
+            settings["accesslog"] = "-"
+        return settings
+
+
+class WtfApplication(BaseApplication):  # type: ignore[misc]
+    """gunicorn application that loads ``target`` (``module:app``)."""
+
+    def __init__(self, target: str, options: ServeOptions) -> None:
+        self.target = target
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Apply the options to gunicorn's config."""
+        for key, value in self.options.gunicorn_settings().items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Import the app (and compile its routes)."""
+        return load_app(self.target)
+
+
+def serve(target: str, options: ServeOptions) -> None:
+    """Run ``target`` under gunicorn until it is stopped (SIGTERM/SIGINT)."""
+    WtfApplication(target, options).run()
