@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 import wtf
 from wtf.testing import Client
+
+# examples.notes creates its database when imported: never in the working tree during tests
+# (subprocesses such as the live servers inherit this too).
+os.environ["WTF_NOTES_DB"] = str(Path(tempfile.mkdtemp(prefix="wtf-tests-")) / "notes.db")
 
 
 @pytest.fixture
