@@ -16,7 +16,7 @@ from .live import ROOT, request, serving
 
 def test_notes_app_over_http(tmp_path: Path) -> None:
     env = {"WTF_NOTES_DB": str(tmp_path / "live.db")}
-    with serving("examples.notes:app", "--workers", "2", env=env) as server:
+    with serving("examples.notes:app", "--workers", "2", "--access-log", env=env) as server:
         body = json.dumps({"title": "live", "body": "x" * 600}).encode()
         status, headers, data = request(
             server.port, "POST", "/notes", body, {"Content-Type": "application/json"}
@@ -32,6 +32,7 @@ def test_notes_app_over_http(tmp_path: Path) -> None:
         assert status == 405 and headers["Allow"] == "GET, HEAD, OPTIONS"
     assert server.process.returncode == 0
     assert "Traceback" not in server.output
+    assert '"GET /notes/2 HTTP/1.1" 404' in server.output  # --access-log
 
 
 def test_hup_under_load_loses_no_request(tmp_path: Path) -> None:
