@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection clean
+.PHONY: serve test lint bench bench-router bench-injection bench-frameworks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,13 +35,16 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: bench-router bench-injection
+bench: bench-router bench-injection bench-frameworks
 
 bench-router: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.router $(BENCH_ARGS)
 
 bench-injection: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.injection $(BENCH_ARGS)
+
+bench-frameworks: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.frameworks $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

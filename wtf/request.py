@@ -49,7 +49,8 @@ class Request:
         try:
             return self._raw
         except AttributeError:  # PERF: no store in __init__ for what most requests never use
-            raw = self._raw = WerkzeugRequest(self.environ)
+            # populate_request=False: no environ["werkzeug.request"] -> request cycle for the GC
+            raw = self._raw = WerkzeugRequest(self.environ, populate_request=False)
             return raw
 
     @property

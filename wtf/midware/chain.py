@@ -83,6 +83,10 @@ class Chains:
 
     def for_path(self, path: str) -> tuple[tuple[Midware, ...], tuple[Afterware, ...]]:
         """The midware (in run order) and afterware (in run order) for ``path``."""
+        if self._scopes == ("/",):  # PERF: only global scopes: one chain for every path
+            found = self._cache.get(self._scopes)
+            if found is not None:
+                return found
         key = tuple(scope for scope in self._scopes if covers(scope, path))
         found = self._cache.get(key)
         if found is None:
