@@ -20,7 +20,6 @@ from .response import Response
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
-    from werkzeug.datastructures import Headers
 
     from .context import Context
     from .server import Server
@@ -97,14 +96,14 @@ def write_result(ctx: Context, result: Any) -> None:
         result = result[0]
         if result is None:
             return
-    headers = writer.headers
     if isinstance(result, str):
-        _write_whole(ctx, headers, result.encode(), TEXT)
+        _write_whole(ctx, result.encode(), TEXT)
     elif isinstance(result, bytes | bytearray | memoryview):
-        _write_whole(ctx, headers, bytes(result), OCTET)
+        _write_whole(ctx, bytes(result), OCTET)
     elif isinstance(result, dict | list):
-        _write_whole(ctx, headers, dumps(result), JSON)
+        _write_whole(ctx, dumps(result), JSON)
     elif isinstance(result, WerkzeugResponse):
+        headers = writer.headers
         writer.write_header(result.status_code)
         for name, value in result.headers.items():
             if name.lower() != "content-length":
@@ -119,13 +118,14 @@ def write_result(ctx: Context, result: Any) -> None:
         )
 
 
-def _write_whole(ctx: Context, headers: Headers, body: bytes, ctype: str) -> None:
+def _write_whole(ctx: Context, body: bytes, ctype: str) -> None:
     """Write a body whose size is known. ``Content-Length`` goes first when nothing was written
     yet: it tells writer wrappers (gzip) that this write is the whole body."""
-    if "Content-Type" not in headers:
-        headers["Content-Type"] = ctype
-    if not ctx.base_writer.started:
-        headers["Content-Length"] = str(len(body))
+    base = ctx.base_writer
+    if base.header("Content-Type") is None:
+        base.header_list.append(("Content-Type", ctype))
+    if not base.started:
+        base.set_header("Content-Length", str(len(body)))
     ctx.writer.write(body)
 
 
@@ -140,23 +140,21 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
     """Send what the innermost writer holds (the body is complete)."""
     base = ctx.base_writer
     status = base.status
-    headers = base.headers if base.has_headers else None
     chunks = base.take()
-    no_body = status in _NO_BODY or status < 200
-    if no_body:
+    if status in _NO_BODY or status < 200:
         chunks = []
-        if headers is not None:
-            headers.pop("Content-Length", None)
+        base.remove_header("Content-Length")
     else:
-        if headers is None:
-            headers = base.headers
         # The body is complete here: its length is what reached the innermost writer, whatever
         # wrappers did to it (a HEAD handler may announce a length without writing a body).
-        if chunks or "Content-Length" not in headers:
-            headers["Content-Length"] = str(sum(map(len, chunks)))
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = OCTET if chunks else TEXT
-    start_response(status_line(status), headers.to_wsgi_list() if headers is not None else [])
+        length = base.header("Content-Length")
+        if chunks or length is None:
+            size = str(sum(map(len, chunks)))
+            if size != length:
+                base.set_header("Content-Length", size)
+        if base.header("Content-Type") is None:
+            base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
+    start_response(status_line(status), list(base.header_list))
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
     base.bytes_sent = sum(map(len, chunks))
@@ -174,16 +172,15 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
         if first is _END:
             writer.flush()
         else:
-            if "Content-Type" not in writer.headers:
-                writer.headers["Content-Type"] = TEXT if isinstance(first, str) else OCTET
+            if base.header("Content-Type") is None:
+                base.set_header("Content-Type", TEXT if isinstance(first, str) else OCTET)
             writer.write(first.encode() if isinstance(first, str) else first)
     except Exception:
         _close(chunks)
         raise
     if first is _END:
         return finish(server, ctx, start_response)
-    headers = base.headers
-    start_response(status_line(base.status), headers.to_wsgi_list())
+    start_response(status_line(base.status), list(base.header_list))
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         _close(chunks)
         return closing(server, ctx, [])

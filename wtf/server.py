@@ -393,9 +393,8 @@ class Server:
         allow = ", ".join(sorted(allowed | {"OPTIONS"}))
         if method.upper() != "OPTIONS":
             raise HTTPError(405, f"{method} is not allowed for {ctx.path}", [("Allow", allow)])
-        writer = ctx.writer
-        writer.headers["Allow"] = allow
-        writer.write_header(204)
+        ctx.base_writer.set_header("Allow", allow)
+        ctx.writer.write_header(204)
 
     def write_error(self, ctx: Context, exc: Exception) -> None:
         """Write the response for ``exc`` into ``ctx``'s writer: an error handler's, or a
@@ -425,19 +424,18 @@ class Server:
             exc = HTTPError(404, f"no route for {ctx.path}")
         self._reset(ctx)
         writer = ctx.writer
-        headers = writer.headers
+        base = ctx.base_writer
         for name, value in exc.headers:
-            headers[name] = value
+            base.set_header(name, value)
         writer.write_header(exc.status)
         try:
             writer.flush()  # StatusCode midware may render a body here
         except Exception as failed:
             self.log_exception(ctx, failed)
             ctx._writer = ctx.base_writer
-        base = ctx.base_writer
         if not base.bytes_written and exc.status not in (204, 304):
             ctype, body = render_problem(ctx.environ, exc.status, exc.message)
-            headers["Content-Type"] = ctype
+            base.set_header("Content-Type", ctype)
             base.write(body)
 
     def _reset(self, ctx: Context) -> None:
@@ -445,9 +443,8 @@ class Server:
         ctx.stream = None
         base = ctx.base_writer
         base.reset()
-        headers = base.headers
         for name in ("Content-Type", "Content-Length", "Content-Encoding", "Location"):
-            headers.pop(name, None)
+            base.remove_header(name)
         # A wrapped writer has state of its own; after a partial write, bypass it.
         if ctx._writer is not base and base.started:
             ctx._writer = base

@@ -102,9 +102,9 @@ class CORS:
     def proc(self, ctx: Context) -> Context | None:
         """Add CORS headers; answer preflights; stop refused preflights."""
         environ = ctx.environ
-        headers = ctx.writer.headers
+        base = ctx.base_writer
         if not self.any_origin:
-            add_vary(headers, "Origin")
+            add_vary(base, "Origin")
         origin = environ.get("HTTP_ORIGIN")
         if origin is None:
             return ctx
@@ -114,11 +114,11 @@ class CORS:
             self._preflight(ctx, origin, allowed, requested)
             return None  # preflights never reach a handler
         if allowed:
-            headers["Access-Control-Allow-Origin"] = "*" if self.any_origin else origin
+            base.set_header("Access-Control-Allow-Origin", "*" if self.any_origin else origin)
             if self.credentials:
-                headers["Access-Control-Allow-Credentials"] = "true"
+                base.set_header("Access-Control-Allow-Credentials", "true")
             if self._expose:
-                headers["Access-Control-Expose-Headers"] = self._expose
+                base.set_header("Access-Control-Expose-Headers", self._expose)
         return ctx
 
     def _preflight(self, ctx: Context, origin: str, allowed: bool, method: str) -> None:

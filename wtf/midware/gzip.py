@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from werkzeug.datastructures import Accept
 from werkzeug.http import parse_accept_header
 
-from ..writer import Writer, WriterWrapper
+from ..writer import BufferWriter, Writer, WriterWrapper
 from .base import clamp
 from .vary import add_vary
 
@@ -107,7 +107,9 @@ class Gzip:
         header = ctx.environ.get("HTTP_ACCEPT_ENCODING")
         accepted = self.accepts(header) if header else False
         head = ctx.environ.get("REQUEST_METHOD") == "HEAD"
-        return ctx.clone(writer=GzipWriter(ctx.writer, self, accepted and not head))
+        return ctx.clone(
+            writer=GzipWriter(ctx.writer, self, accepted and not head, ctx.base_writer)
+        )
 
     def __repr__(self) -> str:
         return f"Gzip(min_size={self.min_size}, level={self.level}, priority={self.priority})"
@@ -116,8 +118,9 @@ class Gzip:
 class GzipWriter(WriterWrapper):
     """Compresses what passes through it, once it decided to."""
 
-    def __init__(self, inner: Writer, gzip: Gzip, accepted: bool) -> None:
+    def __init__(self, inner: Writer, gzip: Gzip, accepted: bool, base: BufferWriter) -> None:
         super().__init__(inner)
+        self._base = base
         self._gzip = gzip
         self._accepted = accepted
         self._decided = False
@@ -126,23 +129,23 @@ class GzipWriter(WriterWrapper):
 
     def _decide(self) -> None:
         self._decided = True
+        base = self._base
         status = self.status
-        headers = self.headers
-        if status < 200 or status in (204, 304) or "Content-Encoding" in headers:
+        if status < 200 or status in (204, 304) or base.header("Content-Encoding") is not None:
             return
-        if not self._gzip.compressible(headers.get("Content-Type")):
+        if not self._gzip.compressible(base.header("Content-Type")):
             return
-        length = headers.get("Content-Length")
+        length = base.header("Content-Length")
         if length is not None and length.isdigit() and int(length) < self._gzip.min_size:
             return
-        add_vary(headers, "Accept-Encoding")
+        add_vary(base, "Accept-Encoding")
         if not self._accepted:
             return
-        headers["Content-Encoding"] = "gzip"
-        headers.pop("Content-Length", None)
-        etag = headers.get("ETag")
+        base.set_header("Content-Encoding", "gzip")
+        base.remove_header("Content-Length")
+        etag = base.header("ETag")
         if etag and not etag.startswith("W/"):
-            headers["ETag"] = f"W/{etag}"
+            base.set_header("ETag", f"W/{etag}")
         self._streaming = length is None
         self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
 

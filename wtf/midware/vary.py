@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from werkzeug.datastructures import Headers
+from ..writer import BufferWriter
 
 __all__ = ["add_vary"]
 
 
-def add_vary(headers: Headers, token: str) -> None:
-    """Add ``token`` to the ``Vary`` header unless it (or ``*``) is already there."""
-    current = headers.get("Vary", "")
+def add_vary(base: BufferWriter, token: str) -> None:
+    """Add ``token`` to the response's ``Vary`` unless it (or ``*``) is already there."""
+    current = base.header("Vary") or ""
     tokens = {t.strip().lower() for t in current.split(",") if t.strip()}
     if token.lower() in tokens or "*" in tokens:
         return
-    headers["Vary"] = f"{current}, {token}" if current else token
+    base.set_header("Vary", f"{current}, {token}" if current else token)
