@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-frameworks clean
+.PHONY: serve test lint bench bench-router bench-injection bench-frameworks bench-load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ bench-injection: $(VENV)/.installed-bench
 
 bench-frameworks: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.frameworks $(BENCH_ARGS)
+
+# Loads gunicorn on 127.0.0.1 with wrk (Debian's package, installed when missing; needs root).
+bench-load: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
