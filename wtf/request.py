@@ -7,9 +7,13 @@ from the WSGI environ.
 
 from __future__ import annotations
 
+import io
+import json
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
+
+from .errors import HTTPError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -35,23 +39,22 @@ class Request:
     ``get_data()``, ``get_json()``.
     """
 
-    __slots__ = ("_raw", "environ", "path")
-
-    _raw: WerkzeugRequest  # set on first use of raw
+    __slots__ = ("_body", "_raw", "environ", "path")
 
     def __init__(self, environ: WSGIEnvironment, path: str) -> None:
         self.environ = environ
         self.path = path
+        self._raw: WerkzeugRequest | None = None
+        self._body: bytes | None = None
 
     @property
     def raw(self) -> WerkzeugRequest:
         """The werkzeug request (built once, on first use)."""
-        try:
-            return self._raw
-        except AttributeError:  # PERF: no store in __init__ for what most requests never use
+        raw = self._raw
+        if raw is None:
             # populate_request=False: no environ["werkzeug.request"] -> request cycle for the GC
             raw = self._raw = WerkzeugRequest(self.environ, populate_request=False)
-            return raw
+        return raw
 
     @property
     def method(self) -> str:
@@ -90,8 +93,21 @@ class Request:
 
     @property
     def json(self) -> Any:
-        """The body parsed as JSON (werkzeug answers 415/400 when it is not JSON)."""
-        return self.raw.json
+        """The body parsed as JSON.
+
+        Raises:
+            HTTPError: 415 when the ``Content-Type`` is not JSON, 400 when the body is not valid
+                JSON (as werkzeug answers).
+        """
+        return self.get_json()
+
+    @property
+    def is_json(self) -> bool:
+        """Whether the ``Content-Type`` is ``application/json`` or ``application/*+json``."""
+        mimetype = str(self.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
+        return mimetype == "application/json" or (
+            mimetype.startswith("application/") and mimetype.endswith("+json")
+        )
 
     @property
     def content_type(self) -> str | None:
@@ -99,19 +115,62 @@ class Request:
         return self.raw.content_type
 
     def get_data(self, as_text: bool = False) -> bytes | str:
-        """The raw body (bytes, or str with ``as_text=True``)."""
-        if as_text:
-            return self.raw.get_data(as_text=True)
-        return self.raw.get_data()
+        """The raw body (bytes, or str with ``as_text=True``, UTF-8 with replacement)."""
+        body = self._read_body()
+        return body.decode("utf-8", "replace") if as_text else body
 
     def get_json(self, silent: bool = False) -> Any:
-        """The body parsed as JSON; ``None`` on failure with ``silent=True``."""
-        return self.raw.get_json(silent=silent)
+        """The body parsed as JSON; ``None`` on failure with ``silent=True``.
+
+        Raises:
+            HTTPError: 415 for a non-JSON ``Content-Type``, 400 for a malformed body.
+        """
+        if not self.is_json:
+            if silent:
+                return None
+            raise HTTPError(415, "expected a JSON body (Content-Type: application/json)")
+        try:
+            return json.loads(self._read_body())
+        except ValueError as exc:
+            if silent:
+                return None
+            raise HTTPError(400, f"the body is not valid JSON: {exc}") from None
+
+    def _read_body(self) -> bytes:
+        """Read the body once (PEP 3333: ``CONTENT_LENGTH`` bytes, or to the end when the
+        server set ``wsgi.input_terminated``), and hand werkzeug a copy to parse forms from.
+
+        PERF: werkzeug's own path costs ~30 µs more per JSON request.
+        """
+        # PERF: plain None checks; a missing slot would go through __getattr__ and raise.
+        if self._body is not None:
+            return self._body
+        raw = self._raw
+        if raw is not None:  # werkzeug may have consumed the stream already: ask it
+            body = self._body = raw.get_data()
+            return body
+        environ = self.environ
+        stream = environ["wsgi.input"]
+        length = environ.get("CONTENT_LENGTH")
+        if length:
+            if not length.isdigit():
+                raise HTTPError(400, f"invalid Content-Length: {length[:40]!r}")
+            expected = int(length)
+            body = stream.read(expected) if expected else b""
+            if len(body) < expected:
+                raise HTTPError(400, "the request body ended before Content-Length bytes")
+        elif environ.get("wsgi.input_terminated"):
+            body = stream.read()
+        else:
+            body = b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        self._body = body
+        return body
 
     def __getattr__(self, name: str) -> Any:
         # Anything else werkzeug's request has (host, url, accept_mimetypes, ...).
         if name.startswith("_"):
-            raise AttributeError(name)  # includes _raw before it is built
+            raise AttributeError(name)
         return getattr(self.raw, name)
 
     def __repr__(self) -> str:
