@@ -467,6 +467,8 @@ class Injector:
         source = f"def invoke(ctx, values, exc):\n{''.join(setup)}    return fn({args})\n"
         exec(compile(source, f"<wtf plan for {describe(fn)}>", "exec"), namespace)
         invoke: Invoker = namespace["invoke"]
+        # Whether the call reads the context at all; the server skips building one if not.
+        invoke.uses_ctx = bool(setup) or "ctx" in args or "exc" in args  # type: ignore[attr-defined]
         return invoke
 
     def _inline_build(self, slot_name: str, namespace: dict[str, Any], setup: list[str]) -> str:

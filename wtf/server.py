@@ -19,7 +19,7 @@ from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .midware.recovery import recovery_for
 from .problems import render_problem
 from .registration import split_tokens
-from .respond import release, respond, write_result
+from .respond import JSON, OCTET, TEXT, dumps, release, respond, write_result
 from .router import Route, Router, param_names
 
 if TYPE_CHECKING:
@@ -39,12 +39,14 @@ class Endpoint:
         name: ``module.qualname`` of the handler.
     """
 
-    __slots__ = ("fn", "invoke", "name")
+    __slots__ = ("fn", "invoke", "light", "name")
 
     def __init__(self, fn: Callable[..., Any], invoke: Invoker) -> None:
         self.fn = fn
         self.invoke = invoke
         self.name = describe(fn)
+        #: The handler needs no context (no parameters, or route parameters only).
+        self.light = not getattr(invoke, "uses_ctx", True)
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name}>"
@@ -321,24 +323,60 @@ class Server:
             try:  # PEP 3333 hands the path over as latin-1; the router matches UTF-8
                 path = path.encode("latin-1").decode("utf-8")
             except UnicodeError:
-                ctx = Context(self, environ, path)
-                self.write_error(ctx, HTTPError(400, "the path is not valid UTF-8"))
-                return respond(self, ctx, None, start_response)
-        ctx = Context(self, environ, path)
+                bad = Context(self, environ, path)
+                self.write_error(bad, HTTPError(400, "the path is not valid UTF-8"))
+                return respond(self, bad, None, start_response)
         if not self.chains.empty:
-            return self._call_chain(ctx, start_response)
+            return self._call_chain(Context(self, environ, path), start_response)
+        ctx: Context | None = None
+        found = None
         try:
             method = environ["REQUEST_METHOD"]
             found = self.router.find(method, path, environ.get("HTTP_HOST"))
-            if found is None:
-                self._no_route(ctx, method)
-                return respond(self, ctx, None, start_response)
-            route, values = found
-            ctx.route = route
-            ctx.values = values
-            result = route.target.invoke(ctx, values, None)
-            return respond(self, ctx, result, start_response)
+            if found is not None:
+                route, values = found
+                endpoint = route.target
+                if endpoint.light:  # PERF: no Context for a handler that reads none
+                    result = endpoint.invoke(None, values, None)
+                else:
+                    ctx = Context(self, environ, path)
+                    ctx.route, ctx.values = route, values
+                    result = endpoint.invoke(ctx, values, None)
+                    shared = ctx._shared
+                    if (
+                        ctx._writer is not None
+                        or ctx.stream is not None
+                        or ctx._response is not None
+                        or (shared is not None and (shared.teardowns or shared.closers))
+                    ):
+                        return respond(self, ctx, result, start_response)
+                    if shared is not None:
+                        shared.cache.clear()  # built values may hold the context: no cycle
+                # PERF: a plain value with nothing else to do goes out directly.
+                kind = type(result)
+                if kind is str:
+                    body, ctype = result.encode(), TEXT
+                elif kind is dict or kind is list:
+                    body, ctype = dumps(result), JSON
+                elif kind is bytes:
+                    body, ctype = result, OCTET
+                else:
+                    if ctx is None:
+                        ctx = Context(self, environ, path)
+                        ctx.route, ctx.values = route, values
+                    return respond(self, ctx, result, start_response)
+                start_response(
+                    "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))]
+                )
+                return [] if method == "HEAD" else [body]
+            ctx = Context(self, environ, path)
+            self._no_route(ctx, method)
+            return respond(self, ctx, None, start_response)
         except Exception as exc:
+            if ctx is None:
+                ctx = Context(self, environ, path)
+                if found is not None:
+                    ctx.route, ctx.values = found
             self.write_error(ctx, exc)
             return respond(self, ctx, None, start_response)
 
