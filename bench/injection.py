@@ -11,14 +11,15 @@ import argparse
 import platform
 import statistics
 import sys
-import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.test import EnvironBuilder
 
 import wtf
 from wtf.testing import Client
+
+from .frameworks import timed
 
 
 class A:
@@ -79,23 +80,6 @@ def lambda_builder(kind: type) -> Callable[[], Any]:
     return build
 
 
-def run(app: Any, environ: dict[str, Any], loops: int) -> float:
-    def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> None:
-        return None
-
-    copy = environ.copy
-    best = float("inf")
-    for _ in range(3):
-        begin = time.perf_counter_ns()
-        for _ in range(loops):
-            body: Iterable[bytes] = app(copy(), start_response)
-            close = getattr(body, "close", None)
-            if close is not None:
-                close()
-        best = min(best, (time.perf_counter_ns() - begin) / loops)
-    return best
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeats", type=int, default=7)
@@ -111,7 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     samples: dict[str, list[float]] = {name: [] for name in apps}
     for _ in range(args.repeats):
         for name, app in apps.items():
-            samples[name].append(run(app, environ, args.loops))
+            samples[name].append(timed(app, [environ], args.loops))
     base = statistics.median(samples["0 args"])
     print(f"# injection overhead, Python {platform.python_version()}, {platform.machine()}")
     print(f"# median of {args.repeats} repeats of best-of-3 x {args.loops} requests")

@@ -236,19 +236,35 @@ class _Emitter:
 
     def sfunction(self, child: Node, i: int, pos: _Pos, nvals: int) -> str:
         """Emit ``child`` (at the start of segment ``i``) as ``G(path, segs, k, a...)``."""
-        name = f"G{self.uid()}"
+        return self.emit_function(
+            "G", "path, segs, k", nvals, lambda vals, body: self.snode(child, i, pos, vals, 1, body)
+        )
+
+    def scall(self, fn: str, vals: list[str], ind: int, out: list[str]) -> None:
+        self.emit_call(fn, "path, segs, k", vals, ind, out)
+
+    def emit_function(
+        self,
+        prefix: str,
+        params: str,
+        nvals: int,
+        emit_body: Callable[[list[str], list[str]], None],
+    ) -> str:
+        """Emit a generated function ``prefixN(params, a0, a1...)``; return its name."""
+        name = f"{prefix}{self.uid()}"
         args = "".join(f", a{j}" for j in range(nvals))
-        body = [f"def {name}(path, segs, k{args}):"]
-        self.snode(child, i, pos, [f"a{j}" for j in range(nvals)], 1, body)
+        body = [f"def {name}({params}{args}):"]
+        emit_body([f"a{j}" for j in range(nvals)], body)
         body.append("    return None")
         self.functions.append("\n".join(body))
         return name
 
-    def scall(self, fn: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def emit_call(self, fn: str, fixed: str, vals: list[str], ind: int, out: list[str]) -> None:
+        """Emit a call of a generated function that returns its result when it matched."""
         pad = "    " * ind
         u = self.uid()
         args = "".join(f", {v}" for v in vals)
-        out.append(f"{pad}r{u} = {fn}(path, segs, k{args})")
+        out.append(f"{pad}r{u} = {fn}({fixed}{args})")
         out.append(f"{pad}if r{u} is not None:")
         out.append(f"{pad}    return r{u}")
 
@@ -278,14 +294,10 @@ class _Emitter:
         self.call(fn, pos, vals, ind, out)
 
     def function(self, child: Node, nvals: int) -> str:
-        """Emit ``child``'s subtree as ``F(path, n, p, v...)``; return the function's name."""
-        name = f"F{self.uid()}"
-        args = "".join(f", a{i}" for i in range(nvals))
-        body: list[str] = [f"def {name}(path, n, p{args}):"]
-        self.node(child, "p", [f"a{i}" for i in range(nvals)], 1, body)
-        body.append("    return None")
-        self.functions.append("\n".join(body))
-        return name
+        """Emit ``child``'s subtree as ``F(path, n, p, a...)``; return the function's name."""
+        return self.emit_function(
+            "F", "path, n, p", nvals, lambda vals, body: self.node(child, "p", vals, 1, body)
+        )
 
     def table(self, group: list[Node], nvals: int) -> str:
         """Emit a dict from each child's literal text to its sub-function; return its name."""
@@ -295,12 +307,7 @@ class _Emitter:
         return name
 
     def call(self, fn: str, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
-        pad = "    " * ind
-        u = self.uid()
-        args = "".join(f", {v}" for v in vals)
-        out.append(f"{pad}r{u} = {fn}(path, n, {pos}{args})")
-        out.append(f"{pad}if r{u} is not None:")
-        out.append(f"{pad}    return r{u}")
+        self.emit_call(fn, f"path, n, {pos}", vals, ind, out)
 
     def slashed(
         self, group: list[Node], pos: str, slash: str, vals: list[str], ind: int, out: list[str]
