@@ -72,14 +72,16 @@ class Server:
 
 
 @contextmanager
-def serving(target: str, *args: str, env: dict[str, str] | None = None) -> Iterator[Server]:
-    """Run ``wtf serve target`` on a free port until the block ends."""
+def serving(
+    target: str, *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> Iterator[Server]:
+    """Run ``wtf serve target`` (from ``cwd``) on a free port until the block ends."""
     port = free_port()
     # A file, not a pipe (a full pipe would block the server); Server.stop closes it.
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115
     process = subprocess.Popen(
         [sys.executable, "-m", "wtf", "serve", target, "--bind", f"127.0.0.1:{port}", *args],
-        cwd=ROOT,
+        cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -80,6 +80,21 @@ def test_sigterm_lets_an_in_flight_request_finish() -> None:
     assert time.monotonic() - started < 10
 
 
+def test_reload_picks_up_code_changes(tmp_path: Path) -> None:
+    module = tmp_path / "reloadable.py"
+    source = 'import wtf\napp = wtf.Server()\n@app.get("/v")\ndef v() -> str:\n    return "{}"\n'
+    module.write_text(source.format("one"))
+    with serving("reloadable:app", "--reload", cwd=tmp_path) as server:
+        assert server.get("/v")[2] == b"one"
+        time.sleep(1.1)  # a later modification time than the first import
+        module.write_text(source.format("two"))
+        deadline = time.monotonic() + 20
+        while server.get("/v")[2] != b"two" and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert server.get("/v")[2] == b"two"
+    assert "Worker reloading" in server.output
+
+
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "wtf", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
