@@ -9,81 +9,24 @@ builds no dict of builders and sorts nothing.
 from __future__ import annotations
 
 import inspect
-import os
-import re
 import threading
 import typing
-import uuid
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Annotated, Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from .builders import MISSING, Builder, Invoker, Override, Slot, build
 from .context import Context, Shared
-from .errors import HandlerError, HTTPError, RegistrationError
+from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
+from .errors import HandlerError, RegistrationError
+from .naming import describe, type_name
 from .request import Request
 from .response import Response
 from .router import Rest
 
-__all__ = ["Builder", "Injector", "Invoker", "RouteParamError", "describe"]
+__all__ = ["Injector"]
 
-#: ``invoke(ctx, values, exc)`` calls the planned function with its resolved arguments.
-Invoker = Callable[[Any, tuple[str, ...], BaseException | None], Any]
-
-_MISSING = object()
-_BUILDING = object()
-_INT = re.compile(r"-?[0-9]+")
-_TRUE = frozenset(("1", "true", "yes", "on"))
-_FALSE = frozenset(("0", "false", "no", "off"))
-
-
-class RouteParamError(HTTPError):
-    """A route parameter that does not convert to its annotated type: answered as 404."""
-
-    def __init__(self) -> None:
-        super().__init__(404)
-
-
-def _to_int(value: str) -> int:
-    # PERF: isdigit() is ~25 ns against ~300 ns for the regex; isascii() keeps out '²' and co.
-    if (value.isdigit() and value.isascii()) or _INT.fullmatch(value):
-        return int(value)
-    raise RouteParamError
-
-
-def _to_float(value: str) -> float:
-    try:
-        result = float(value)
-    except ValueError:
-        raise RouteParamError from None
-    if value != value.strip() or "_" in value:
-        raise RouteParamError
-    return result
-
-
-def _to_bool(value: str) -> bool:
-    lowered = value.lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    raise RouteParamError
-
-
-def _to_uuid(value: str) -> uuid.UUID:
-    try:
-        return uuid.UUID(value)
-    except ValueError:
-        raise RouteParamError from None
-
-
-_CONVERTERS: dict[Any, str] = {
-    str: "{v}",
-    int: "_to_int({v})",
-    float: "_to_float({v})",
-    bool: "_to_bool({v})",
-    uuid.UUID: "_to_uuid({v})",
-}
 
 # Types wtf provides itself, and the expression that yields each.
 _PROVIDED: dict[Any, str] = {
@@ -110,23 +53,6 @@ _SETUP: dict[str, str] = {
 }
 
 
-def describe(fn: Any) -> str:
-    """``module.qualname`` of a function, for messages."""
-    module = getattr(fn, "__module__", None) or "?"
-    qualname = getattr(fn, "__qualname__", None) or repr(fn)
-    return f"{module}.{qualname}"
-
-
-def _type_name(ann: Any) -> str:
-    if isinstance(ann, type):
-        return (
-            ann.__qualname__
-            if ann.__module__ == "builtins"
-            else f"{ann.__module__}.{ann.__qualname__}"
-        )
-    return repr(ann)
-
-
 def _unwrap(ann: Any) -> Any:
     """``Annotated[T, ...]`` -> ``T`` (the metadata is reserved for later use)."""
     while typing.get_origin(ann) is Annotated:
@@ -146,169 +72,6 @@ def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
         ) from None
     except (TypeError, ValueError) as exc:
         raise HandlerError(f"cannot read the signature of {role} {describe(fn)}: {exc}") from None
-
-
-class Builder:
-    """A registered ArgBuilder: how to build one value of ``type``."""
-
-    __slots__ = (
-        "_app_lock",
-        "_app_pid",
-        "_app_teardown",
-        "_app_value",
-        "bare",
-        "fn",
-        "invoke",
-        "is_generator",
-        "scope",
-        "type",
-    )
-
-    def __init__(
-        self, fn: Callable[..., Any], type_: Any, scope: str, invoke: Invoker, is_generator: bool
-    ) -> None:
-        self.fn = fn
-        self.type = type_
-        self.scope = scope
-        self.invoke = invoke
-        self.is_generator = is_generator
-        self.bare = False  # no parameters: call fn() directly
-        self._app_lock = threading.Lock()
-        self._app_pid = -1
-        self._app_value: Any = None
-        self._app_teardown: Iterator[Any] | None = None
-
-    def app_value(self) -> Any:
-        """The per-process value of an ``scope="app"`` builder (built after fork, once)."""
-        if self._app_pid == os.getpid():
-            return self._app_value
-        with self._app_lock:
-            if self._app_pid != os.getpid():
-                if self.is_generator:
-                    gen = self.invoke(None, (), None)
-                    self._app_value = _first(gen, self.fn)
-                    self._app_teardown = gen
-                else:
-                    self._app_value = self.invoke(None, (), None)
-                self._app_pid = os.getpid()
-        return self._app_value
-
-    def close_app_value(self) -> None:
-        """Run the teardown of an app-scoped generator builder, if it was built."""
-        gen, self._app_teardown = self._app_teardown, None
-        self._app_pid = -1
-        if gen is not None:
-            _finish(gen, self.fn)
-
-
-class Slot:
-    """The place plans refer to for one type; replacing or overriding swaps its builder."""
-
-    __slots__ = ("current", "registered", "type")
-
-    def __init__(self, type_: Any) -> None:
-        self.type = type_
-        self.registered: Builder | None = None
-        self.current: Builder | None = None
-
-
-def _first(gen: Iterator[Any], fn: Any) -> Any:
-    try:
-        return next(gen)
-    except StopIteration:
-        raise HandlerError(f"ArgBuilder {describe(fn)} returned without yielding a value") from None
-
-
-def _finish(gen: Iterator[Any], fn: Any) -> None:
-    """Run the code after a generator builder's ``yield``."""
-    try:
-        next(gen)
-    except StopIteration:
-        return
-    close = getattr(gen, "close", None)
-    if close is not None:
-        close()
-    raise HandlerError(f"ArgBuilder {describe(fn)} yielded more than once")
-
-
-def build(ctx: Context | None, slot: Slot) -> Any:
-    """Return the value of ``slot``'s builder for this request (cached per request)."""
-    # PERF: the cached case is two attribute loads and a dict lookup.
-    shared = ctx._shared if ctx is not None else None
-    if shared is not None:
-        value = shared.cache.get(slot, _MISSING)
-        if value is not _MISSING:
-            if value is _BUILDING:
-                raise HandlerError(
-                    f"ArgBuilders depend on each other in a cycle through {_type_name(slot.type)}"
-                )
-            return value
-    builder = slot.current
-    if builder is None:
-        raise HandlerError(f"no ArgBuilder is registered for {_type_name(slot.type)}")
-    if builder.scope == "app":
-        return builder.app_value()
-    if ctx is None:
-        raise HandlerError(
-            f"an app-scoped ArgBuilder depends on {_type_name(slot.type)}, whose builder "
-            f"{describe(builder.fn)} is request-scoped"
-        )
-    if shared is None:
-        shared = ctx.shared
-    cache = shared.cache
-    cache[slot] = _BUILDING
-    try:
-        if builder.is_generator:
-            gen = builder.invoke(ctx, (), None)
-            value = _first(gen, builder.fn)
-            shared.add_teardown(gen)
-        elif builder.bare:
-            value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
-        else:
-            value = builder.invoke(ctx, (), None)
-    except BaseException:
-        del cache[slot]
-        raise
-    cache[slot] = value
-    return value
-
-
-def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
-    """Finish the request's generator builders in reverse order; log (not raise) failures."""
-    shared = ctx._shared
-    if shared is None:
-        return
-    teardowns = shared.teardowns or []
-    while teardowns:
-        gen = teardowns.pop()
-        try:
-            _finish(gen, getattr(gen, "gi_code", gen))
-        except Exception as exc:  # one failing teardown must not skip the others
-            log("ArgBuilder teardown failed", exc)
-    closers, shared.closers = shared.closers or [], None
-    for close in closers:
-        try:
-            close()
-        except Exception as exc:
-            log("a close callback failed", exc)
-
-
-class Override:
-    """An active ``app.override(T, fn)``; as a context manager it restores on exit."""
-
-    def __init__(self, slot: Slot, previous: Builder | None) -> None:
-        self._slot = slot
-        self._previous = previous
-
-    def restore(self) -> None:
-        """Put back the builder that was in place before this override."""
-        self._slot.current = self._previous
-
-    def __enter__(self) -> Override:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.restore()
 
 
 class Injector:
@@ -333,7 +96,7 @@ class Injector:
             slot = self.slots.get(built)
             if slot is not None and slot.registered is not None and not replace:
                 raise RegistrationError(
-                    f"an ArgBuilder for {_type_name(built)} is already registered "
+                    f"an ArgBuilder for {type_name(built)} is already registered "
                     f"({describe(slot.registered.fn)}); pass replace=True to replace it "
                     f"with {describe(fn)}"
                 )
@@ -351,7 +114,7 @@ class Injector:
         slot = self.slots.get(_unwrap(type_))
         if slot is None or slot.registered is None:
             raise RegistrationError(
-                f"cannot override {_type_name(type_)}: no ArgBuilder is registered for it"
+                f"cannot override {type_name(type_)}: no ArgBuilder is registered for it"
             )
         sig = _signature(fn, "override")
         is_generator = inspect.isgeneratorfunction(fn)
@@ -384,7 +147,7 @@ class Injector:
             ann = _unwrap(typing.get_args(ann)[0])
         if ann in _PROVIDED:
             raise HandlerError(
-                f"ArgBuilder {describe(fn)} builds {_type_name(ann)}, which wtf provides itself"
+                f"ArgBuilder {describe(fn)} builds {type_name(ann)}, which wtf provides itself"
             )
         return ann
 
@@ -434,14 +197,14 @@ class Injector:
         namespace: dict[str, Any] = {
             "fn": fn,
             "_build": build,
-            "_to_int": _to_int,
-            "_to_float": _to_float,
-            "_to_bool": _to_bool,
-            "_to_uuid": _to_uuid,
+            "_to_int": to_int,
+            "_to_float": to_float,
+            "_to_bool": to_bool,
+            "_to_uuid": to_uuid,
             "_Response": Response,
             "_Request": Request,
             "_new": object.__new__,
-            "_MISSING": _MISSING,
+            "_MISSING": MISSING,
             "_Shared": Shared,
         }
         setup: list[str] = []
@@ -537,7 +300,7 @@ class Injector:
         if ann in _PROVIDED:
             if app_scope:
                 raise HandlerError(
-                    f"{where} asks for {_type_name(ann)}, but an app-scoped ArgBuilder is built "
+                    f"{where} asks for {type_name(ann)}, but an app-scoped ArgBuilder is built "
                     "once per process, outside any request; make it request-scoped"
                 )
             return _PROVIDED[ann]
@@ -548,31 +311,31 @@ class Injector:
             and issubclass(ann, BaseException)
         ):
             return "exc"
-        if in_route and ann in _CONVERTERS:
-            return _CONVERTERS[ann].format(v=f"values[{route_names.index(param.name)}]")
+        if in_route and ann in CONVERTERS:
+            return CONVERTERS[ann].format(v=f"values[{route_names.index(param.name)}]")
         if builds is not None and ann == builds:
             raise HandlerError(
-                f"{where}: an ArgBuilder for {_type_name(ann)} cannot depend on itself"
+                f"{where}: an ArgBuilder for {type_name(ann)} cannot depend on itself"
             )
         slot = self.slots.get(ann)
         if slot is not None and slot.registered is not None:
             if app_scope and slot.registered.scope != "app":
                 raise HandlerError(
-                    f"{where} depends on {_type_name(ann)}, whose ArgBuilder "
+                    f"{where} depends on {type_name(ann)}, whose ArgBuilder "
                     f"{describe(slot.registered.fn)} is request-scoped; an app-scoped builder "
                     "may only depend on app-scoped builders"
                 )
             name = f"_slot{len(namespace)}"
             namespace[name] = slot
             return f"_build(ctx, {name})"
-        if ann in _CONVERTERS:
+        if ann in CONVERTERS:
             raise HandlerError(
-                f"{where} is annotated {_type_name(ann)} but the route has no parameter named "
+                f"{where} is annotated {type_name(ann)} but the route has no parameter named "
                 f"{param.name!r}{_names_hint(route_names)}"
             )
         raise HandlerError(
-            f"{where} has an unknown dependency on {_type_name(ann)}; register an ArgBuilder "
-            f"for it (@app.arg_builder on a function returning {_type_name(ann)})"
+            f"{where} has an unknown dependency on {type_name(ann)}; register an ArgBuilder "
+            f"for it (@app.arg_builder on a function returning {type_name(ann)})"
         )
 
 

@@ -11,12 +11,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
+from .builders import Invoker, Override, run_teardowns
 from .context import Context
+from .converters import RouteParamError
 from .errors import HTTPError, RegistrationError
-from .injection import Injector, Invoker, Override, RouteParamError, describe, run_teardowns
+from .injection import Injector
 from .midware.base import FunctionMidware, Midware, clamp
 from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .midware.recovery import recovery_for
+from .naming import describe
 from .problems import render_problem
 from .registration import split_tokens
 from .respond import JSON, OCTET, TEXT, dumps, release, respond, write_result

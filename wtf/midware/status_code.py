@@ -9,8 +9,8 @@ from ..writer import Writer, WriterWrapper
 from .base import clamp
 
 if TYPE_CHECKING:
+    from ..builders import Invoker
     from ..context import Context
-    from ..injection import Invoker
     from ..server import Server
 
 __all__ = ["StatusCode"]

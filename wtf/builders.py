@@ -1,0 +1,196 @@
+"""ArgBuilders at request time: building, caching per request, teardown, overrides.
+
+Plans refer to a :class:`Slot` per built type, so ``replace=True`` and ``app.override`` take
+effect in every existing plan without re-planning.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from .context import Context
+from .errors import HandlerError
+from .naming import describe, type_name
+
+__all__ = [
+    "BUILDING",
+    "MISSING",
+    "Builder",
+    "Invoker",
+    "Override",
+    "Slot",
+    "build",
+    "run_teardowns",
+]
+
+#: ``invoke(ctx, values, exc)`` calls a planned function with its resolved arguments.
+Invoker = Callable[[Any, tuple[str, ...], BaseException | None], Any]
+
+MISSING: Any = object()
+BUILDING: Any = object()
+
+
+class Builder:
+    """A registered ArgBuilder: how to build one value of ``type``."""
+
+    __slots__ = (
+        "_app_lock",
+        "_app_pid",
+        "_app_teardown",
+        "_app_value",
+        "bare",
+        "fn",
+        "invoke",
+        "is_generator",
+        "scope",
+        "type",
+    )
+
+    def __init__(
+        self, fn: Callable[..., Any], type_: Any, scope: str, invoke: Invoker, is_generator: bool
+    ) -> None:
+        self.fn = fn
+        self.type = type_
+        self.scope = scope
+        self.invoke = invoke
+        self.is_generator = is_generator
+        self.bare = False  # no parameters: call fn() directly
+        self._app_lock = threading.Lock()
+        self._app_pid = -1
+        self._app_value: Any = None
+        self._app_teardown: Iterator[Any] | None = None
+
+    def app_value(self) -> Any:
+        """The per-process value of an ``scope="app"`` builder (built after fork, once)."""
+        if self._app_pid == os.getpid():
+            return self._app_value
+        with self._app_lock:
+            if self._app_pid != os.getpid():
+                if self.is_generator:
+                    gen = self.invoke(None, (), None)
+                    self._app_value = _first(gen, self.fn)
+                    self._app_teardown = gen
+                else:
+                    self._app_value = self.invoke(None, (), None)
+                self._app_pid = os.getpid()
+        return self._app_value
+
+    def close_app_value(self) -> None:
+        """Run the teardown of an app-scoped generator builder, if it was built."""
+        gen, self._app_teardown = self._app_teardown, None
+        self._app_pid = -1
+        if gen is not None:
+            _finish(gen, self.fn)
+
+
+class Slot:
+    """The place plans refer to for one type; replacing or overriding swaps its builder."""
+
+    __slots__ = ("current", "registered", "type")
+
+    def __init__(self, type_: Any) -> None:
+        self.type = type_
+        self.registered: Builder | None = None
+        self.current: Builder | None = None
+
+
+def _first(gen: Iterator[Any], fn: Any) -> Any:
+    try:
+        return next(gen)
+    except StopIteration:
+        raise HandlerError(f"ArgBuilder {describe(fn)} returned without yielding a value") from None
+
+
+def _finish(gen: Iterator[Any], fn: Any) -> None:
+    """Run the code after a generator builder's ``yield``."""
+    try:
+        next(gen)
+    except StopIteration:
+        return
+    close = getattr(gen, "close", None)
+    if close is not None:
+        close()
+    raise HandlerError(f"ArgBuilder {describe(fn)} yielded more than once")
+
+
+def build(ctx: Context | None, slot: Slot) -> Any:
+    """Return the value of ``slot``'s builder for this request (cached per request)."""
+    # PERF: the cached case is two attribute loads and a dict lookup.
+    shared = ctx._shared if ctx is not None else None
+    if shared is not None:
+        value = shared.cache.get(slot, MISSING)
+        if value is not MISSING:
+            if value is BUILDING:
+                raise HandlerError(
+                    f"ArgBuilders depend on each other in a cycle through {type_name(slot.type)}"
+                )
+            return value
+    builder = slot.current
+    if builder is None:
+        raise HandlerError(f"no ArgBuilder is registered for {type_name(slot.type)}")
+    if builder.scope == "app":
+        return builder.app_value()
+    if ctx is None:
+        raise HandlerError(
+            f"an app-scoped ArgBuilder depends on {type_name(slot.type)}, whose builder "
+            f"{describe(builder.fn)} is request-scoped"
+        )
+    if shared is None:
+        shared = ctx.shared
+    cache = shared.cache
+    cache[slot] = BUILDING
+    try:
+        if builder.is_generator:
+            gen = builder.invoke(ctx, (), None)
+            value = _first(gen, builder.fn)
+            shared.add_teardown(gen)
+        elif builder.bare:
+            value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
+        else:
+            value = builder.invoke(ctx, (), None)
+    except BaseException:
+        del cache[slot]
+        raise
+    cache[slot] = value
+    return value
+
+
+def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
+    """Finish the request's generator builders in reverse order; log (not raise) failures."""
+    shared = ctx._shared
+    if shared is None:
+        return
+    teardowns = shared.teardowns or []
+    while teardowns:
+        gen = teardowns.pop()
+        try:
+            _finish(gen, getattr(gen, "gi_code", gen))
+        except Exception as exc:  # one failing teardown must not skip the others
+            log("ArgBuilder teardown failed", exc)
+    closers, shared.closers = shared.closers or [], None
+    for close in closers:
+        try:
+            close()
+        except Exception as exc:
+            log("a close callback failed", exc)
+
+
+class Override:
+    """An active ``app.override(T, fn)``; as a context manager it restores on exit."""
+
+    def __init__(self, slot: Slot, previous: Builder | None) -> None:
+        self._slot = slot
+        self._previous = previous
+
+    def restore(self) -> None:
+        """Put back the builder that was in place before this override."""
+        self._slot.current = self._previous
+
+    def __enter__(self) -> Override:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.restore()
