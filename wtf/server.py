@@ -1,32 +1,27 @@
-"""``wtf.Server``: the WSGI application, its registration API and its request cycle."""
+"""``wtf.Server``: the WSGI application and its registration API (the request cycle is in
+:mod:`wtf.cycle`)."""
 
 from __future__ import annotations
 
 import logging
 import threading
-import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
-
-from .builders import Invoker, Override, run_teardowns
+from .builders import Invoker, Override
 from .context import Context
-from .converters import RouteParamError
-from .errors import HTTPError, RegistrationError
+from .cycle import RequestCycle
+from .errors import RegistrationError
 from .injection import Injector
 from .midware.base import FunctionMidware, Midware, clamp
 from .midware.chain import Afterware, Chains, check_midware, validate_scope
-from .midware.recovery import recovery_for
 from .naming import describe
-from .problems import render_problem
 from .registration import split_tokens
-from .respond import JSON, OCTET, TEXT, dumps, release, respond, write_result
 from .router import Route, Router, param_names
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    pass
 
 __all__ = ["Endpoint", "RouteInfo", "Server"]
 
@@ -67,7 +62,7 @@ class RouteInfo:
     afterware: tuple[str, ...]
 
 
-class Server:
+class Server(RequestCycle):
     """A WSGI application whose handlers are plain functions with injected arguments.
 
     Args:
@@ -316,198 +311,3 @@ class Server:
 
     def _provided(self) -> dict[Any, str]:
         return {Server: "ctx.server"}
-
-    # The request cycle.
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer one WSGI request (PEP 3333)."""
-        path = environ.get("PATH_INFO", "")
-        if not path.isascii():
-            try:  # PEP 3333 hands the path over as latin-1; the router matches UTF-8
-                path = path.encode("latin-1").decode("utf-8")
-            except UnicodeError:
-                bad = Context(self, environ, path)
-                self.write_error(bad, HTTPError(400, "the path is not valid UTF-8"))
-                return respond(self, bad, None, start_response)
-        if not self.chains.empty:
-            return self._call_chain(Context(self, environ, path), start_response)
-        ctx: Context | None = None
-        found = None
-        try:
-            method = environ["REQUEST_METHOD"]
-            found = self.router.find(method, path, environ.get("HTTP_HOST"))
-            if found is not None:
-                route, values = found
-                endpoint = route.target
-                if endpoint.light:  # PERF: no Context for a handler that reads none
-                    result = endpoint.invoke(None, values, None)
-                else:
-                    ctx = Context(self, environ, path)
-                    ctx.route, ctx.values = route, values
-                    result = endpoint.invoke(ctx, values, None)
-                    shared = ctx._shared
-                    if (
-                        ctx._writer is not None
-                        or ctx.stream is not None
-                        or ctx._response is not None
-                        or (shared is not None and (shared.teardowns or shared.closers))
-                    ):
-                        return respond(self, ctx, result, start_response)
-                    if shared is not None:
-                        shared.cache.clear()  # built values may hold the context: no cycle
-                # PERF: a plain value with nothing else to do goes out directly.
-                kind = type(result)
-                if kind is str:
-                    body, ctype = result.encode(), TEXT
-                elif kind is dict or kind is list:
-                    body, ctype = dumps(result), JSON
-                elif kind is bytes:
-                    body, ctype = result, OCTET
-                else:
-                    if ctx is None:
-                        ctx = Context(self, environ, path)
-                        ctx.route, ctx.values = route, values
-                    return respond(self, ctx, result, start_response)
-                start_response(
-                    "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-                )
-                return [] if method == "HEAD" else [body]
-            ctx = Context(self, environ, path)
-            self._no_route(ctx, method)
-            return respond(self, ctx, None, start_response)
-        except Exception as exc:
-            if ctx is None:
-                ctx = Context(self, environ, path)
-                if found is not None:
-                    ctx.route, ctx.values = found
-            self.write_error(ctx, exc)
-            return respond(self, ctx, None, start_response)
-
-    def _call_chain(self, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
-        """The request cycle with midware and afterware."""
-        midware, afterware = self.chains.for_path(ctx.path)
-        try:
-            for step in midware:
-                nxt = step.proc(ctx)
-                if nxt is None:
-                    break
-                ctx = nxt
-            else:
-                method = ctx.environ["REQUEST_METHOD"]
-                found = self.router.find(method, ctx.path, ctx.environ.get("HTTP_HOST"))
-                if found is None:
-                    self._no_route(ctx, method)
-                else:
-                    route, values = found
-                    ctx.route = route
-                    ctx.values = values
-                    result = route.target.invoke(ctx, values, None)
-                    if not afterware:
-                        return respond(self, ctx, result, start_response)
-                    write_result(ctx, result)
-            self._afterware(ctx, afterware)
-        except Exception as exc:
-            self.write_error(ctx, exc)
-            self._afterware(ctx, afterware, quiet=True)
-        try:
-            return respond(self, ctx, None, start_response)
-        except Exception as exc:  # a midware's writer failed while finishing
-            self.write_error(ctx, exc)
-            return respond(self, ctx, None, start_response)
-
-    def _afterware(
-        self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False
-    ) -> None:
-        for after in afterware:
-            try:
-                after.invoke(ctx, ctx.values, None)
-            except Exception as exc:
-                if not quiet:
-                    raise
-                self.log_exception(ctx, exc)
-
-    def _no_route(self, ctx: Context, method: str) -> None:
-        """Write the answer for a path no admitted route matches: 204/405 or raise 404."""
-        allowed = self.router.allowed(ctx.path, ctx.environ.get("HTTP_HOST"))
-        if not allowed:
-            raise HTTPError(404, f"no route for {ctx.path}")
-        allow = ", ".join(sorted(allowed | {"OPTIONS"}))
-        if method.upper() != "OPTIONS":
-            raise HTTPError(405, f"{method} is not allowed for {ctx.path}", [("Allow", allow)])
-        ctx.base_writer.set_header("Allow", allow)
-        ctx.writer.write_header(204)
-
-    def write_error(self, ctx: Context, exc: Exception) -> None:
-        """Write the response for ``exc`` into ``ctx``'s writer: an error handler's, or a
-        problem (RFC 9457). Unexpected exceptions are logged."""
-        if isinstance(exc, WerkzeugHTTPException) and exc.code is not None:
-            # werkzeug's own (request.json on a non-JSON body: 415, malformed: 400, ...)
-            exc = HTTPError(exc.code, exc.description or None)
-        if not isinstance(exc, HTTPError):
-            handler = self._error_handler(exc)
-            if handler is not None:
-                try:
-                    self._reset(ctx)
-                    write_result(ctx, handler(ctx, ctx.values, exc))
-                    return
-                except Exception as again:
-                    self.log_exception(ctx, exc)
-                    exc = again
-            if not isinstance(exc, HTTPError):
-                policy = recovery_for(ctx)
-                if policy is not None:
-                    policy.recover(ctx, exc)
-                else:
-                    self.log_exception(ctx, exc)
-                detail = "".join(traceback.format_exception(exc)) if self.debug else ""
-                exc = HTTPError(500, detail or "the server failed to answer this request")
-        if isinstance(exc, RouteParamError):
-            exc = HTTPError(404, f"no route for {ctx.path}")
-        self._reset(ctx)
-        writer = ctx.writer
-        base = ctx.base_writer
-        for name, value in exc.headers:
-            base.set_header(name, value)
-        writer.write_header(exc.status)
-        try:
-            writer.flush()  # StatusCode midware may render a body here
-        except Exception as failed:
-            self.log_exception(ctx, failed)
-            ctx._writer = ctx.base_writer
-        if not base.bytes_written and exc.status not in (204, 304):
-            ctype, body = render_problem(ctx.environ, exc.status, exc.message)
-            base.set_header("Content-Type", ctype)
-            base.write(body)
-
-    def _reset(self, ctx: Context) -> None:
-        """Forget a half-written response, keeping headers midware set (CORS, ...)."""
-        ctx.stream = None
-        base = ctx.base_writer
-        base.reset()
-        for name in ("Content-Type", "Content-Length", "Content-Encoding", "Location"):
-            base.remove_header(name)
-        # A wrapped writer has state of its own; after a partial write, bypass it.
-        if ctx._writer is not base and base.started:
-            ctx._writer = base
-
-    def _error_handler(self, exc: BaseException) -> Invoker | None:
-        for cls in type(exc).__mro__:
-            for exc_type, invoke in self._error_handlers:
-                if exc_type is cls:
-                    return invoke
-        return None
-
-    def log_exception(self, ctx: Context, exc: BaseException) -> None:
-        """Log an unexpected exception with its traceback on the ``wtf`` logger."""
-        self.log.error(
-            "unhandled %s in %s %s",
-            type(exc).__name__,
-            ctx.environ.get("REQUEST_METHOD"),
-            ctx.path,
-            exc_info=exc,
-        )
-
-    def teardown(self, ctx: Context) -> None:
-        """Run the request's ArgBuilder teardowns (reverse order); failures are logged."""
-        run_teardowns(ctx, lambda msg, exc: self.log.error("%s", msg, exc_info=exc))
-        release(ctx)
