@@ -85,7 +85,12 @@ def _fields(req: wtf.Request, partial: bool) -> dict[str, str]:
     return data
 
 
+_MAX_ID = 2**63 - 1  # SQLite INTEGER
+
+
 def _find(db: sqlite3.Connection, note_id: int) -> sqlite3.Row:
+    if not 0 < note_id <= _MAX_ID:  # no such row, and SQLite cannot even bind it
+        raise wtf.HTTPError(404, f"note {note_id} not found")
     row = db.execute("SELECT * FROM notes WHERE id = ?", (note_id,)).fetchone()
     if row is None:
         raise wtf.HTTPError(404, f"note {note_id} not found")

@@ -58,6 +58,8 @@ def test_bad_input(client: Client, kwargs: dict[str, object], status: int, detai
 
 def test_typed_id_and_missing_note(client: Client) -> None:
     assert client.get("/notes/abc").status_code == 404
+    assert client.get("/notes/99999999999999999999").status_code == 404  # beyond SQLite
+    assert client.delete("/notes/-5").status_code == 404
     missing = client.get("/notes/999")
     assert (missing.status_code, missing.json["detail"]) == (404, "note 999 not found")  # type: ignore[index]
 

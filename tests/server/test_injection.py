@@ -49,6 +49,7 @@ def test_provided_types(app: wtf.Server, client: Client) -> None:
         pytest.param("int", "4x", None, id="int-bad"),
         pytest.param("int", " 4", None, id="int-space"),
         pytest.param("int", "1_000", None, id="int-underscore"),
+        pytest.param("int", "9" * 5000, None, id="int-over-digit-limit"),
         pytest.param("float", "2.5", "float:2.5", id="float"),
         pytest.param("float", "abc", None, id="float-bad"),
         pytest.param("bool", "YES", "bool:True", id="bool-yes"),
