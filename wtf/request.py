@@ -135,6 +135,10 @@ class Request:
             if silent:
                 return None
             raise HTTPError(400, f"the body is not valid JSON: {exc}") from None
+        except RecursionError:  # "[[[[...": the decoder recurses per level
+            if silent:
+                return None
+            raise HTTPError(400, "the JSON body is nested too deeply") from None
 
     def _read_body(self) -> bytes:
         """Read the body once (PEP 3333: ``CONTENT_LENGTH`` bytes, or to the end when the

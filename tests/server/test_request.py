@@ -42,6 +42,7 @@ def echo_client(app: wtf.Server) -> Client:
         pytest.param(b"[1,", "application/json", 400, None, id="malformed"),
         pytest.param(b"", "application/json", 400, None, id="empty"),
         pytest.param(b'{"a": 1}', "text/plain", 415, None, id="not-json"),
+        pytest.param(b"[" * 100_000, "application/json", 400, None, id="nested-too-deeply"),
     ],
 )
 def test_json_body(
