@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 
 import pytest
 
 import wtf
 from wtf.testing import Client
+
+from .helpers import Session
 
 
 def make_app(debug: bool = False) -> wtf.Server:
@@ -227,3 +230,28 @@ def test_werkzeug_http_exceptions_keep_their_status(
     assert response.status_code == status
     assert response.headers["Content-Type"] == "application/problem+json"
     assert "Traceback" not in response.text
+
+
+def test_stream_failing_midway_ends_the_body_logs_and_tears_down(
+    app: wtf.Server, client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    sessions: list[Session] = []
+
+    @app.arg_builder
+    def session() -> Iterator[Session]:
+        s = Session()
+        sessions.append(s)
+        yield s
+        s.closed = True
+
+    @app.get("/feed")
+    def feed(s: Session) -> Iterator[str]:
+        yield "first\n"
+        raise RuntimeError("feed broke")
+
+    with caplog.at_level(logging.ERROR, logger="wtf"):
+        response = client.get("/feed")
+    assert (response.status_code, response.data) == (200, b"first\n")  # headers were sent
+    assert any("RuntimeError" in r.getMessage() for r in caplog.records)
+    assert sessions[0].closed
+    assert client.get("/nope").status_code == 404  # still serving
