@@ -25,7 +25,7 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
 	touch $@
 
 serve: $(VENV)/.installed
-	WTF_NOTES_DB=$${WTF_NOTES_DB:-notes.db} $(BIN)/wtf serve $(APP) --bind $(BIND) $(SERVE_ARGS)
+	WTF_NOTES_DB=$${WTF_NOTES_DB:-notes.db} exec $(BIN)/wtf serve $(APP) --bind $(BIND) $(SERVE_ARGS)
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wtf tests examples bench
