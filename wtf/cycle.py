@@ -18,7 +18,7 @@ from .converters import RouteParamError
 from .errors import HTTPError
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
-from .problems import render_problem
+from .problems import render_problem, status_line
 from .respond import JSON, OCTET, TEXT, dumps, release, respond, write_result
 from .router import Router
 
@@ -68,17 +68,9 @@ class RequestCycle:
                     ctx = Context(self, environ, path)  # type: ignore[arg-type]
                     ctx.route, ctx.values = route, values
                     result = endpoint.invoke(ctx, values, None)
-                    shared = ctx._shared
-                    if (
-                        ctx._writer is not None
-                        or ctx.stream is not None
-                        or ctx._response is not None
-                        or (shared is not None and (shared.teardowns or shared.closers))
-                    ):
-                        return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-                    if shared is not None:
-                        shared.cache.clear()  # built values may hold the context: no cycle
-                # PERF: a plain value with nothing else to do goes out directly.
+                    return self._send(ctx, result, start_response)
+                # PERF: a plain value from a context-free handler goes out directly (this is
+                # _send's fast case, inlined for the cheapest requests).
                 kind = type(result)
                 if kind is str:
                     body, ctype = result.encode(), TEXT
@@ -126,7 +118,7 @@ class RequestCycle:
                     ctx.values = values
                     result = route.target.invoke(ctx, values, None)
                     if not afterware:
-                        return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+                        return self._send(ctx, result, start_response)
                     write_result(ctx, result)
             self._afterware(ctx, afterware)
         except Exception as exc:
@@ -137,6 +129,48 @@ class RequestCycle:
         except Exception as exc:  # a midware's writer failed while finishing
             self.write_error(ctx, exc)
             return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
+
+    def _send(self, ctx: Context, result: object, start_response: StartResponse) -> Iterable[bytes]:
+        """Send a handler's result; a plain one directly when nothing else is pending.
+
+        PERF: "nothing pending" means no stream, no Response facade kept, no teardown or close
+        callback, and a writer that is either untouched or the unwrapped innermost one with
+        headers only (what CORS-like midware leave). Everything else takes :func:`respond`.
+        """
+        shared = ctx._shared
+        writer = ctx._writer
+        base = ctx._base
+        if (
+            ctx.stream is not None
+            or ctx._response is not None
+            or (shared is not None and (shared.teardowns or shared.closers))
+            or (writer is not None and (writer is not base or base is None or base.started))
+        ):
+            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+        kind = type(result)
+        if kind is str:
+            body, ctype = result.encode(), TEXT  # type: ignore[attr-defined]
+        elif kind is dict or kind is list:
+            body, ctype = dumps(result), JSON
+        elif kind is bytes:
+            body, ctype = result, OCTET
+        else:
+            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+        if shared is not None:
+            shared.cache.clear()  # built values may hold the context: no cycle
+        if base is None:
+            status = "200 OK"
+            headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
+        else:
+            if base.status < 200 or base.status in (204, 304):
+                return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+            status = status_line(base.status)
+            if base.header("Content-Type") is None:
+                base.header_list.append(("Content-Type", ctype))
+            base.set_header("Content-Length", str(len(body)))
+            headers = base.header_list
+        start_response(status, headers)
+        return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]  # type: ignore[list-item]
 
     def _afterware(
         self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False
