@@ -170,7 +170,7 @@ class RequestCycle:
             base.set_header("Content-Length", str(len(body)))
             headers = base.header_list
         start_response(status, headers)
-        return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]  # type: ignore[list-item]
+        return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]
 
     def _afterware(
         self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False
