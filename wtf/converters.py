@@ -38,6 +38,7 @@ def to_int(value: str) -> int:
 
 
 def to_float(value: str) -> float:
+    """A float route parameter (``float()`` syntax, no spaces or underscores); else 404."""
     try:
         result = float(value)
     except ValueError:
@@ -48,6 +49,7 @@ def to_float(value: str) -> float:
 
 
 def to_bool(value: str) -> bool:
+    """A bool route parameter: ``1/0/true/false/yes/no/on/off`` in any case; else 404."""
     lowered = value.lower()
     if lowered in _TRUE:
         return True
@@ -57,6 +59,7 @@ def to_bool(value: str) -> bool:
 
 
 def to_uuid(value: str) -> uuid.UUID:
+    """A UUID route parameter (any form ``uuid.UUID`` accepts); else 404."""
     try:
         return uuid.UUID(value)
     except ValueError:
