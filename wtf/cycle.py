@@ -19,7 +19,7 @@ from .errors import HTTPError
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
 from .problems import render_problem, status_line
-from .respond import JSON, OCTET, TEXT, dumps, release, respond, write_result
+from .respond import JSON, OCTET, TEXT, dumps, finish, release, respond, write_result
 from .router import Router
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ class RequestCycle:
             ctx.stream is not None
             or ctx._response is not None
             or (shared is not None and (shared.teardowns or shared.closers))
-            or (writer is not None and (writer is not base or base is None or base.started))
+            or (base is not None and base.started)
         ):
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
         kind = type(result)
@@ -158,6 +158,15 @@ class RequestCycle:
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
         if shared is not None:
             shared.cache.clear()  # built values may hold the context: no cycle
+        if writer is not None and writer is not base and base is not None:
+            # Wrapped (gzip...): the whole body through the wrappers, in one write that
+            # Content-Length marks as complete, then straight to finish().
+            if base.header("Content-Type") is None:
+                base.header_list.append(("Content-Type", ctype))
+            base.set_header("Content-Length", str(len(body)))
+            writer.write(body)
+            writer.flush()
+            return finish(self, ctx, start_response)  # type: ignore[arg-type]
         if base is None:
             status = "200 OK"
             headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
