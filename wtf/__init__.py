@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from .errors import HTTPError as HTTPError
     from .errors import RegistrationError as RegistrationError
     from .errors import WtfError as WtfError
+    from .limits import Limits as Limits
     from .request import Request as Request
     from .response import Response as Response
     from .router import Rest as Rest
@@ -30,6 +31,7 @@ _EXPORTS = {
     "Context": "context",
     "HTTPError": "errors",
     "HandlerError": "errors",
+    "Limits": "limits",
     "RegistrationError": "errors",
     "Request": "request",
     "Response": "response",

@@ -67,11 +67,7 @@ class Context:
         """The request (:class:`wtf.Request`)."""
         request = self._request
         if request is None:
-            request = self._request = Request(self.environ, self.path)
-        return request
-
-    def _make_request(self) -> Request:
-        request = self._request = Request(self.environ, self.path)
+            request = self._request = Request(self.environ, self.path, self.server.limits)
         return request
 
     @property

@@ -16,6 +16,7 @@ from .builders import Invoker, run_teardowns
 from .context import Context
 from .converters import RouteParamError
 from .errors import HTTPError
+from .limits import Limits
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
 from .problems import render_problem, status_line
@@ -37,6 +38,7 @@ class RequestCycle:
     """
 
     debug: bool
+    limits: Limits
     router: Router
     chains: Chains
     log: logging.Logger
@@ -52,6 +54,11 @@ class RequestCycle:
                 bad = Context(self, environ, path)  # type: ignore[arg-type]
                 self.write_error(bad, HTTPError(400, "the path is not valid UTF-8"))
                 return respond(self, bad, None, start_response)  # type: ignore[arg-type]
+        if len(path) + len(environ.get("QUERY_STRING", "")) > self.limits.max_url_length:
+            long = Context(self, environ, path[:200])  # type: ignore[arg-type]
+            limit = self.limits.max_url_length
+            self.write_error(long, HTTPError(414, f"the URL is over {limit} characters"))
+            return respond(self, long, None, start_response)  # type: ignore[arg-type]
         if not self.chains.empty:
             return self._call_chain(Context(self, environ, path), start_response)  # type: ignore[arg-type]
         ctx: Context | None = None
@@ -156,8 +163,7 @@ class RequestCycle:
             body, ctype = result, OCTET
         else:
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        if shared is not None:
-            shared.cache.clear()  # built values may hold the context: no cycle
+        release(ctx)
         if writer is not None and writer is not base and base is not None:
             # Wrapped (gzip...): the whole body through the wrappers, in one write that
             # Content-Length marks as complete, then straight to finish().

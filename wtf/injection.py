@@ -47,6 +47,7 @@ _SETUP: dict[str, str] = {
         "        req = ctx._request = _new(_Request)\n"
         "        req.environ = ctx.environ\n"
         "        req.path = ctx.path\n"
+        "        req._limits = ctx.server.limits\n"
         "        req._raw = req._body = None\n"
     ),
     "resp": "    resp = _new(_Response)\n    resp._ctx = ctx\n",

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .errors import HTTPError
+from .limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -39,11 +40,14 @@ class Request:
     ``get_data()``, ``get_json()``.
     """
 
-    __slots__ = ("_body", "_raw", "environ", "path")
+    __slots__ = ("_body", "_limits", "_raw", "environ", "path")
 
-    def __init__(self, environ: WSGIEnvironment, path: str) -> None:
+    def __init__(
+        self, environ: WSGIEnvironment, path: str, limits: Limits = DEFAULT_LIMITS
+    ) -> None:
         self.environ = environ
         self.path = path
+        self._limits = limits
         self._raw: WerkzeugRequest | None = None
         self._body: bytes | None = None
 
@@ -54,6 +58,8 @@ class Request:
         if raw is None:
             # populate_request=False: no environ["werkzeug.request"] -> request cycle for the GC
             raw = self._raw = WerkzeugRequest(self.environ, populate_request=False)
+            raw.max_content_length = self._limits.max_body_size  # werkzeug answers 413
+            raw.max_form_parts = self._limits.max_form_parts
         return raw
 
     @property
@@ -68,7 +74,15 @@ class Request:
 
     @property
     def args(self) -> MultiDict[str, str]:
-        """The parsed query string."""
+        """The parsed query string.
+
+        Raises:
+            HTTPError: 400 when it has more than ``Limits.max_query_params`` parameters.
+        """
+        query = self.environ.get("QUERY_STRING", "")
+        limit = self._limits.max_query_params
+        if query.count("&") >= limit:  # werkzeug splits on "&" only
+            raise HTTPError(400, f"too many query parameters (the limit is {limit})")
         return self.raw.args
 
     @property
@@ -156,15 +170,20 @@ class Request:
         environ = self.environ
         stream = environ["wsgi.input"]
         length = environ.get("CONTENT_LENGTH")
+        limit = self._limits.max_body_size
         if length:
             if not length.isdigit():
                 raise HTTPError(400, f"invalid Content-Length: {length[:40]!r}")
             expected = int(length)
+            if expected > limit:  # answered before reading any of it
+                raise HTTPError(413, f"the request body is over {limit} bytes")
             body = stream.read(expected) if expected else b""
             if len(body) < expected:
                 raise HTTPError(400, "the request body ended before Content-Length bytes")
         elif environ.get("wsgi.input_terminated"):
-            body = stream.read()
+            body = stream.read(limit + 1)
+            if len(body) > limit:
+                raise HTTPError(413, f"the request body is over {limit} bytes")
         else:
             body = b""
         environ["wsgi.input"] = io.BytesIO(body)

@@ -239,9 +239,13 @@ def closing(server: Server, ctx: Context, body: list[bytes]) -> Iterable[bytes]:
 
 
 def release(ctx: Context) -> None:
-    """Break the reference cycles of a finished request (context <-> Response, built values
-    that hold the context) so that refcounting frees it, not the cyclic GC."""
+    """Finish a request's bookkeeping: close what werkzeug parsed (uploaded files are temp
+    files) and break the reference cycles (context <-> Response, built values that hold the
+    context) so that refcounting frees it, not the cyclic GC."""
     ctx._response = None
     shared = ctx._shared
     if shared is not None:
         shared.cache.clear()
+    request = ctx._request
+    if request is not None and request._raw is not None:
+        request._raw.close()

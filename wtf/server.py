@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .builders import Invoker, Override
@@ -14,6 +14,7 @@ from .context import Context
 from .cycle import RequestCycle
 from .errors import RegistrationError
 from .injection import Injector
+from .limits import DEFAULT_LIMITS, Limits
 from .midware.base import FunctionMidware, Midware, clamp
 from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .naming import describe
@@ -67,6 +68,9 @@ class Server(RequestCycle):
 
     Args:
         debug: Show tracebacks in 500 responses (never in production).
+        limits: Request limits (:class:`wtf.Limits`; defaults: 1 MiB body, 8192-character
+            URL, 1000 query parameters, 1000 form parts).
+        max_body_size: Shortcut for ``limits.max_body_size``.
 
     Example:
         >>> import wtf
@@ -76,8 +80,18 @@ class Server(RequestCycle):
         ...     return f"Hello, {who}"
     """
 
-    def __init__(self, debug: bool = False) -> None:
+    def __init__(
+        self,
+        debug: bool = False,
+        *,
+        limits: Limits | None = None,
+        max_body_size: int | None = None,
+    ) -> None:
         self.debug = debug
+        limits = limits or DEFAULT_LIMITS
+        if max_body_size is not None:
+            limits = replace(limits, max_body_size=max_body_size)
+        self.limits = limits
         self.router = Router()
         self.injector = Injector()
         self.log = logging.getLogger("wtf")

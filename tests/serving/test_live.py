@@ -30,6 +30,11 @@ def test_notes_app_over_http(tmp_path: Path) -> None:
         assert json.loads(data)["detail"] == "note 2 not found"
         status, headers, _ = request(server.port, "DELETE", "/")
         assert status == 405 and headers["Allow"] == "GET, HEAD, OPTIONS"
+        big = json.dumps({"title": "x" * (2 << 20)}).encode()  # over the 1 MiB default
+        status, headers, data = request(
+            server.port, "POST", "/notes", big, {"Content-Type": "application/json"}
+        )
+        assert status == 413 and b"over 1048576 bytes" in data
     assert server.process.returncode == 0
     assert "Traceback" not in server.output
     assert '"GET /notes/2 HTTP/1.1" 404' in server.output  # --access-log
