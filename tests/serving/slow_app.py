@@ -18,3 +18,16 @@ def slow() -> str:
 @app.get("/fast")
 def fast() -> str:
     return "fast"
+
+
+@app.get("/hang")
+def hang() -> str:
+    time.sleep(60)  # far past --timeout: gunicorn must kill and replace this worker
+    return "never"
+
+
+@app.get("/pid")
+def pid() -> str:
+    import os
+
+    return str(os.getpid())
