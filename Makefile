@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-frameworks bench-load clean
+.PHONY: serve test lint bench bench-router bench-injection bench-frameworks bench-load bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,11 @@ bench-frameworks: $(VENV)/.installed-bench
 bench-load: $(VENV)/.installed-bench
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.load $(BENCH_ARGS)
+
+# Soak: the notes app under gunicorn with wrk for SOAK_SECONDS (default 20); not in make test.
+bench-soak: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.soak
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
