@@ -10,6 +10,7 @@ problem+json, CORS and Gzip. The database file is ``$WTF_NOTES_DB`` (default ``n
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -127,6 +128,14 @@ def create_note(
     note_id = cursor.lastrowid or 0
     resp.headers["Location"] = f"/notes/{note_id}"
     return _note(_find(db, note_id)), 201
+
+
+@app.get("/notes.ndjson")
+def export_notes(db: sqlite3.Connection) -> Iterator[str]:
+    """Every note as one JSON line, streamed while the cursor reads (the connection stays
+    open until the stream ends or the client goes away)."""
+    for row in db.execute("SELECT * FROM notes ORDER BY id"):
+        yield json.dumps(_note(row)) + "\n"
 
 
 @app.get("/notes/:note_id")

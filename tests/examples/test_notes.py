@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from pathlib import Path
 
 import pytest
@@ -76,3 +77,17 @@ def test_cors_and_gzip(client: Client) -> None:
         headers={"Origin": "https://a.b", "Access-Control-Request-Method": "PUT"},
     )
     assert preflight.status_code == 204
+
+
+def test_export_stream_and_client_going_away(client: Client) -> None:
+    for i in range(50):
+        client.post("/notes", json={"title": f"n{i}"})
+    full = client.get("/notes.ndjson")
+    assert [json.loads(line)["title"] for line in full.text.splitlines()][:2] == ["n0", "n1"]
+    assert notes.open_connections() == 0
+    partial = client.get("/notes.ndjson", buffered=False)
+    first = next(partial.iter_encoded())
+    assert json.loads(first)["title"] == "n0"
+    assert notes.open_connections() == 1  # the stream holds its connection...
+    partial.close()  # ...until the client goes away
+    assert notes.open_connections() == 0

@@ -255,3 +255,14 @@ def test_stream_failing_midway_ends_the_body_logs_and_tears_down(
     assert any("RuntimeError" in r.getMessage() for r in caplog.records)
     assert sessions[0].closed
     assert client.get("/nope").status_code == 404  # still serving
+
+
+def test_debug_is_off_by_default_whatever_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("WTF_DEBUG", "FLASK_DEBUG", "DEBUG", "PYTHONDEVMODE"):
+        monkeypatch.setenv(name, "1")
+    app = make_app()
+    assert app.debug is False
+    response = Client(app, validate=True).get("/boom")
+    assert "Traceback" not in response.text and "s3cr3t" not in response.text

@@ -24,6 +24,7 @@ def test_notes_app_over_http(tmp_path: Path) -> None:
         assert status == 201 and headers["Location"] == "/notes/1"
         status, headers, data = server.get("/notes/1", **{"Accept-Encoding": "gzip"})
         assert status == 200 and headers["Content-Encoding"] == "gzip"
+        assert headers["Server"] == "gunicorn"  # no version leaked
         assert json.loads(gzip.decompress(data))["title"] == "live"
         status, headers, data = server.get("/notes/2")
         assert status == 404 and headers["Content-Type"] == "application/problem+json"
