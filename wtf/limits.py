@@ -19,6 +19,8 @@ class Limits:
         max_query_params: Parameters in the query string (default 1000). Over it: 400.
         max_form_parts: Fields plus files of a multipart body (default 1000; werkzeug's).
             Over it: 413. A urlencoded form is bounded by ``max_body_size``.
+        max_json_depth: Nesting of arrays and objects in a JSON body (default 100). Over
+            it: 400.
 
     Raises:
         ValueError: A limit that is not a positive int.
@@ -28,6 +30,7 @@ class Limits:
     max_url_length: int = 8192
     max_query_params: int = 1000
     max_form_parts: int = 1000
+    max_json_depth: int = 100
 
     def __post_init__(self) -> None:
         for field in fields(self):

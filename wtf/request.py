@@ -143,8 +143,9 @@ class Request:
             if silent:
                 return None
             raise HTTPError(415, "expected a JSON body (Content-Type: application/json)")
+        body = self._read_body()
         try:
-            return json.loads(self._read_body())
+            value = json.loads(body)
         except ValueError as exc:
             if silent:
                 return None
@@ -153,6 +154,13 @@ class Request:
             if silent:
                 return None
             raise HTTPError(400, "the JSON body is nested too deeply") from None
+        limit = self._limits.max_json_depth
+        # PERF: fewer opening brackets than the limit cannot nest deeper; only then walk.
+        if body.count(b"[") + body.count(b"{") > limit and _depth(value) > limit:
+            if silent:
+                return None
+            raise HTTPError(400, f"the JSON body is nested deeper than {limit} levels")
+        return value
 
     def _read_body(self) -> bytes:
         """Read the body once (PEP 3333: ``CONTENT_LENGTH`` bytes, or to the end when the
@@ -198,3 +206,17 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<wtf.Request {self.method} {self.path!r}>"
+
+
+def _depth(value: Any) -> int:
+    """Nesting depth of parsed JSON (iterative: no recursion limit)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            item = list(item.values())
+        if isinstance(item, list):
+            deepest = max(deepest, level)
+            stack.extend((child, level + 1) for child in item)
+    return deepest

@@ -124,3 +124,31 @@ def test_uploaded_files_are_closed_after_the_response() -> None:
     response = Client(app, validate=True).post("/up", data=multipart(1))
     assert response.text == "content"
     assert kept[0].stream.closed
+
+
+@pytest.mark.parametrize(("depth", "status"), [(5, 200), (6, 400)])
+def test_json_depth(depth: int, status: int) -> None:
+    app = wtf.Server(limits=wtf.Limits(max_json_depth=5))
+
+    @app.post("/j")
+    def j(req: wtf.Request) -> dict[str, Any]:
+        return {"ok": req.json is not None}
+
+    body = "[" * depth + "]" * depth
+    response = Client(app, validate=True).post("/j", data=body, content_type="application/json")
+    assert response.status_code == status
+    if status == 400:
+        assert "deeper than 5 levels" in response.json["detail"]  # type: ignore[index]
+
+
+def test_wide_but_shallow_json_is_fine() -> None:
+    app = wtf.Server(limits=wtf.Limits(max_json_depth=3))
+
+    @app.post("/j")
+    def j(req: wtf.Request) -> str:
+        return str(len(req.json))
+
+    body = "[" + ",".join(["[1]"] * 500) + "]"  # 501 brackets, depth 2: walked, accepted
+    client = Client(app, validate=True)
+    response = client.post("/j", data=body, content_type="application/json")
+    assert (response.status_code, response.text) == (200, "500")
