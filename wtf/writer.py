@@ -120,11 +120,6 @@ class BufferWriter:
             headers._list = self.header_list
         return headers
 
-    @property
-    def has_headers(self) -> bool:
-        """Whether any header was set."""
-        return bool(self.header_list)
-
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
         lname = name.lower()

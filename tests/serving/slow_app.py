@@ -11,7 +11,7 @@ app = wtf.Server()
 
 @app.get("/slow")
 def slow() -> str:
-    time.sleep(1.5)
+    time.sleep(2.5)
     return "done"
 
 

@@ -76,7 +76,7 @@ def test_sigterm_lets_an_in_flight_request_finish() -> None:
 
         worker = threading.Thread(target=slow)
         worker.start()
-        time.sleep(0.5)  # the request is being handled
+        time.sleep(1.0)  # the request is being handled (it takes 2.5 s)
         started = time.monotonic()
         server.signal(signal.SIGTERM)
         worker.join(timeout=30)

@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from ..context import Context
-    from ..server import Server
 
 __all__ = ["FunctionMidware", "Midware", "clamp"]
 
@@ -54,11 +53,3 @@ class FunctionMidware:
 
     def __repr__(self) -> str:
         return f"<midware {getattr(self.fn, '__qualname__', self.fn)!r} priority={self.priority}>"
-
-
-class SetupMidware(Protocol):
-    """Midware that needs the app once when added (to plan injected callbacks, say)."""
-
-    def setup(self, app: Server) -> None:
-        """Called by :meth:`wtf.Server.add_midware`."""
-        ...

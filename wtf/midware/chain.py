@@ -100,10 +100,6 @@ class Chains:
         order = sorted(range(len(afterware)), key=lambda i: (-_depth(afterware[i].path), -i))
         return tuple(e[4] for e in midware), tuple(afterware[i] for i in order)
 
-    def listing(self, path: str) -> list[Midware]:
-        """The midware that apply to ``path``, in order (for ``wtf routes``)."""
-        return list(self.for_path(path)[0])
-
 
 def check_midware(midware: Any) -> None:
     """Raise a clear error for an object that is not midware."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .pattern import Literal, Piece, RegexPiece, Wildcard, parse
+from .pattern import Literal, Piece, parse
 from .rest import Rest
 
 __all__ = ["Match", "Route", "param_names"]
@@ -65,24 +65,6 @@ class Route:
             "".join(p.text for p in self.pieces if isinstance(p, Literal))
             if all(isinstance(p, Literal) for p in self.pieces)
             else None
-        )
-
-    @property
-    def has_regex(self) -> bool:
-        """Whether the pattern has a regex piece."""
-        return any(isinstance(p, RegexPiece) for p in self.pieces)
-
-    @property
-    def has_wildcard(self) -> bool:
-        """Whether the pattern ends in a wildcard."""
-        return bool(self.pieces) and isinstance(self.pieces[-1], Wildcard)
-
-    def admits(self, method: str) -> bool:
-        """Whether this route answers ``method`` (upper-case), HEAD counting for GET."""
-        return (
-            self.methods is None
-            or method in self.methods
-            or (method == "HEAD" and "GET" in self.methods)
         )
 
     def __repr__(self) -> str:
