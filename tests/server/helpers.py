@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 
 class Session:
     """Stands in for a database session."""
@@ -23,3 +26,18 @@ class Config:
 
     def __init__(self, n: int) -> None:
         self.n = n
+
+
+def track_sessions(app: Any) -> list[Session]:
+    """Register a generator ArgBuilder for ``Session`` on ``app``; its teardown closes the
+    session. Returns the list of sessions built, to check them after the request."""
+    sessions: list[Session] = []
+
+    def session() -> Iterator[Session]:
+        built = Session()
+        sessions.append(built)
+        yield built
+        built.closed = True
+
+    app.arg_builder(session)
+    return sessions

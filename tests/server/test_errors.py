@@ -10,7 +10,7 @@ import pytest
 import wtf
 from wtf.testing import Client
 
-from .helpers import Session
+from .helpers import Session, track_sessions
 
 
 def make_app(debug: bool = False) -> wtf.Server:
@@ -235,14 +235,7 @@ def test_werkzeug_http_exceptions_keep_their_status(
 def test_stream_failing_midway_ends_the_body_logs_and_tears_down(
     app: wtf.Server, client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    sessions: list[Session] = []
-
-    @app.arg_builder
-    def session() -> Iterator[Session]:
-        s = Session()
-        sessions.append(s)
-        yield s
-        s.closed = True
+    sessions = track_sessions(app)
 
     @app.get("/feed")
     def feed(s: Session) -> Iterator[str]:

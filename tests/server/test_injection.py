@@ -11,7 +11,7 @@ import werkzeug
 import wtf
 from wtf.testing import Client
 
-from .helpers import Config, Session, User
+from .helpers import Config, Session, User, track_sessions
 
 
 def test_provided_types(app: wtf.Server, client: Client) -> None:
@@ -141,14 +141,7 @@ def test_generator_teardown_in_reverse_order(app: wtf.Server, client: Client) ->
 
 
 def test_teardown_runs_when_the_handler_raised(app: wtf.Server, client: Client) -> None:
-    sessions: list[Session] = []
-
-    @app.arg_builder
-    def session() -> Iterator[Session]:
-        s = Session()
-        sessions.append(s)
-        yield s
-        s.closed = True
+    sessions = track_sessions(app)
 
     @app.get("/boom")
     def boom(s: Session) -> str:
