@@ -14,10 +14,15 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .binding import Body as Body
+    from .binding import Query as Query
     from .context import Context as Context
+    from .deadline import Deadline as Deadline
+    from .errors import FieldError as FieldError
     from .errors import HandlerError as HandlerError
     from .errors import HTTPError as HTTPError
     from .errors import RegistrationError as RegistrationError
+    from .errors import ValidationError as ValidationError
     from .errors import WtfError as WtfError
     from .limits import Limits as Limits
     from .request import Request as Request
@@ -28,7 +33,10 @@ if TYPE_CHECKING:
     from .writer import Writer as Writer
 
 _EXPORTS = {
+    "Body": "binding",
     "Context": "context",
+    "Deadline": "deadline",
+    "FieldError": "errors",
     "HTTPError": "errors",
     "HandlerError": "errors",
     "Limits": "limits",
@@ -37,7 +45,9 @@ _EXPORTS = {
     "Response": "response",
     "Rest": "router",
     "RouteError": "router",
+    "Query": "binding",
     "Server": "server",
+    "ValidationError": "errors",
     "WtfError": "errors",
     "Writer": "writer",
 }

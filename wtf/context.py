@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+from .deadline import Deadline, parse_request_timeout
+from .limits import Limits
 from .request import Request
 from .response import Response
 from .router import Rest
@@ -37,6 +39,8 @@ class Context:
     # PERF: one Context per request; everything costly is created on first use.
     __slots__ = (
         "_base",
+        "_deadline",  # PERF: _deadline and _start are left unset until used
+        "_start",
         "_request",
         "_response",
         "_shared",
@@ -48,6 +52,9 @@ class Context:
         "stream",
         "values",
     )
+
+    _deadline: Deadline
+    _start: float
 
     def __init__(self, server: Server, environ: WSGIEnvironment, path: str) -> None:
         self.server = server
@@ -67,8 +74,50 @@ class Context:
         """The request (:class:`wtf.Request`)."""
         request = self._request
         if request is None:
-            request = self._request = Request(self.environ, self.path, self.server.limits)
+            request = self._request = Request(self.environ, self.path, self.limits)
         return request
+
+    @property
+    def limits(self) -> Limits:
+        """The request limits: the matched route's (``max_body_size=`` on registration), or the
+        server's."""
+        route = self.route
+        if route is not None:
+            limits: Limits | None = getattr(route.target, "limits", None)
+            if limits is not None:
+                return limits
+        return self.server.limits
+
+    @property
+    def deadline(self) -> Deadline:
+        """The request's :class:`wtf.Deadline` (none unless a timeout applies).
+
+        The lowest of ``Server(timeout=)``, the route's ``timeout=`` and the ``Request-Timeout``
+        header; generator handlers (streams) only get their route's ``timeout=``.
+
+        Raises:
+            HTTPError: 400 for a malformed ``Request-Timeout`` header.
+        """
+        try:
+            return self._deadline
+        except AttributeError:
+            pass
+        route = self.route
+        endpoint = route.target if route is not None else None
+        seconds: float | None = None
+        if endpoint is None or not getattr(endpoint, "streaming", False):
+            seconds = self.server.timeout
+            header = self.environ.get("HTTP_REQUEST_TIMEOUT")
+            if header is not None:
+                asked = parse_request_timeout(header)
+                seconds = asked if seconds is None else min(seconds, asked)
+        own = getattr(endpoint, "timeout", None)
+        if own is not None:
+            seconds = own if seconds is None else min(seconds, own)
+        deadline = Deadline.after(seconds, getattr(self, "_start", None))
+        if route is not None:  # before routing the route's own timeout is not known yet
+            self._deadline = deadline
+        return deadline
 
     @property
     def response(self) -> Response:
@@ -127,6 +176,9 @@ class Context:
         other._base = self.base_writer
         other._writer = writer if writer is not None else self._writer
         other._shared = self.shared
+        for name in ("_start", "_deadline"):
+            if hasattr(self, name):
+                setattr(other, name, getattr(self, name))
         return other
 
     def call_on_close(self, fn: Callable[[], None]) -> None:

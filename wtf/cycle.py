@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from time import monotonic
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 from .builders import Invoker, run_teardowns
 from .context import Context
 from .converters import RouteParamError
-from .errors import HTTPError
+from .errors import HTTPError, ValidationError
 from .limits import Limits
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
 from .problems import render_problem, status_line
-from .respond import JSON, OCTET, TEXT, dumps, finish, release, respond, write_result
+from .respond import JSON, OCTET, TEXT, finish, release, respond, write_result
 from .router import Router
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ class RequestCycle:
     router: Router
     chains: Chains
     log: logging.Logger
+    json_encoder: Callable[[Any], bytes]
+    timeout: float | None
+    msgpack: bool
     _error_handlers: list[tuple[type[BaseException], Invoker]]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -60,7 +64,9 @@ class RequestCycle:
             self.write_error(long, HTTPError(414, f"the URL is over {limit} characters"))
             return respond(self, long, None, start_response)  # type: ignore[arg-type]
         if not self.chains.empty:
-            return self._call_chain(Context(self, environ, path), start_response)  # type: ignore[arg-type]
+            chained = Context(self, environ, path)  # type: ignore[arg-type]
+            chained._start = monotonic()  # the deadline counts the midware's time too
+            return self._call_chain(chained, start_response)
         ctx: Context | None = None
         found = None
         try:
@@ -81,8 +87,8 @@ class RequestCycle:
                 kind = type(result)
                 if kind is str:
                     body, ctype = result.encode(), TEXT
-                elif kind is dict or kind is list:
-                    body, ctype = dumps(result), JSON
+                elif (kind is dict or kind is list) and not self.msgpack:
+                    body, ctype = self.json_encoder(result), JSON
                 elif kind is bytes:
                     body, ctype = result, OCTET
                 else:
@@ -123,7 +129,14 @@ class RequestCycle:
                     route, values = found
                     ctx.route = route
                     ctx.values = values
-                    result = route.target.invoke(ctx, values, None)
+                    endpoint = route.target
+                    if endpoint.limits is not None and ctx._request is not None:
+                        ctx._request.use_limits(endpoint.limits)  # midware made it earlier
+                    if (
+                        self.timeout is not None or endpoint.timeout is not None
+                    ) or "HTTP_REQUEST_TIMEOUT" in ctx.environ:
+                        ctx.deadline.check()  # the midware may have used it all up
+                    result = endpoint.invoke(ctx, values, None)
                     if not afterware:
                         return self._send(ctx, result, start_response)
                     write_result(ctx, result)
@@ -157,8 +170,8 @@ class RequestCycle:
         kind = type(result)
         if kind is str:
             body, ctype = result.encode(), TEXT  # type: ignore[attr-defined]
-        elif kind is dict or kind is list:
-            body, ctype = dumps(result), JSON
+        elif (kind is dict or kind is list) and not self.msgpack:
+            body, ctype = self.json_encoder(result), JSON
         elif kind is bytes:
             body, ctype = result, OCTET
         else:
@@ -247,7 +260,8 @@ class RequestCycle:
             self.log_exception(ctx, failed)
             ctx._writer = ctx.base_writer
         if not base.bytes_written and exc.status not in (204, 304):
-            ctype, body = render_problem(ctx.environ, exc.status, exc.message)
+            extensions = exc.extensions() if isinstance(exc, ValidationError) else None
+            ctype, body = render_problem(ctx.environ, exc.status, exc.message, extensions)
             base.set_header("Content-Type", ctype)
             base.write(body)
 

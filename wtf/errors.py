@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypedDict
 
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .router.errors import RouteError
 
-__all__ = ["HTTPError", "HandlerError", "RegistrationError", "WtfError"]
+__all__ = ["FieldError", "HTTPError", "HandlerError", "RegistrationError", "ValidationError", "WtfError"]
 
 
 class WtfError(Exception):
@@ -62,3 +63,46 @@ class HTTPError(WtfError):
 
     def __str__(self) -> str:
         return f"{self.status} {self.message}"
+
+
+class FieldError(TypedDict):
+    """One entry of a :class:`ValidationError`'s ``errors`` (the shape pydantic and FastAPI use).
+
+    Attributes:
+        loc: Where the value was: ``["body", "items", 0, "qty"]``, ``["query", "page"]``.
+        msg: What is wrong, for people.
+        type: What is wrong, for programs (``missing``, ``int_type``, ``extra_forbidden``...).
+    """
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationError(HTTPError):
+    """A request that was well-formed but did not fit what the handler asked for.
+
+    Answered 422 (RFC 9110 §15.5.21) as a problem whose ``errors`` member lists every bad
+    field. A malformed body (not JSON, bad encoding) is a plain 400 :class:`HTTPError` instead.
+
+    Args:
+        errors: One :class:`FieldError` per bad field.
+        status: 422 unless given.
+
+    Example:
+        >>> raise ValidationError([{"loc": ["query", "page"], "msg": "not an int",
+        ...                         "type": "int_parsing"}])  # doctest: +SKIP
+    """
+
+    def __init__(self, errors: Sequence[FieldError], status: int = 422) -> None:
+        self.errors: list[FieldError] = list(errors)
+        count = len(self.errors)
+        first = self.errors[0] if self.errors else None
+        where = ".".join(str(part) for part in first["loc"]) if first else ""
+        summary = f"{where}: {first['msg']}" if first else "invalid request"
+        more = f" (and {count - 1} more)" if count > 1 else ""
+        super().__init__(status, f"{summary}{more}")
+
+    def extensions(self) -> dict[str, Any]:
+        """The problem's extension members (RFC 9457 §3.2)."""
+        return {"errors": self.errors}

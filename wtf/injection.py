@@ -16,6 +16,7 @@ from typing import Annotated, Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from .binding import NO_DEFAULT, Binder, plan_part, source_of
 from .builders import MISSING, Builder, Invoker, Override, Slot, build
 from .context import Context, Shared
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
@@ -24,6 +25,7 @@ from .naming import describe, type_name
 from .request import Request
 from .response import Response
 from .router import Rest
+from .validation import Unsupported, compile_type, is_model
 
 __all__ = ["Injector"]
 
@@ -47,10 +49,11 @@ _SETUP: dict[str, str] = {
         "        req = ctx._request = _new(_Request)\n"
         "        req.environ = ctx.environ\n"
         "        req.path = ctx.path\n"
-        "        req._limits = ctx.server.limits\n"
+        "        req._limits = ctx.limits\n"
         "        req._raw = req._body = None\n"
     ),
     "resp": "    resp = _new(_Response)\n    resp._ctx = ctx\n",
+    "bound": "    bound = _binder(ctx)\n",
 }
 
 
@@ -78,8 +81,9 @@ def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
 class Injector:
     """The ArgBuilder registry and the planner of handlers, builders and error handlers."""
 
-    def __init__(self) -> None:
+    def __init__(self, forbid_extra: bool = True) -> None:
         self.slots: dict[Any, Slot] = {}
+        self.forbid_extra = forbid_extra
         self._lock = threading.Lock()
 
     # Builders.
@@ -207,6 +211,7 @@ class Injector:
             "_new": object.__new__,
             "_MISSING": MISSING,
             "_Shared": Shared,
+            "_binder": Binder(),
         }
         setup: list[str] = []
         for param in sig.parameters.values():
@@ -218,7 +223,7 @@ class Injector:
             expr = self._resolve(
                 param, route_names, where, namespace, exception, app_scope, builds, extra
             )
-            root = expr.split(".")[0]
+            root = expr.split(".")[0].split("[")[0]
             if root in _SETUP and _SETUP[root] not in setup:
                 setup.append(_SETUP[root])
             if expr.startswith("_build(ctx, "):
@@ -234,6 +239,34 @@ class Injector:
         # Whether the call reads the context at all; the server skips building one if not.
         invoke.uses_ctx = bool(setup) or "ctx" in args or "exc" in args  # type: ignore[attr-defined]
         return invoke
+
+    def _bind(
+        self,
+        param: inspect.Parameter,
+        ann: Any,
+        source: str,
+        where: str,
+        namespace: dict[str, Any],
+        app_scope: bool,
+    ) -> str:
+        """Plan the binding of ``param`` from the request's ``source``; return its expression."""
+        if app_scope:
+            raise HandlerError(
+                f"{where} is bound from the request {source}, but an app-scoped ArgBuilder is "
+                "built once per process, outside any request; make it request-scoped"
+            )
+        binder: Binder = namespace["_binder"]
+        if source == "body" and any(p.source == "body" for p in binder.parts):
+            raise HandlerError(
+                f"{where}: only one parameter can bind the request body; put the fields "
+                "in one dataclass, TypedDict or model"
+            )
+        default = NO_DEFAULT if param.default is param.empty else param.default
+        try:
+            part = plan_part(param.name, ann, source, default, self.forbid_extra)
+        except Unsupported as exc:
+            raise HandlerError(f"{where} cannot be bound from the {source}: {exc}") from None
+        return f"bound[{binder.add(part)}]"
 
     def _inline_build(self, slot_name: str, namespace: dict[str, Any], setup: list[str]) -> str:
         """Emit the statements that fetch one ArgBuilder value; return its variable.
@@ -287,6 +320,14 @@ class Injector:
     ) -> str:
         ann = param.annotation
         in_route = param.name in route_names
+        source = source_of(ann)
+        if source is not None:
+            if in_route:
+                raise HandlerError(
+                    f"{where} is bound from the {source} but is also a route parameter; "
+                    "rename one of them"
+                )
+            return self._bind(param, ann, source, where, namespace, app_scope)
         if ann is inspect.Parameter.empty:
             if in_route:
                 return f"values[{route_names.index(param.name)}]"
@@ -329,15 +370,30 @@ class Injector:
             name = f"_slot{len(namespace)}"
             namespace[name] = slot
             return f"_build(ctx, {name})"
+        if is_model(ann):
+            return self._bind(param, ann, "body", where, namespace, app_scope)
+        if param.default is not param.empty and _queryable(ann):
+            return self._bind(param, ann, "query", where, namespace, app_scope)
         if ann in CONVERTERS:
             raise HandlerError(
                 f"{where} is annotated {type_name(ann)} but the route has no parameter named "
-                f"{param.name!r}{_names_hint(route_names)}"
+                f"{param.name!r}{_names_hint(route_names)}; give it a default to read it from "
+                f"the query string (e.g. '{param.name}: {type_name(ann)} = ...') or annotate "
+                f"it wtf.Query[{type_name(ann)}] to require it there"
             )
         raise HandlerError(
             f"{where} has an unknown dependency on {type_name(ann)}; register an ArgBuilder "
             f"for it (@app.arg_builder on a function returning {type_name(ann)})"
         )
+
+
+def _queryable(ann: Any) -> bool:
+    """Whether a parameter with a default and this annotation reads the query string."""
+    try:
+        compile_type(ann, strings=True, forbid_extra=False)
+    except Unsupported:
+        return False
+    return not is_model(ann) and ann is not Any
 
 
 def _names_hint(route_names: tuple[str, ...]) -> str:

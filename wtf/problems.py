@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header
@@ -31,12 +32,18 @@ def status_line(code: int) -> str:
     return line
 
 
-def render_problem(environ: WSGIEnvironment, code: int, detail: str) -> tuple[str, bytes]:
+def render_problem(
+    environ: WSGIEnvironment,
+    code: int,
+    detail: str,
+    extensions: Mapping[str, Any] | None = None,
+) -> tuple[str, bytes]:
     """Render an error body for the request's ``Accept`` header.
 
     JSON problem details (RFC 9457 §3: ``type``, ``title``, ``status``, ``detail``) unless the
     client prefers ``text/html`` or ``text/plain`` over JSON; no ``Accept`` or ``*/*`` means
-    JSON.
+    JSON. ``extensions`` become extra members of the problem (RFC 9457 §3.2); in text, an
+    ``errors`` list is one line per field.
 
     Returns:
         ``(content_type, body)``.
@@ -46,6 +53,16 @@ def render_problem(environ: WSGIEnvironment, code: int, detail: str) -> tuple[st
         best = parse_accept_header(accept, MIMEAccept).best_match(_OFFERS, default=_PROBLEM)
         if best.startswith("text/"):
             text = f"{code} {reason(code)}: {detail}\n" if detail else f"{code} {reason(code)}\n"
+            for error in (extensions or {}).get("errors", ()):
+                loc = ".".join(str(part) for part in error.get("loc", ()))
+                text += f"- {loc}: {error.get('msg', '')}\n"
             return "text/plain; charset=utf-8", text.encode()
-    problem = {"type": "about:blank", "title": reason(code), "status": code, "detail": detail}
+    problem: dict[str, Any] = {
+        "type": "about:blank",
+        "title": reason(code),
+        "status": code,
+        "detail": detail,
+    }
+    if extensions:
+        problem.update(extensions)
     return _PROBLEM, json.dumps(problem, ensure_ascii=False).encode()

@@ -62,6 +62,14 @@ class Request:
             raw.max_form_parts = self._limits.max_form_parts
         return raw
 
+    def use_limits(self, limits: Limits) -> None:
+        """Apply ``limits`` (a route's own) to what has not been read yet."""
+        self._limits = limits
+        raw = self._raw
+        if raw is not None:
+            raw.max_content_length = limits.max_body_size
+            raw.max_form_parts = limits.max_form_parts
+
     @property
     def method(self) -> str:
         """The request method, upper-case."""

@@ -8,14 +8,15 @@ and the innermost writer's buffer is what goes out.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
+from .midware.vary import add_vary
 from .problems import status_line
+from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response
 
 if TYPE_CHECKING:
@@ -24,18 +25,13 @@ if TYPE_CHECKING:
     from .context import Context
     from .server import Server
 
-__all__ = ["finish", "respond", "write_result"]
+__all__ = ["finish", "respond", "write_data", "write_result"]
 
 TEXT = "text/plain; charset=utf-8"
 OCTET = "application/octet-stream"
 JSON = "application/json"
 _NO_BODY = frozenset((204, 304))
 _END: Any = object()
-
-
-def dumps(obj: Any) -> bytes:
-    """Compact UTF-8 JSON."""
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def respond(
@@ -51,8 +47,8 @@ def respond(
         elif kind is bytes:
             body = result
             ctype = OCTET
-        elif kind is dict or kind is list:
-            body = dumps(result)
+        elif (kind is dict or kind is list) and not server.msgpack:
+            body = server.json_encoder(result)
             ctype = JSON
         elif result is None:
             body = b""
@@ -100,14 +96,13 @@ def write_result(ctx: Context, result: Any) -> None:
         _write_whole(ctx, result.encode(), TEXT)
     elif isinstance(result, bytes | bytearray | memoryview):
         _write_whole(ctx, bytes(result), OCTET)
-    elif isinstance(result, dict | list):
-        _write_whole(ctx, dumps(result), JSON)
+    elif isinstance(result, dict | list) or is_model_instance(result):
+        write_data(ctx, result)
     elif isinstance(result, WerkzeugResponse):
         headers = writer.headers
         writer.write_header(result.status_code)
         for name, value in result.headers.items():
-            if name.lower() != "content-length":
-                headers.add(name, value)
+            headers.add(name, value)  # Content-Length included: a file's size is known
         ctx.stream = _closing_iter(result.iter_encoded(), result)
     elif isinstance(result, Iterable) and not isinstance(result, Mapping):
         ctx.stream = iter(result)
@@ -116,6 +111,18 @@ def write_result(ctx: Context, result: Any) -> None:
             f"a handler returned {type(result).__name__!r}; return None, str, bytes, dict, "
             "list, a Response, an iterator, or (body, status[, headers])"
         )
+
+
+def write_data(ctx: Context, data: Any) -> None:
+    """Write ``data`` as JSON, or as MessagePack when the server offers it and the client
+    prefers it (then ``Vary: Accept`` too, RFC 9110 §12.5.5)."""
+    server = ctx.server
+    if server.msgpack:
+        add_vary(ctx.base_writer, "Accept")
+        if wants_msgpack(ctx.environ):
+            _write_whole(ctx, encode_msgpack(data), MSGPACK)
+            return
+    _write_whole(ctx, server.json_encoder(data), JSON)
 
 
 def _write_whole(ctx: Context, body: bytes, ctype: str) -> None:

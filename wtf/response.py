@@ -6,13 +6,19 @@ see everything the handler writes.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable
+import os
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from xml.etree import ElementTree
+
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from werkzeug.http import dump_cookie
 from werkzeug.urls import iri_to_uri
+
+from .errors import HTTPError
+from .rendering import MSGPACK, XML, encode_msgpack, encode_xml, require_msgpack
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import Headers
@@ -75,7 +81,99 @@ class Response:
         headers = self.headers
         if "Content-Type" not in headers:
             headers["Content-Type"] = "application/json"
-        return self.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode())
+        return self.write(self._ctx.server.json_encoder(obj))
+
+    def write_msgpack(self, obj: Any) -> int:
+        """Write ``obj`` as MessagePack (``Content-Type: application/msgpack`` unless one is
+        set); needs the ``msgpack`` extra.
+
+        Raises:
+            RegistrationError: msgpack is not installed.
+        """
+        require_msgpack()
+        headers = self.headers
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = MSGPACK
+        return self.write(encode_msgpack(obj))
+
+    def write_xml(
+        self, data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root"
+    ) -> int:
+        """Write XML: an ``ElementTree.Element``, a mapping (as ``<root><key>value</key>
+        </root>``) or ready XML text; sets ``Content-Type: application/xml; charset=utf-8``
+        unless one is set."""
+        headers = self.headers
+        if "Content-Type" not in headers:
+            headers["Content-Type"] = XML
+        return self.write(encode_xml(data, root))
+
+    def send_file(
+        self,
+        path_or_file: str | os.PathLike[str] | IO[bytes],
+        *,
+        mimetype: str | None = None,
+        as_attachment: bool = False,
+        download_name: str | None = None,
+        conditional: bool = True,
+        etag: bool | str = True,
+        last_modified: datetime | int | float | None = None,
+        max_age: int | None = None,
+    ) -> None:
+        """Send a file with werkzeug's ``send_file``: ``Content-Type`` from the name, ``ETag``
+        and ``Last-Modified``, ``304`` for conditional requests (RFC 9110 §13) and ``206``
+        for ``Range`` requests (RFC 9110 §14), streamed in blocks.
+
+        Args:
+            path_or_file: A path (the caller's; never a client's path as is, see
+                :meth:`send_from_directory`) or a binary file object.
+            mimetype: The content type (guessed from the name by default).
+            as_attachment: ``Content-Disposition: attachment`` (a download).
+            download_name: The name the client sees.
+            conditional: Answer conditional and range requests.
+            etag: Compute an ETag (``True``), use this one (``str``), or none.
+            last_modified: The ``Last-Modified`` time (the file's by default).
+            max_age: ``Cache-Control: max-age`` in seconds.
+
+        Raises:
+            HTTPError: 404 when the path does not exist; 416 for a range outside the file.
+        """
+        from werkzeug.utils import send_file
+
+        try:
+            sent = send_file(
+                path_or_file,
+                self._ctx.environ,
+                mimetype=mimetype,
+                as_attachment=as_attachment,
+                download_name=download_name,
+                conditional=conditional,
+                etag=etag,
+                last_modified=last_modified,
+                max_age=max_age,
+            )
+        except FileNotFoundError:
+            raise HTTPError(404, "no such file") from None
+        except RequestedRangeNotSatisfiable as exc:
+            raise HTTPError(
+                416, "the requested range is outside the file", _range_headers(exc)
+            ) from None
+        self._send(sent)
+
+    def send_from_directory(self, directory: str | os.PathLike[str], path: str, **options: Any) -> None:
+        """Send ``directory/path`` where ``path`` may come from the client: anything that
+        would leave ``directory`` (``..``, absolute paths) answers 404, like a missing file.
+        Takes :meth:`send_file`'s options."""
+        from werkzeug.security import safe_join
+
+        joined = safe_join(os.fspath(directory), path)
+        if joined is None or not os.path.isfile(joined):
+            raise HTTPError(404, "no such file")
+        self.send_file(joined, **options)
+
+    def _send(self, sent: Any) -> None:
+        from .respond import write_result
+
+        write_result(self._ctx, sent)
 
     def write_stream(self, chunks: Iterable[bytes | str]) -> None:
         """Stream ``chunks`` after the handler returns, each through the writer chain."""
@@ -144,3 +242,8 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<wtf.Response {self.status}>"
+
+
+def _range_headers(exc: RequestedRangeNotSatisfiable) -> list[tuple[str, str]]:
+    length = getattr(exc, "length", None)
+    return [("Content-Range", f"bytes */{length}")] if length is not None else []

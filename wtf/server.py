@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
+import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -11,6 +13,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .builders import Invoker, Override
 from .context import Context
+from .deadline import Deadline
 from .cycle import RequestCycle
 from .errors import RegistrationError
 from .injection import Injector
@@ -19,6 +22,7 @@ from .midware.base import FunctionMidware, Midware, clamp
 from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .naming import describe
 from .registration import split_tokens
+from .rendering import encode_json, require_msgpack
 from .router import Route, Router, param_names
 
 if TYPE_CHECKING:
@@ -38,12 +42,24 @@ class Endpoint:
         name: ``module.qualname`` of the handler.
     """
 
-    __slots__ = ("fn", "invoke", "light", "name")
+    __slots__ = ("fn", "invoke", "light", "limits", "name", "streaming", "timeout")
 
-    def __init__(self, fn: Callable[..., Any], invoke: Invoker) -> None:
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        invoke: Invoker,
+        limits: Limits | None = None,
+        timeout: float | None = None,
+    ) -> None:
         self.fn = fn
         self.invoke = invoke
         self.name = describe(fn)
+        #: The route's own limits (``max_body_size=``), or None for the server's.
+        self.limits = limits
+        #: The route's own ``timeout=`` in seconds, or None.
+        self.timeout = timeout
+        #: A generator handler: exempt from the server's timeout and ``Request-Timeout``.
+        self.streaming = inspect.isgeneratorfunction(fn)
         #: The handler needs no context (no parameters, or route parameters only).
         self.light = not getattr(invoke, "uses_ctx", True)
 
@@ -71,6 +87,15 @@ class Server(RequestCycle):
         limits: Request limits (:class:`wtf.Limits`; defaults: 1 MiB body, 8192-character
             URL, 1000 query parameters, 1000 form parts).
         max_body_size: Shortcut for ``limits.max_body_size``.
+        timeout: Seconds each request may take (see :class:`wtf.Deadline`; cooperative).
+        extra_fields: ``"forbid"`` (default) answers 422 for unknown fields in a body bound
+            to a dataclass or ``TypedDict``; ``"ignore"`` drops them. Query strings always
+            ignore unknown parameters.
+        json_encoder: ``fn(obj) -> bytes`` for JSON responses (default: the standard library,
+            compact, with dataclasses, pydantic models, UUIDs, datetimes, enums and decimals;
+            :func:`wtf.rendering.orjson_encoder` with the ``fast`` extra).
+        msgpack: Answer ``dict``/``list``/model results as MessagePack to clients whose
+            ``Accept`` prefers ``application/msgpack`` (needs the ``msgpack`` extra).
 
     Example:
         >>> import wtf
@@ -86,14 +111,29 @@ class Server(RequestCycle):
         *,
         limits: Limits | None = None,
         max_body_size: int | None = None,
+        timeout: float | None = None,
+        extra_fields: str = "forbid",
+        json_encoder: Callable[[Any], bytes] | None = None,
+        msgpack: bool = False,
     ) -> None:
         self.debug = debug
         limits = limits or DEFAULT_LIMITS
         if max_body_size is not None:
             limits = replace(limits, max_body_size=max_body_size)
         self.limits = limits
+        self.timeout = _check_timeout(timeout, "Server(timeout=)")
+        if extra_fields not in ("forbid", "ignore"):
+            raise RegistrationError(
+                f"extra_fields must be 'forbid' or 'ignore', not {extra_fields!r}"
+            )
+        self.json_encoder: Callable[[Any], bytes] = json_encoder or encode_json
+        if not callable(self.json_encoder):
+            raise RegistrationError(f"json_encoder must be callable, not {json_encoder!r}")
+        self.msgpack = bool(msgpack)
+        if self.msgpack:
+            require_msgpack()
         self.router = Router()
-        self.injector = Injector()
+        self.injector = Injector(forbid_extra=extra_fields == "forbid")
         self.log = logging.getLogger("wtf")
         self._error_handlers: list[tuple[type[BaseException], Invoker]] = []
         self._lock = threading.Lock()
@@ -108,6 +148,8 @@ class Server(RequestCycle):
         *args: str,
         methods: Iterable[str] | str | None = None,
         hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Route:
         """Register ``fn`` for ``pattern`` (go_wtf's ``Handle``).
 
@@ -117,6 +159,8 @@ class Server(RequestCycle):
             *args: Standard method names (any case), ``"all"``, or hosts.
             methods: Methods, any RFC 9110 token (``["PURGE"]``).
             hosts: Hosts (no port; ``*.example.com`` for subdomains).
+            max_body_size: This route's body limit in bytes (instead of the server's).
+            timeout: This route's time budget in seconds (see :class:`wtf.Deadline`).
 
         Returns:
             The router's :class:`~wtf.router.Route`.
@@ -129,7 +173,14 @@ class Server(RequestCycle):
         method_list, host_list = split_tokens(args, methods, hosts)
         # The plan needs the route's parameter names; a bad pattern fails here, before planning.
         names = param_names(pattern)
-        endpoint = Endpoint(fn, self.injector.plan(fn, names, extra=self._provided()))
+        limits = None
+        if max_body_size is not None:
+            try:
+                limits = replace(self.limits, max_body_size=max_body_size)
+            except ValueError as exc:
+                raise RegistrationError(f"{pattern}: {exc}") from None
+        timeout = _check_timeout(timeout, f"timeout of {pattern}")
+        endpoint = Endpoint(fn, self.injector.plan(fn, names, extra=self._provided()), limits, timeout)
         return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
 
     def route(
@@ -138,56 +189,150 @@ class Server(RequestCycle):
         *args: str,
         methods: Iterable[str] | str | None = None,
         hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`handle`; returns the function unchanged."""
 
         def register(fn: F) -> F:
-            self.handle(fn, pattern, *args, methods=methods, hosts=hosts)
+            self.handle(
+                fn,
+                pattern,
+                *args,
+                methods=methods,
+                hosts=hosts,
+                max_body_size=max_body_size,
+                timeout=timeout,
+            )
             return fn
 
         return register
 
     def get(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a GET (and so HEAD) handler."""
-        return self.route(pattern, *args, methods=["GET"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["GET"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def post(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a POST handler."""
-        return self.route(pattern, *args, methods=["POST"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["POST"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def put(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a PUT handler."""
-        return self.route(pattern, *args, methods=["PUT"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["PUT"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def patch(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a PATCH handler."""
-        return self.route(pattern, *args, methods=["PATCH"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["PATCH"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def delete(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a DELETE handler."""
-        return self.route(pattern, *args, methods=["DELETE"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["DELETE"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def options(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register an OPTIONS handler (otherwise OPTIONS is answered with 204 + ``Allow``)."""
-        return self.route(pattern, *args, methods=["OPTIONS"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["OPTIONS"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def head(
-        self, pattern: str, *args: str, hosts: Iterable[str] | str | None = None
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        max_body_size: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[F], F]:
         """Register a HEAD handler (it takes precedence over the GET handler's HEAD)."""
-        return self.route(pattern, *args, methods=["HEAD"], hosts=hosts)
+        return self.route(
+            pattern,
+            *args,
+            methods=["HEAD"],
+            hosts=hosts,
+            max_body_size=max_body_size,
+            timeout=timeout,
+        )
 
     def arg_builder(
         self, fn: Callable[..., Any] | None = None, *, scope: str = "request", replace: bool = False
@@ -324,4 +469,17 @@ class Server(RequestCycle):
         self.injector.close()
 
     def _provided(self) -> dict[Any, str]:
-        return {Server: "ctx.server"}
+        return {Server: "ctx.server", Deadline: "ctx.deadline"}
+
+
+def _check_timeout(value: float | None, what: str) -> float | None:
+    if value is None:
+        return None
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise RegistrationError(f"{what} must be a positive number of seconds, not {value!r}")
+    return float(value)

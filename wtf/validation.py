@@ -1,0 +1,454 @@
+"""Validators compiled once, at registration, from type annotations.
+
+:func:`compile_type` turns an annotation (``int``, ``list[Item]``, a dataclass, a
+``TypedDict``, a pydantic model...) into a function ``check(value, loc, errors)`` that returns
+the converted value, or :data:`INVALID` after appending a :class:`wtf.FieldError` for each bad
+field. Two modes: ``strings=False`` for JSON-like values (types must match: ``1`` is not
+``"1"``), ``strings=True`` for query strings and form fields (``"1"`` converts to ``1``).
+
+Unknown fields of a dataclass or ``TypedDict`` are refused (``extra_forbidden``) unless the
+caller asks to ignore them; a pydantic model follows its own ``model_config``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import enum
+import types
+import typing
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, Union
+
+from werkzeug.datastructures import FileStorage
+
+from .errors import FieldError
+
+__all__ = [
+    "INVALID",
+    "Check",
+    "Unsupported",
+    "compile_type",
+    "is_model",
+    "pydantic_model",
+]
+
+#: Returned by a check that found the value invalid (the error is already recorded).
+INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
+
+Loc = tuple[str | int, ...]
+Check = Callable[[Any, Loc, list[FieldError]], Any]
+
+_TRUE = frozenset(("1", "true", "yes", "on"))
+_FALSE = frozenset(("0", "false", "no", "off"))
+
+
+class Unsupported(TypeError):
+    """An annotation wtf cannot bind; the planner turns it into a :class:`wtf.HandlerError`."""
+
+
+def _error(errors: list[FieldError], loc: Loc, msg: str, kind: str) -> Any:
+    errors.append({"loc": list(loc), "msg": msg, "type": kind})
+    return INVALID
+
+
+def pydantic_model(tp: Any) -> bool:
+    """Whether ``tp`` is a pydantic ``BaseModel`` subclass (without importing pydantic)."""
+    if not isinstance(tp, type):
+        return False
+    for base in tp.__mro__:
+        if base.__name__ == "BaseModel" and base.__module__.startswith("pydantic"):
+            return True
+    return False
+
+
+def is_typeddict(tp: Any) -> bool:
+    """Whether ``tp`` is a ``TypedDict`` class."""
+    return isinstance(tp, type) and typing.is_typeddict(tp)
+
+
+def is_model(tp: Any) -> bool:
+    """Whether ``tp`` binds from an object of fields: a dataclass, ``TypedDict`` or pydantic
+    model."""
+    return (
+        (isinstance(tp, type) and dataclasses.is_dataclass(tp))
+        or is_typeddict(tp)
+        or pydantic_model(tp)
+    )
+
+
+def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True) -> Check:
+    """Compile the check of ``tp``.
+
+    Args:
+        tp: The annotation.
+        strings: Values are strings to convert (query, form) rather than JSON values.
+        forbid_extra: Refuse unknown fields of dataclasses and ``TypedDict``\\ s.
+
+    Raises:
+        Unsupported: ``tp`` (or a field inside it) is a type wtf cannot bind; the message
+            names it.
+    """
+    return _Compiler(strings, forbid_extra).compile(tp)
+
+
+class _Compiler:
+    def __init__(self, strings: bool, forbid_extra: bool) -> None:
+        self.strings = strings
+        self.forbid_extra = forbid_extra
+        self.models: dict[Any, Check] = {}
+
+    def compile(self, tp: Any) -> Check:  # noqa: C901 - one branch per kind of type
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            return self.compile(typing.get_args(tp)[0])
+        if tp is Any or tp is object:
+            return lambda value, loc, errors: value
+        if tp is None or tp is type(None):
+            return self._none()
+        if origin in (Union, types.UnionType):
+            return self._union(typing.get_args(tp))
+        if origin is Literal:
+            return self._literal(typing.get_args(tp))
+        if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
+            return self._list(tp, origin or tp)
+        if origin in (dict, Mapping) or tp is dict:
+            args = typing.get_args(tp)
+            return self._dict(self.compile(args[1]) if args else self.compile(Any))
+        if tp in _SCALARS:
+            return _SCALARS[tp][1 if self.strings else 0]
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return self._enum(tp)
+        if tp is FileStorage:
+            return _file
+        if is_model(tp):
+            if self.strings and not self._top:
+                raise Unsupported(
+                    f"{_name(tp)} cannot be nested in a query string or form; bind it from a "
+                    "JSON body"
+                )
+            return self._model(tp)
+        raise Unsupported(
+            f"{_name(tp)} is not a type wtf can bind (use str, int, float, bool, UUID, "
+            "datetime, date, Enum, Literal, list, dict, a dataclass, a TypedDict or a "
+            "pydantic model)"
+        )
+
+    _top = True
+
+    def _none(self) -> Check:
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if value is None:
+                return None
+            return _error(errors, loc, "expected null", "none_required")
+
+        return check
+
+    def _union(self, members: tuple[Any, ...]) -> Check:
+        optional = type(None) in members
+        checks = [self.compile(m) for m in members if m is not type(None)]
+        strings = self.strings
+
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if value is None and optional:
+                return None
+            if strings and optional and value == "":
+                return None  # an empty form field or ?page= means "not given"
+            first: list[FieldError] | None = None
+            for each in checks:
+                attempt: list[FieldError] = []
+                result = each(value, loc, attempt)
+                if result is not INVALID:
+                    return result
+                first = first if first is not None else attempt
+            errors.extend(first or ())
+            return INVALID
+
+        return check
+
+    def _literal(self, options: tuple[Any, ...]) -> Check:
+        by_text = {str(o).lower() if isinstance(o, bool) else str(o): o for o in options}
+        strings = self.strings
+        shown = ", ".join(repr(o) for o in options)
+
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if strings and isinstance(value, str) and value in by_text:
+                return by_text[value]
+            for option in options:
+                if value == option and type(value) is type(option):
+                    return option
+            return _error(errors, loc, f"expected one of {shown}", "literal_error")
+
+        return check
+
+    def _enum(self, cls: type[enum.Enum]) -> Check:
+        by_text = {str(member.value): member for member in cls}
+        strings = self.strings
+        shown = ", ".join(repr(member.value) for member in cls)
+
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if strings and isinstance(value, str) and value in by_text:
+                return by_text[value]
+            try:
+                return cls(value)
+            except (ValueError, TypeError):
+                return _error(errors, loc, f"expected one of {shown}", "enum")
+
+        return check
+
+    def _list(self, tp: Any, kind: Any) -> Check:
+        args = typing.get_args(tp)
+        if kind is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
+            raise Unsupported(f"{_name(tp)}: only tuple[T, ...] can be bound; use a dataclass")
+        item = self.compile(args[0] if args else Any)
+        make: Callable[[list[Any]], Any] = {
+            set: set,
+            frozenset: frozenset,
+            tuple: tuple,
+        }.get(kind, list)
+
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if not isinstance(value, list | tuple):
+                return _error(errors, loc, "expected a list", "list_type")
+            out = []
+            failed = False
+            for index, element in enumerate(value):
+                converted = item(element, (*loc, index), errors)
+                failed = failed or converted is INVALID
+                out.append(converted)
+            return INVALID if failed else make(out)
+
+        return check
+
+    def _dict(self, values: Check) -> Check:
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            if not isinstance(value, dict):
+                return _error(errors, loc, "expected an object", "dict_type")
+            out = {}
+            failed = False
+            for key, element in value.items():
+                converted = values(element, (*loc, key), errors)
+                failed = failed or converted is INVALID
+                out[key] = converted
+            return INVALID if failed else out
+
+        return check
+
+    def _model(self, cls: Any) -> Check:
+        known = self.models.get(cls)
+        if known is not None:
+            return known
+        if pydantic_model(cls):
+            check = _pydantic_check(cls)
+            self.models[cls] = check
+            return check
+        # Recursive models (a Tree of Trees) refer to themselves: register first, fill after.
+        table: dict[str, Check] = {}
+
+        def forward(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            return real(value, loc, errors)
+
+        self.models[cls] = forward
+        fields = model_fields(cls)
+        outer, self._top = self._top, False
+        try:
+            for name, (annotation, _required) in fields.items():
+                try:
+                    table[name] = self.compile(annotation)
+                except Unsupported as exc:
+                    raise Unsupported(f"field {name!r} of {_name(cls)}: {exc}") from None
+        finally:
+            self._top = outer
+        real = _object_check(cls, fields, table, self.forbid_extra)
+        self.models[cls] = real
+        return real
+
+
+def model_fields(cls: Any) -> dict[str, tuple[Any, bool]]:
+    """``{name: (annotation, required)}`` of a dataclass or ``TypedDict`` (annotations
+    resolved, ``from __future__ import annotations`` included)."""
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except NameError as exc:
+        raise Unsupported(
+            f"cannot resolve the annotations of {_name(cls)}: {exc}; define the types it "
+            "names at module level"
+        ) from None
+    if is_typeddict(cls):
+        required = cls.__required_keys__
+        return {name: (_strip_required(hint), name in required) for name, hint in hints.items()}
+    out = {}
+    for field in dataclasses.fields(cls):
+        if not field.init:
+            continue
+        needed = (
+            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+        )
+        out[field.name] = (hints.get(field.name, Any), needed)
+    return out
+
+
+def _strip_required(hint: Any) -> Any:
+    while typing.get_origin(hint) in (typing.Required, typing.NotRequired):
+        hint = typing.get_args(hint)[0]
+    return hint
+
+
+def _object_check(
+    cls: Any, fields: dict[str, tuple[Any, bool]], table: dict[str, Check], forbid_extra: bool
+) -> Check:
+    required = [name for name, (_, needed) in fields.items() if needed]
+    typed_dict = is_typeddict(cls)
+
+    def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+        if not isinstance(value, Mapping):
+            return _error(errors, loc, "expected an object", "dict_type")
+        failed = False
+        out = {}
+        for name, element in value.items():
+            field_check = table.get(name)
+            if field_check is None:
+                if forbid_extra:
+                    _error(errors, (*loc, name), "unexpected field", "extra_forbidden")
+                    failed = True
+                continue
+            converted = field_check(element, (*loc, name), errors)
+            failed = failed or converted is INVALID
+            out[name] = converted
+        for name in required:
+            if name not in value:
+                _error(errors, (*loc, name), "field required", "missing")
+                failed = True
+        if failed:
+            return INVALID
+        if typed_dict:
+            return out
+        try:
+            return cls(**out)
+        except (ValueError, TypeError) as exc:  # __post_init__ checks
+            return _error(errors, loc, str(exc) or type(exc).__name__, "value_error")
+
+    return check
+
+
+def _pydantic_check(cls: Any) -> Check:
+    from pydantic import ValidationError as PydanticError
+
+    def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+        try:
+            return cls.model_validate(value)
+        except PydanticError as exc:
+            for error in exc.errors(include_url=False, include_input=False):
+                errors.append(
+                    {"loc": [*loc, *error["loc"]], "msg": error["msg"], "type": error["type"]}
+                )
+            return INVALID
+
+    return check
+
+
+def _name(tp: Any) -> str:
+    if isinstance(tp, type):
+        return tp.__qualname__
+    return repr(tp).replace("typing.", "")
+
+
+# Scalars: (JSON check, string check).
+
+
+def _json_str(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if isinstance(value, str):
+        return value
+    return _error(errors, loc, "expected a string", "string_type")
+
+
+def _json_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return _error(errors, loc, "expected an integer", "int_type")
+
+
+def _text_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    text = value.strip() if isinstance(value, str) else ""
+    if text[:1] in ("-", "+"):
+        digits = text[1:]
+    else:
+        digits = text
+    if digits.isascii() and digits.isdigit() and len(digits) <= 4300:
+        return int(text)
+    return _error(errors, loc, f"not an integer: {str(value)[:40]!r}", "int_parsing")
+
+
+def _json_float(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if type(value) is float or type(value) is int:
+        return float(value)
+    return _error(errors, loc, "expected a number", "float_type")
+
+
+def _text_float(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return _error(errors, loc, f"not a number: {str(value)[:40]!r}", "float_parsing")
+    if number != number or number in (float("inf"), float("-inf")):
+        return _error(errors, loc, "expected a finite number", "finite_number")
+    return number
+
+
+def _json_bool(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if type(value) is bool:
+        return value
+    return _error(errors, loc, "expected true or false", "bool_type")
+
+
+def _text_bool(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    text = value.lower() if isinstance(value, str) else ""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return _error(
+        errors, loc, f"not a boolean: {str(value)[:40]!r} (use true/false)", "bool_parsing"
+    )
+
+
+def _uuid(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if isinstance(value, str):
+        try:
+            return uuid.UUID(value)
+        except ValueError:
+            pass
+    return _error(errors, loc, "not a UUID", "uuid_parsing")
+
+
+def _iso(kind: Any, label: str) -> Check:
+    def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+        if isinstance(value, str):
+            try:
+                return kind.fromisoformat(value)
+            except ValueError:
+                pass
+        return _error(errors, loc, f"not an ISO 8601 {label}", f"{label}_parsing")
+
+    return check
+
+
+def _file(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+    if isinstance(value, FileStorage):
+        return value
+    return _error(errors, loc, "expected an uploaded file", "file_type")
+
+
+_SCALARS: dict[Any, tuple[Check, Check]] = {
+    str: (_json_str, _json_str),
+    int: (_json_int, _text_int),
+    float: (_json_float, _text_float),
+    bool: (_json_bool, _text_bool),
+    uuid.UUID: (_uuid, _uuid),
+    datetime.datetime: (_iso(datetime.datetime, "datetime"),) * 2,
+    datetime.date: (_iso(datetime.date, "date"),) * 2,
+    datetime.time: (_iso(datetime.time, "time"),) * 2,
+}
