@@ -30,10 +30,14 @@ if TYPE_CHECKING:
     from .router import Rest as Rest
     from .router import RouteError as RouteError
     from .server import Server as Server
+    from .uploads import ChunkAction as ChunkAction
+    from .uploads import ChunkedUpload as ChunkedUpload
     from .writer import Writer as Writer
 
 _EXPORTS = {
     "Body": "binding",
+    "ChunkAction": "uploads",
+    "ChunkedUpload": "uploads",
     "Context": "context",
     "Deadline": "deadline",
     "FieldError": "errors",

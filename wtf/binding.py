@@ -125,9 +125,7 @@ class Part:
     lists: frozenset[str]
 
 
-def plan_part(
-    name: str, annotation: Any, source: str, default: Any, forbid_extra: bool
-) -> Part:
+def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extra: bool) -> Part:
     """Plan the binding of one parameter.
 
     Raises:
@@ -195,9 +193,7 @@ def _bind_query(part: Part, request: Request, errors: list[FieldError]) -> Any:
     check = part.text_check
     assert check is not None  # query parts always have one
     if part.model:
-        data = {
-            key: args.getlist(key) if key in part.lists else args[key] for key in args.keys()
-        }
+        data = {key: args.getlist(key) if key in part.lists else args[key] for key in args}
         return check(data, ("query",), errors)
     name = part.name
     if name not in args:
@@ -227,8 +223,8 @@ def _read_body(request: Request) -> Any:
     if mimetype in _FORMS:
         raw = request.raw
         form, files = raw.form, raw.files
-        data: dict[str, Any] = {key: form.getlist(key) for key in form.keys()}
-        for key in files.keys():
+        data: dict[str, Any] = {key: form.getlist(key) for key in form}
+        for key in files:
             data.setdefault(key, []).extend(files.getlist(key))
         return _Form(data)
     if mimetype in _MSGPACK:

@@ -40,10 +40,10 @@ class Context:
     __slots__ = (
         "_base",
         "_deadline",  # PERF: _deadline and _start are left unset until used
-        "_start",
         "_request",
         "_response",
         "_shared",
+        "_start",
         "_writer",
         "environ",
         "path",

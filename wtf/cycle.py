@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 import traceback
-from time import monotonic
 from collections.abc import Callable, Iterable
+from time import monotonic
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException

@@ -9,7 +9,14 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .router.errors import RouteError
 
-__all__ = ["FieldError", "HTTPError", "HandlerError", "RegistrationError", "ValidationError", "WtfError"]
+__all__ = [
+    "FieldError",
+    "HTTPError",
+    "HandlerError",
+    "RegistrationError",
+    "ValidationError",
+    "WtfError",
+]
 
 
 class WtfError(Exception):

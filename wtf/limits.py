@@ -21,6 +21,9 @@ class Limits:
             Over it: 413. A urlencoded form is bounded by ``max_body_size``.
         max_json_depth: Nesting of arrays and objects in a JSON body (default 100). Over
             it: 400.
+        max_files: Uploaded files in one multipart body (default 100). Over it: 413.
+        max_file_size: Bytes of one uploaded file (default: no limit of its own; the whole
+            body is bounded by ``max_body_size``). Over it: 413, naming the field.
 
     Raises:
         ValueError: A limit that is not a positive int.
@@ -31,10 +34,14 @@ class Limits:
     max_query_params: int = 1000
     max_form_parts: int = 1000
     max_json_depth: int = 100
+    max_files: int = 100
+    max_file_size: int | None = None
 
     def __post_init__(self) -> None:
         for field in fields(self):
             value = getattr(self, field.name)
+            if value is None and field.name == "max_file_size":
+                continue
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
                 raise ValueError(f"Limits.{field.name} is a positive int, not {value!r}")
 

@@ -97,9 +97,7 @@ def orjson_encoder() -> Callable[[Any], bytes]:
     try:
         import orjson
     except ImportError:
-        raise RegistrationError(
-            "orjson_encoder needs orjson: pip install 'wtf[fast]'"
-        ) from None
+        raise RegistrationError("orjson_encoder needs orjson: pip install 'wtf[fast]'") from None
     dumps = orjson.dumps
     options = orjson.OPT_NON_STR_KEYS
 
@@ -144,7 +142,9 @@ def wants_msgpack(environ: WSGIEnvironment) -> bool:
     return wanted
 
 
-def encode_xml(data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root") -> bytes:
+def encode_xml(
+    data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root"
+) -> bytes:
     """XML bytes (UTF-8, with a declaration) for an ``Element``, a mapping, or ready text.
 
     A mapping becomes ``<root><key>value</key>...</root>``; lists repeat their parent's tag.

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-from typing import TYPE_CHECKING, Any
+from tempfile import SpooledTemporaryFile
+from typing import IO, TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
@@ -57,18 +58,16 @@ class Request:
         raw = self._raw
         if raw is None:
             # populate_request=False: no environ["werkzeug.request"] -> request cycle for the GC
-            raw = self._raw = WerkzeugRequest(self.environ, populate_request=False)
-            raw.max_content_length = self._limits.max_body_size  # werkzeug answers 413
-            raw.max_form_parts = self._limits.max_form_parts
+            raw = self._raw = _RawRequest(self.environ, populate_request=False)
+            raw.apply(self._limits)
         return raw
 
     def use_limits(self, limits: Limits) -> None:
         """Apply ``limits`` (a route's own) to what has not been read yet."""
         self._limits = limits
         raw = self._raw
-        if raw is not None:
-            raw.max_content_length = limits.max_body_size
-            raw.max_form_parts = limits.max_form_parts
+        if isinstance(raw, _RawRequest):
+            raw.apply(limits)
 
     @property
     def method(self) -> str:
@@ -214,6 +213,52 @@ class Request:
 
     def __repr__(self) -> str:
         return f"<wtf.Request {self.method} {self.path!r}>"
+
+
+class _RawRequest(WerkzeugRequest):
+    """werkzeug's request, counting and capping uploaded files as they are parsed."""
+
+    max_files = DEFAULT_LIMITS.max_files
+    max_file_size: int | None = None
+    _files_seen = 0
+
+    def apply(self, limits: Limits) -> None:
+        """Use ``limits`` for what is parsed from now on."""
+        self.max_content_length = limits.max_body_size  # werkzeug answers 413
+        self.max_form_parts = limits.max_form_parts
+        self.max_files = limits.max_files
+        self.max_file_size = limits.max_file_size
+
+    def _get_file_stream(
+        self,
+        total_content_length: int | None,
+        content_type: str | None,
+        filename: str | None = None,
+        content_length: int | None = None,
+    ) -> IO[bytes]:
+        self._files_seen += 1
+        if self._files_seen > self.max_files:
+            raise HTTPError(413, f"too many files in the form (the limit is {self.max_files})")
+        return _CappedFile(self.max_file_size, filename or "")
+
+
+class _CappedFile(SpooledTemporaryFile):  # type: ignore[type-arg]
+    """A spooled temp file (in memory up to 500 KiB, like werkzeug's) that refuses to grow
+    past ``limit`` bytes."""
+
+    def __init__(self, limit: int | None, filename: str) -> None:
+        super().__init__(max_size=500 * 1024, mode="rb+")
+        self._limit = limit
+        self._filename = filename
+        self._size = 0
+
+    def write(self, data: Any) -> int:
+        self._size += len(data)
+        if self._limit is not None and self._size > self._limit:
+            self.close()  # werkzeug never saw this file: nobody else will close it
+            raise HTTPError(413, f"the file {self._filename[:60]!r} is over {self._limit} bytes")
+        written: int = super().write(data)
+        return written
 
 
 def _depth(value: Any) -> int:

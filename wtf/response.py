@@ -13,7 +13,6 @@ from typing import IO, TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
-
 from werkzeug.http import dump_cookie
 from werkzeug.urls import iri_to_uri
 
@@ -159,7 +158,9 @@ class Response:
             ) from None
         self._send(sent)
 
-    def send_from_directory(self, directory: str | os.PathLike[str], path: str, **options: Any) -> None:
+    def send_from_directory(
+        self, directory: str | os.PathLike[str], path: str, **options: Any
+    ) -> None:
         """Send ``directory/path`` where ``path`` may come from the client: anything that
         would leave ``directory`` (``..``, absolute paths) answers 404, like a missing file.
         Takes :meth:`send_file`'s options."""

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .builders import Invoker, Override
 from .context import Context
-from .deadline import Deadline
 from .cycle import RequestCycle
+from .deadline import Deadline
 from .errors import RegistrationError
 from .injection import Injector
 from .limits import DEFAULT_LIMITS, Limits
@@ -180,7 +180,9 @@ class Server(RequestCycle):
             except ValueError as exc:
                 raise RegistrationError(f"{pattern}: {exc}") from None
         timeout = _check_timeout(timeout, f"timeout of {pattern}")
-        endpoint = Endpoint(fn, self.injector.plan(fn, names, extra=self._provided()), limits, timeout)
+        endpoint = Endpoint(
+            fn, self.injector.plan(fn, names, extra=self._provided()), limits, timeout
+        )
         return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
 
     def route(

@@ -99,7 +99,7 @@ class _Compiler:
         self.forbid_extra = forbid_extra
         self.models: dict[Any, Check] = {}
 
-    def compile(self, tp: Any) -> Check:  # noqa: C901 - one branch per kind of type
+    def compile(self, tp: Any) -> Check:
         origin = typing.get_origin(tp)
         if origin is typing.Annotated:
             return self.compile(typing.get_args(tp)[0])
@@ -373,10 +373,7 @@ def _json_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
 
 def _text_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
     text = value.strip() if isinstance(value, str) else ""
-    if text[:1] in ("-", "+"):
-        digits = text[1:]
-    else:
-        digits = text
+    digits = text[1:] if text[:1] in ("-", "+") else text
     if digits.isascii() and digits.isdigit() and len(digits) <= 4300:
         return int(text)
     return _error(errors, loc, f"not an integer: {str(value)[:40]!r}", "int_parsing")
