@@ -276,8 +276,21 @@ def model_fields(cls: Any) -> dict[str, tuple[Any, bool]]:
             "names at module level"
         ) from None
     if is_typeddict(cls):
+        # __required_keys__ misses Required/NotRequired written as strings (postponed
+        # annotations), so the resolved hints decide first.
         required = cls.__required_keys__
-        return {name: (_strip_required(hint), name in required) for name, hint in hints.items()}
+        out = {}
+        for name, hint in hints.items():
+            marker = typing.get_origin(hint)
+            needed = (
+                True
+                if marker is typing.Required
+                else False
+                if marker is typing.NotRequired
+                else name in required
+            )
+            out[name] = (_strip_required(hint), needed)
+        return out
     out = {}
     for field in dataclasses.fields(cls):
         if not field.init:
