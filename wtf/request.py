@@ -220,7 +220,7 @@ class _RawRequest(WerkzeugRequest):
 
     max_files = DEFAULT_LIMITS.max_files
     max_file_size: int | None = None
-    _files_seen = 0
+    _streams: list[IO[bytes]] | None = None
 
     def apply(self, limits: Limits) -> None:
         """Use ``limits`` for what is parsed from now on."""
@@ -236,10 +236,22 @@ class _RawRequest(WerkzeugRequest):
         filename: str | None = None,
         content_length: int | None = None,
     ) -> IO[bytes]:
-        self._files_seen += 1
-        if self._files_seen > self.max_files:
+        streams = self._streams
+        if streams is None:
+            streams = self._streams = []
+        if len(streams) >= self.max_files:
             raise HTTPError(413, f"too many files in the form (the limit is {self.max_files})")
-        return _CappedFile(self.max_file_size, filename or "")
+        stream = _CappedFile(self.max_file_size, filename or "")
+        streams.append(stream)  # closed by close(), also when parsing failed half-way
+        return stream
+
+    def close(self) -> None:
+        """Close the uploaded files, those of a form that failed to parse included."""
+        try:
+            super().close()
+        finally:
+            for stream in self._streams or ():
+                stream.close()
 
 
 class _CappedFile(SpooledTemporaryFile):  # type: ignore[type-arg]

@@ -101,9 +101,12 @@ def write_result(ctx: Context, result: Any) -> None:
     elif isinstance(result, WerkzeugResponse):
         headers = writer.headers
         writer.write_header(result.status_code)
-        for name, value in result.headers.items():
-            headers.add(name, value)  # Content-Length included: a file's size is known
-        ctx.stream = _closing_iter(result.iter_encoded(), result)
+        # werkzeug's own view of what goes out (no entity headers on a 304, ...); Content-Length
+        # included: a file's size is known.
+        for name, value in result.get_wsgi_headers(ctx.environ).items():
+            headers.add(name, value)
+        # get_app_iter: nothing for HEAD, 304 and the like (and the file is then closed).
+        ctx.stream = _closing_iter(iter(result.get_app_iter(ctx.environ)), result)
     elif isinstance(result, Iterable) and not isinstance(result, Mapping):
         ctx.stream = iter(result)
     else:

@@ -9,6 +9,7 @@ import uuid
 from typing import Literal, NotRequired, TypedDict
 
 import pydantic
+from werkzeug.datastructures import FileStorage
 
 
 class Color(enum.Enum):
@@ -95,3 +96,9 @@ class HasOpaque:
 @dataclasses.dataclass
 class Nested:
     inner: Item
+
+
+@dataclasses.dataclass
+class Attachment:
+    title: str
+    file: FileStorage

@@ -100,7 +100,9 @@ def test_valid_order_binds_every_field_type(client: Client) -> None:
         pytest.param({"express": 1}, ["body", "express"], "bool_type", id="int-for-bool"),
         pytest.param({"lines": {}}, ["body", "lines"], "list_type", id="object-for-list"),
         pytest.param(
-            {"lines": [{"sku": "a", "qty": "x"}]}, ["body", "lines", 0, "qty"], "int_type",
+            {"lines": [{"sku": "a", "qty": "x"}]},
+            ["body", "lines", 0, "qty"],
+            "int_type",
             id="nested-in-list",
         ),
         pytest.param(
@@ -110,8 +112,9 @@ def test_valid_order_binds_every_field_type(client: Client) -> None:
         pytest.param({"size": "xl"}, ["body", "size"], "literal_error", id="literal"),
         pytest.param({"ref": "nope"}, ["body", "ref"], "uuid_parsing", id="uuid"),
         pytest.param({"due": "24/12/2026"}, ["body", "due"], "date_parsing", id="date"),
-        pytest.param({"weights": {"a": "heavy"}}, ["body", "weights", "a"], "float_type",
-                     id="dict-value"),
+        pytest.param(
+            {"weights": {"a": "heavy"}}, ["body", "weights", "a"], "float_type", id="dict-value"
+        ),
         pytest.param({"surprise": 1}, ["body", "surprise"], "extra_forbidden", id="extra"),
     ],
 )
@@ -136,20 +139,31 @@ def test_every_bad_field_is_listed_once(client: Client) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "status", "detail"),
     [
-        pytest.param({"data": "{nope", "content_type": "application/json"}, 400,
-                     "not valid JSON", id="malformed-json"),
-        pytest.param({"data": b"\xff\xfe", "content_type": "application/json"}, 400,
-                     "not valid JSON", id="not-utf8"),
-        pytest.param({"data": "a,b", "content_type": "text/csv"}, 415, "text/csv",
-                     id="unsupported-type"),
+        pytest.param(
+            {"data": "{nope", "content_type": "application/json"},
+            400,
+            "not valid JSON",
+            id="malformed-json",
+        ),
+        pytest.param(
+            {"data": b"\xff\xfe", "content_type": "application/json"},
+            400,
+            "not valid JSON",
+            id="not-utf8",
+        ),
+        pytest.param(
+            {"data": "a,b", "content_type": "text/csv"}, 415, "text/csv", id="unsupported-type"
+        ),
         pytest.param({"data": "name=x"}, 415, "without Content-Type", id="no-content-type"),
-        pytest.param({"data": b"\xc1", "content_type": "application/msgpack"}, 400,
-                     "not valid MessagePack", id="malformed-msgpack"),
+        pytest.param(
+            {"data": b"\xc1", "content_type": "application/msgpack"},
+            400,
+            "not valid MessagePack",
+            id="malformed-msgpack",
+        ),
     ],
 )
-def test_malformed_bodies(
-    client: Client, kwargs: dict[str, Any], status: int, detail: str
-) -> None:
+def test_malformed_bodies(client: Client, kwargs: dict[str, Any], status: int, detail: str) -> None:
     response = client.post("/items", **kwargs)
     assert response.status_code == status
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -163,10 +177,13 @@ def test_empty_body_reports_the_required_fields(client: Client) -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [pytest.param([], id="list"), pytest.param("x", id="string"), pytest.param(None, id="null")]
+    "body",
+    [pytest.param([], id="list"), pytest.param("x", id="string"), pytest.param(None, id="null")],
 )
 def test_body_that_is_not_an_object(client: Client, body: Any) -> None:
-    errors = errors_of(client.post("/items", data=json.dumps(body), content_type="application/json"))
+    errors = errors_of(
+        client.post("/items", data=json.dumps(body), content_type="application/json")
+    )
     assert [(e["loc"], e["type"]) for e in errors] == [(["body"], "dict_type")]
 
 
@@ -245,7 +262,9 @@ def test_body_of_a_list_type(client: Client) -> None:
     errors = errors_of(client.post("/many", json=[{"name": "a"}, {}]))
     assert [e["loc"] for e in errors] == [["body", 1, "name"]]
     assert errors_of(client.post("/many"))[0] == {
-        "loc": ["body"], "msg": "a request body is required", "type": "missing"
+        "loc": ["body"],
+        "msg": "a request body is required",
+        "type": "missing",
     }
     assert client.post("/many", data={"name": "a"}).status_code == 415  # lists come as JSON
 

@@ -31,8 +31,16 @@ def line(body: Line) -> dict[str, Any]:
 client = Client(app)
 
 INT = re.compile(r"\s*[+-]?[0-9]+\s*", re.ASCII)
-BOOLS = {"1": True, "true": True, "yes": True, "on": True,
-         "0": False, "false": False, "no": False, "off": False}
+BOOLS = {
+    "1": True,
+    "true": True,
+    "yes": True,
+    "on": True,
+    "0": False,
+    "false": False,
+    "no": False,
+    "off": False,
+}
 
 
 def reference_int(text: str) -> int | None:
@@ -65,7 +73,9 @@ def test_bool_query_parameter_matches_reference(text: str) -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -85,8 +95,13 @@ def reference_line(value: Any) -> set[str] | None:
 
 
 @settings(max_examples=300)
-@given(st.one_of(JSON, st.fixed_dictionaries({"sku": JSON, "qty": JSON}),
-                 st.fixed_dictionaries({"sku": st.text(max_size=3), "qty": st.integers()})))
+@given(
+    st.one_of(
+        JSON,
+        st.fixed_dictionaries({"sku": JSON, "qty": JSON}),
+        st.fixed_dictionaries({"sku": st.text(max_size=3), "qty": st.integers()}),
+    )
+)
 def test_json_body_matches_reference(value: Any) -> None:
     response = client.post("/line", data=json.dumps(value), content_type="application/json")
     expected = reference_line(value)

@@ -63,8 +63,14 @@ def client() -> Client:
 
 
 DEFAULTS = {
-    "page": 1, "ratio": 0.5, "exact": False, "who": None, "ref": None, "order": "asc",
-    "color": "red", "ids": None,
+    "page": 1,
+    "ratio": 0.5,
+    "exact": False,
+    "who": None,
+    "ref": None,
+    "order": "asc",
+    "color": "red",
+    "ids": None,
 }
 
 
@@ -78,8 +84,11 @@ DEFAULTS = {
         pytest.param("exact=off", {"exact": False}, id="bool-off"),
         pytest.param("who=ann&who=bob", {"who": "ann"}, id="first-value"),
         pytest.param("who=", {"who": None}, id="empty-optional-is-none"),
-        pytest.param("ref=12345678-1234-5678-1234-567812345678",
-                     {"ref": "12345678-1234-5678-1234-567812345678"}, id="uuid"),
+        pytest.param(
+            "ref=12345678-1234-5678-1234-567812345678",
+            {"ref": "12345678-1234-5678-1234-567812345678"},
+            id="uuid",
+        ),
         pytest.param("order=desc&color=blue", {"order": "desc", "color": "blue"}, id="choices"),
         pytest.param("ids=1&ids=2&ids=3", {"ids": [1, 2, 3]}, id="list"),
         pytest.param("utm_source=x&_=123", {}, id="unknown-ignored"),
@@ -137,9 +146,7 @@ def test_route_param_and_query_scalar(client: Client) -> None:
 
 
 def test_body_and_query_errors_come_together(client: Client) -> None:
-    assert client.post("/both?dry_run=1", json={"name": "a"}).json == {
-        "name": "a", "dry_run": True
-    }
+    assert client.post("/both?dry_run=1", json={"name": "a"}).json == {"name": "a", "dry_run": True}
     response = client.post("/both?dry_run=perhaps", json={})
     assert sorted(tuple(e["loc"]) for e in response.json["errors"]) == [  # type: ignore[index]
         ("body", "name"),

@@ -44,8 +44,9 @@ def test_crud(client: Client) -> None:
         pytest.param({"json": {"title": "a", "x": 1}}, 422, "body.x: unexpected field", id="extra"),
         pytest.param({"json": {"title": " "}}, 422, "title must not be empty", id="empty-title"),
         pytest.param({"json": ["title"]}, 422, "body: expected an object", id="not-an-object"),
-        pytest.param({"data": "x" * 70000, "content_type": "application/json"}, 413, "65536",
-                     id="too-large"),
+        pytest.param(
+            {"data": "x" * 70000, "content_type": "application/json"}, 413, "65536", id="too-large"
+        ),
         pytest.param(
             {"data": "{nope", "content_type": "application/json"}, 400, "", id="malformed"
         ),

@@ -31,11 +31,26 @@ def test_notes_app_over_http(tmp_path: Path) -> None:
         assert json.loads(data)["detail"] == "note 2 not found"
         status, headers, _ = request(server.port, "DELETE", "/")
         assert status == 405 and headers["Allow"] == "GET, HEAD, OPTIONS"
-        big = json.dumps({"title": "x" * (2 << 20)}).encode()  # over the 1 MiB default
+        big = json.dumps({"title": "x" * (2 << 20)}).encode()  # over the route's 64 KiB
         status, headers, data = request(
             server.port, "POST", "/notes", big, {"Content-Type": "application/json"}
         )
-        assert status == 413 and b"over 1048576 bytes" in data
+        assert status == 413 and json.loads(data)["detail"] == (
+            "the request body is over 65536 bytes"
+        )
+        status, headers, data = request(
+            server.port,
+            "POST",
+            "/notes",
+            b'{"title": 5, "x": 1}',
+            {"Content-Type": "application/json"},
+        )
+        assert status == 422 and [e["loc"] for e in json.loads(data)["errors"]] == [
+            ["body", "title"],
+            ["body", "x"],
+        ]
+        status, _, data = request(server.port, "GET", "/notes?limit=1")
+        assert status == 200 and [n["title"] for n in json.loads(data)] == ["live"]
     assert server.process.returncode == 0
     assert "Traceback" not in server.output
     assert '"GET /notes/2 HTTP/1.1" 404' in server.output  # --access-log

@@ -131,7 +131,11 @@ class GzipWriter(WriterWrapper):
         self._decided = True
         base = self._base
         status = self.status
-        if status < 200 or status in (204, 304) or base.header("Content-Encoding") is not None:
+        if (
+            status < 200
+            or status in (204, 206, 304)  # a 206's Content-Range counts identity bytes
+            or base.header("Content-Encoding") is not None
+        ):
             return
         if not self._gzip.compressible(base.header("Content-Type")):
             return
