@@ -12,7 +12,7 @@ import pytest
 import wtf
 from wtf.testing import Client
 
-from .models import Account, HasOpaque, Holder, Item, Order, Positive, Profile, Tree
+from .models import Account, Holder, Item, Order, Positive, Profile, Tree
 
 
 def make_app(**kwargs: Any) -> wtf.Server:
