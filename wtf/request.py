@@ -179,7 +179,7 @@ class Request:
         if self._body is not None:
             return self._body
         raw = self._raw
-        if raw is not None:  # werkzeug may have consumed the stream already: ask it
+        if raw is not None and "stream" in raw.__dict__:  # werkzeug read it: ask werkzeug
             body = self._body = raw.get_data()
             return body
         environ = self.environ

@@ -12,7 +12,7 @@ import pytest
 import wtf
 from wtf.testing import Client
 
-from .models import Account, Holder, Item, Order, Positive, Profile, Tree
+from .models import Account, HasOpaque, Holder, Item, Order, Positive, Profile, Tree
 
 
 def make_app(**kwargs: Any) -> wtf.Server:
@@ -333,9 +333,8 @@ def test_an_arg_builder_for_the_type_wins_over_binding() -> None:
 )
 def test_registration_errors(handler_source: str, message: str) -> None:
     namespace: dict[str, Any] = {}
-    exec(  # a handler defined in this module's namespace, so its annotations resolve
-        handler_source, {**globals(), "__name__": __name__}, namespace
-    )
+    scope = {"wtf": wtf, "Item": Item, "Profile": Profile, "HasOpaque": HasOpaque}
+    exec(handler_source, {**scope, "__name__": __name__}, namespace)
     app = wtf.Server()
     with pytest.raises(wtf.HandlerError, match=message) as caught:
         app.handle(namespace["h"], "/u/:uid")

@@ -1,0 +1,179 @@
+"""Resumable chunked uploads: Content-Range PUTs and the next/done/abort hook."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import wtf
+from wtf.testing import Client
+from wtf.uploads import ChunkAction, ChunkedUpload, Upload
+
+
+def make(tmp_path: Path, **kwargs: Any) -> tuple[Client, Path]:
+    app = wtf.Server()
+    uploads = ChunkedUpload(tmp_path, **kwargs)
+    app.put("/up/:upload_id", max_body_size=64)(uploads.receive)
+    return Client(app, validate=True), tmp_path
+
+
+def put(client: Client, data: bytes, content_range: str | None, upload: str = "u1") -> Any:
+    headers = {"Content-Range": content_range} if content_range else {}
+    return client.put(f"/up/{upload}", data=data, headers=headers)
+
+
+def test_two_chunks_complete_the_file(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    first = put(client, b"hello", "bytes 0-4/11")
+    assert first.status_code == 202
+    assert first.json == {"id": "u1", "received": 5, "total": 11, "done": False}
+    assert first.headers["Range"] == "bytes=0-4"
+    last = put(client, b" world", "bytes 5-10/11")
+    assert last.status_code == 201
+    assert last.json == {"id": "u1", "received": 11, "total": 11, "done": True}
+    assert (root / "u1").read_bytes() == b"hello world"
+    assert sorted(p.name for p in root.iterdir()) == ["u1"]  # no .part, no .json left
+
+
+def test_status_query_tells_where_to_resume(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    unknown = put(client, b"", "bytes */11", upload="nobody")
+    assert (unknown.status_code, unknown.json["received"]) == (200, 0)
+    assert not any(root.iterdir())  # asking created nothing
+    put(client, b"hello", "bytes 0-4/11")
+    status = put(client, b"", "bytes */11")
+    assert (status.status_code, status.json["received"], status.headers["Range"]) == (
+        200,
+        5,
+        "bytes=0-4",
+    )
+
+
+def test_retried_and_overlapping_chunks(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    put(client, b"hello", "bytes 0-4/11")
+    retried = put(client, b"hello", "bytes 0-4/11")  # the response was lost: sent again
+    assert (retried.status_code, retried.json["received"]) == (202, 5)
+    overlap = put(client, b"lo wor", "bytes 3-8/11")
+    assert overlap.json["received"] == 9
+    assert put(client, b"ld", "bytes 9-10/11").status_code == 201
+    assert (root / "u1").read_bytes() == b"hello world"
+
+
+def test_a_gap_is_a_409_with_the_received_range(tmp_path: Path) -> None:
+    client, _ = make(tmp_path)
+    put(client, b"hello", "bytes 0-4/11")
+    gap = put(client, b"rld", "bytes 8-10/11")
+    assert gap.status_code == 409
+    assert gap.headers["Range"] == "bytes=0-4"
+    assert gap.json["detail"] == "the chunk starts at 8 but 5 bytes were received"
+
+
+@pytest.mark.parametrize(
+    ("data", "content_range", "status", "detail"),
+    [
+        pytest.param(b"x", None, 400, "expected Content-Range", id="missing"),
+        pytest.param(b"x", "bytes=0-0/1", 400, "expected Content-Range", id="request-range-syntax"),
+        pytest.param(b"x", "bytes 5-2/10", 400, "not a valid range", id="backwards"),
+        pytest.param(b"x", "bytes 0-20/10", 400, "not a valid range", id="past-total"),
+        pytest.param(b"", "bytes */*", 400, "says nothing", id="star-star"),
+        pytest.param(b"xy", "bytes 0-4/10", 400, "the chunk has 2 bytes", id="short-chunk"),
+        pytest.param(b"x", "bytes 0-0/2000", 413, "over 1000 bytes", id="total-too-big"),
+        pytest.param(b"x" * 65, "bytes 0-64/100", 413, "over 64 bytes", id="chunk-too-big"),
+    ],
+)
+def test_bad_chunks(
+    tmp_path: Path, data: bytes, content_range: str | None, status: int, detail: str
+) -> None:
+    client, _ = make(tmp_path, max_size=1000)
+    response = put(client, data, content_range)
+    assert response.status_code == status
+    assert detail in response.json["detail"]
+
+
+def test_the_total_cannot_change(tmp_path: Path) -> None:
+    client, _ = make(tmp_path)
+    put(client, b"hello", "bytes 0-4/11")
+    response = put(client, b" world!", "bytes 5-11/12")
+    assert (response.status_code, response.json["detail"]) == (
+        400,
+        "the total changed from 11 to 12",
+    )
+
+
+@pytest.mark.parametrize("upload", ["a.b", "x" * 129, "caf%C3%A9"])
+def test_bad_upload_ids(tmp_path: Path, upload: str) -> None:
+    client, root = make(tmp_path)
+    assert put(client, b"x", "bytes 0-0/1", upload=upload).status_code == 400
+    assert not any(root.iterdir())
+
+
+def test_a_complete_upload_is_not_overwritten(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    put(client, b"hi", "bytes 0-1/2")
+    again = put(client, b"yo", "bytes 0-1/2")
+    assert (again.status_code, again.json["detail"]) == (409, "upload u1 is already complete")
+    assert (root / "u1").read_bytes() == b"hi"
+
+
+def test_abort_deletes_the_partial_data(tmp_path: Path) -> None:
+    def refuse_zeros(upload: Upload) -> ChunkAction:
+        if b"\0" in upload.path.read_bytes():
+            upload.reason = "no zero bytes, please"
+            return ChunkAction.ABORT
+        return ChunkAction.NEXT
+
+    client, root = make(tmp_path, on_chunk=refuse_zeros)
+    assert put(client, b"ok", "bytes 0-1/10").status_code == 202
+    aborted = put(client, b"\0\0", "bytes 2-3/10")
+    assert (aborted.status_code, aborted.json["detail"]) == (422, "no zero bytes, please")
+    assert not any(root.iterdir())
+    assert put(client, b"ok", "bytes 0-1/10").json["received"] == 2  # starts over
+
+
+def test_unknown_total_with_a_hook_that_decides(tmp_path: Path) -> None:
+    def done_on_short_chunk(upload: Upload) -> ChunkAction:
+        if upload.received - upload.first < 4:
+            upload.result = {"size": upload.received}
+            return ChunkAction.DONE
+        return ChunkAction.NEXT
+
+    client, root = make(tmp_path, on_chunk=done_on_short_chunk)
+    assert put(client, b"abcd", "bytes 0-3/*").json["total"] is None
+    done = put(client, b"ef", "bytes 4-5/*")
+    assert (done.status_code, done.json["result"]) == (201, {"size": 6})
+    assert (root / "u1").read_bytes() == b"abcdef"
+
+
+def test_a_hook_returning_nonsense_is_a_500(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    client, _ = make(tmp_path, on_chunk=lambda upload: "done")  # type: ignore[arg-type,return-value]
+    response = put(client, b"x", "bytes 0-0/1")
+    assert response.status_code == 500
+    assert "on_chunk returned 'done'" in caplog.text
+
+
+def test_concurrent_copies_of_a_chunk_are_written_once(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    statuses: list[int] = []
+
+    def send() -> None:
+        statuses.append(put(Client(client.application), b"01234", "bytes 0-4/10").status_code)
+
+    threads = [threading.Thread(target=send) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [202] * 8
+    assert (root / "u1.part").read_bytes() == b"01234"
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, 1.5])
+def test_max_size_must_be_positive(tmp_path: Path, bad: Any) -> None:
+    with pytest.raises(wtf.RegistrationError, match="max_size must be a positive int"):
+        ChunkedUpload(tmp_path, max_size=bad)
