@@ -14,7 +14,9 @@ from wtf.testing import Client
 
 # examples.notes creates its database when imported: never in the working tree during tests
 # (subprocesses such as the live servers inherit this too).
-os.environ["WTF_NOTES_DB"] = str(Path(tempfile.mkdtemp(prefix="wtf-tests-")) / "notes.db")
+_SCRATCH = Path(tempfile.mkdtemp(prefix="wtf-tests-"))
+os.environ["WTF_NOTES_DB"] = str(_SCRATCH / "notes.db")
+os.environ["WTF_UPLOADS_DIR"] = str(_SCRATCH / "uploads")  # examples.uploads
 
 
 @pytest.fixture
