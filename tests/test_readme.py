@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
+import sys
+import types
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from wtf.testing import Client
 
@@ -37,3 +42,23 @@ def test_router_block() -> None:
     m = namespace["m"]
     assert (m.target, m.pattern, m.params.get("id")) == ("A", "/user/:id", "1234x")
     assert "GET" in namespace["r"].allowed("/user/1")
+
+
+def test_binding_block(monkeypatch: pytest.MonkeyPatch) -> None:
+    module = types.ModuleType("readme_binding")  # dataclasses look their module up
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    namespace = module.__dict__
+    prelude = (
+        "from dataclasses import dataclass, field\n"
+        "from typing import TypedDict\n"
+        "import wtf\n"
+        "app = wtf.Server()\n"
+    )
+    exec(prelude + block_after("### Request binding"), namespace)
+    client = Client(namespace["app"], validate=True)
+    created = client.post("/notes", json={"title": "milk", "tags": ["a"]})
+    assert created.json == {"title": "milk", "body": "", "tags": ["a"]}
+    bad = client.post("/notes?dry_run=maybe", json={"title": 5})
+    shown = re.search(r"```json\n(.*?)```", README[README.index("### Request binding") :], re.S)
+    assert shown is not None
+    assert bad.json == json.loads(shown.group(1))  # the README shows the real answer

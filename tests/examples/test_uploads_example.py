@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
 
 from examples import uploads
@@ -14,7 +15,7 @@ def test_upload_in_chunks_then_download() -> None:
     name = uuid.uuid4().hex
     data = bytes(range(256)) * 40  # 10240 bytes, sent in 3 chunks
     cuts = [0, 4096, 8192, len(data)]
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         response = client.put(
             f"/uploads/{name}",
             data=data[start:end],
