@@ -21,6 +21,7 @@ from .builders import MISSING, Builder, Invoker, Override, Slot, build
 from .context import Context, Shared
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
 from .errors import HandlerError, RegistrationError
+from .limits import Limits
 from .naming import describe, type_name
 from .request import Request
 from .response import Response
@@ -179,6 +180,7 @@ class Injector:
         app_scope: bool = False,
         builds: Any = None,
         extra: dict[Any, str] | None = None,
+        limits: Limits | None = None,
     ) -> Invoker:
         """Plan the call of ``fn``; return its compiled invoker.
 
@@ -191,6 +193,7 @@ class Injector:
             app_scope: Whether ``fn`` is an app-scoped builder (no request-scoped inputs).
             builds: For builders, the type built (a builder may not depend on itself).
             extra: More ``{type: expression}`` resolutions (e.g. for midware).
+            limits: The route's limits, when planning a handler (else read per request).
 
         Raises:
             HandlerError: A parameter cannot be resolved; the message names ``fn``, the
@@ -212,6 +215,7 @@ class Injector:
             "_MISSING": MISSING,
             "_Shared": Shared,
             "_binder": Binder(),
+            "_limits": limits,
         }
         setup: list[str] = []
         for param in sig.parameters.values():
@@ -224,8 +228,12 @@ class Injector:
                 param, route_names, where, namespace, exception, app_scope, builds, extra
             )
             root = expr.split(".")[0].split("[")[0]
-            if root in _SETUP and _SETUP[root] not in setup:
-                setup.append(_SETUP[root])
+            if root in _SETUP:
+                step = _SETUP[root]
+                if limits is not None:  # PERF: a handler's limits are known at registration
+                    step = step.replace("ctx.limits", "_limits")
+                if step not in setup:
+                    setup.append(step)
             if expr.startswith("_build(ctx, "):
                 expr = self._inline_build(expr[len("_build(ctx, ") : -1], namespace, setup)
             if param.kind is param.KEYWORD_ONLY:

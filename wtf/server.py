@@ -181,7 +181,10 @@ class Server(RequestCycle):
                 raise RegistrationError(f"{pattern}: {exc}") from None
         timeout = _check_timeout(timeout, f"timeout of {pattern}")
         endpoint = Endpoint(
-            fn, self.injector.plan(fn, names, extra=self._provided()), limits, timeout
+            fn,
+            self.injector.plan(fn, names, extra=self._provided(), limits=limits or self.limits),
+            limits,
+            timeout,
         )
         return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
 
