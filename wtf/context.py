@@ -53,9 +53,6 @@ class Context:
         "values",
     )
 
-    _deadline: Deadline
-    _start: float
-
     def __init__(self, server: Server, environ: WSGIEnvironment, path: str) -> None:
         self.server = server
         self.environ = environ
@@ -68,6 +65,8 @@ class Context:
         self._writer: Writer | None = None
         self._base: BufferWriter | None = None
         self._shared: Shared | None = None
+        self._start: float | None = None  # set where midware run: the deadline's clock
+        self._deadline: Deadline | None = None
 
     @property
     def request(self) -> Request:
@@ -98,10 +97,8 @@ class Context:
         Raises:
             HTTPError: 400 for a malformed ``Request-Timeout`` header.
         """
-        try:
+        if self._deadline is not None:
             return self._deadline
-        except AttributeError:
-            pass
         route = self.route
         endpoint = route.target if route is not None else None
         seconds: float | None = None
@@ -114,7 +111,7 @@ class Context:
         own = getattr(endpoint, "timeout", None)
         if own is not None:
             seconds = own if seconds is None else min(seconds, own)
-        deadline = Deadline.after(seconds, getattr(self, "_start", None))
+        deadline = Deadline.after(seconds, self._start)
         if route is not None:  # before routing the route's own timeout is not known yet
             self._deadline = deadline
         return deadline
@@ -176,9 +173,8 @@ class Context:
         other._base = self.base_writer
         other._writer = writer if writer is not None else self._writer
         other._shared = self.shared
-        for name in ("_start", "_deadline"):
-            if hasattr(self, name):
-                setattr(other, name, getattr(self, name))
+        other._start = self._start
+        other._deadline = self._deadline
         return other
 
     def call_on_close(self, fn: Callable[[], None]) -> None:
