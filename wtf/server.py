@@ -9,7 +9,7 @@ import math
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 
 from .builders import Invoker, Override
 from .context import Context
@@ -28,7 +28,7 @@ from .router import Route, Router, param_names
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Endpoint", "RouteInfo", "Server"]
+__all__ = ["Endpoint", "RouteInfo", "RouteOptions", "Server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -65,6 +65,14 @@ class Endpoint:
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name}>"
+
+
+class RouteOptions(TypedDict, total=False):
+    """The keyword options of :meth:`Server.get` and the other method shortcuts."""
+
+    hosts: Iterable[str] | str | None
+    max_body_size: int | None
+    timeout: float | None
 
 
 @dataclass(frozen=True)
@@ -213,131 +221,35 @@ class Server(RequestCycle):
 
         return register
 
-    def get(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def get(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a GET (and so HEAD) handler."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["GET"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["GET"], **options)
 
-    def post(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def post(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a POST handler."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["POST"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["POST"], **options)
 
-    def put(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def put(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a PUT handler."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["PUT"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["PUT"], **options)
 
-    def patch(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def patch(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a PATCH handler."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["PATCH"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["PATCH"], **options)
 
-    def delete(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def delete(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a DELETE handler."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["DELETE"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["DELETE"], **options)
 
     def options(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
+        self, pattern: str, *args: str, **options: Unpack[RouteOptions]
     ) -> Callable[[F], F]:
         """Register an OPTIONS handler (otherwise OPTIONS is answered with 204 + ``Allow``)."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["OPTIONS"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["OPTIONS"], **options)
 
-    def head(
-        self,
-        pattern: str,
-        *args: str,
-        hosts: Iterable[str] | str | None = None,
-        max_body_size: int | None = None,
-        timeout: float | None = None,
-    ) -> Callable[[F], F]:
+    def head(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a HEAD handler (it takes precedence over the GET handler's HEAD)."""
-        return self.route(
-            pattern,
-            *args,
-            methods=["HEAD"],
-            hosts=hosts,
-            max_body_size=max_body_size,
-            timeout=timeout,
-        )
+        return self.route(pattern, *args, methods=["HEAD"], **options)
 
     def arg_builder(
         self, fn: Callable[..., Any] | None = None, *, scope: str = "request", replace: bool = False
