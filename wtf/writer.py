@@ -122,9 +122,11 @@ class BufferWriter:
 
     def header(self, name: str) -> str | None:
         """The first value of header ``name`` (case-insensitive), or ``None``."""
+        # PERF: a length check first; most names differ in length, and lower() is a call.
+        size = len(name)
         lname = name.lower()
         for key, value in self.header_list:
-            if key.lower() == lname:
+            if len(key) == size and (key == name or key.lower() == lname):
                 return value
         return None
 
@@ -137,20 +139,35 @@ class BufferWriter:
         if "\n" in value or "\r" in value:
             raise ValueError(f"header {name!r}: values must not contain CR or LF")
         items = self.header_list
+        size = len(name)
         lname = name.lower()
-        for index, (key, _) in enumerate(items):
-            if key.lower() == lname:
+        found = -1
+        for index, (key, _) in enumerate(items):  # PERF: one pass, no helper call
+            if len(key) == size and (key == name or key.lower() == lname):
+                if found >= 0:  # rare: duplicates to drop
+                    items[found + 1 :] = [i for i in items[found + 1 :] if i[0].lower() != lname]
+                    return
+                found = index
                 items[index] = (name, value)
-                items[index + 1 :] = [i for i in items[index + 1 :] if i[0].lower() != lname]
-                return
-        items.append((name, value))
+        if found < 0:
+            items.append((name, value))
 
     def remove_header(self, name: str) -> None:
         """Remove every ``name`` header."""
+        if self._find(name, 0) >= 0:
+            lname = name.lower()
+            self.header_list[:] = [i for i in self.header_list if i[0].lower() != lname]
+
+    def _find(self, name: str, start: int) -> int:
+        """Index of the first ``name`` header at or after ``start``, or -1."""
+        size = len(name)
         lname = name.lower()
         items = self.header_list
-        if any(key.lower() == lname for key, _ in items):
-            items[:] = [item for item in items if item[0].lower() != lname]
+        for index in range(start, len(items)):
+            key = items[index][0]
+            if len(key) == size and (key == name or key.lower() == lname):
+                return index
+        return -1
 
     def write_header(self, code: int) -> None:
         """Set the status unless body bytes were already written."""
