@@ -19,10 +19,10 @@ from wsgiref.validate import validator
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from examples import notes, tour
+from examples import notes, tour, uploads
 
 EXAMPLES = int(os.environ.get("WTF_FUZZ_EXAMPLES", "2000"))
-RAW = {"notes": notes.app, "tour": tour.app}
+RAW = {"notes": notes.app, "tour": tour.app, "uploads": uploads.app}
 APPS = {name: validator(app) for name, app in RAW.items()}
 
 segments = st.one_of(
@@ -34,7 +34,8 @@ KNOWN = [
     "/", "/notes", "/notes/1", "/notes/2", "/notes/abc", "/notes/99999999999999999999",
     "/notes.ndjson",
     "/hello", "/user/a/book/b", "/id/0", "/id/12", "/id/x", "/id/a/b", "/method", "/any",
-    "/site", "/whoami", "/club/room",
+    "/site", "/whoami", "/club/room", "/notes?limit=x", "/uploads/u1", "/uploads/a.b",
+    "/files/u1", "/files/u1.part", "/files/..%2f..%2fetc",
 ]  # fmt: skip
 paths = st.one_of(
     st.sampled_from(KNOWN),
@@ -68,7 +69,8 @@ bodies = st.one_of(
 )
 ctypes = st.sampled_from(
     [None, "application/json", "application/json; charset=latin-1", "text/plain",
-     "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "garbage/;;"]
+     "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "garbage/;;",
+     "application/msgpack"]
 )  # fmt: skip
 
 
@@ -93,6 +95,9 @@ def encode_path(path: str) -> str:
     st.one_of(st.none(), st.sampled_from(["0", "5", "99999", "-3", "abc"])),
     st.sampled_from([None, "*/*", "text/html", "application/json", "gzip"]),
     st.one_of(st.none(), st.builds(lambda n: "v" * n, st.integers(1, 65536))),
+    st.sampled_from(
+        [None, "bytes 0-4/10", "bytes */10", "bytes 5-1/3", "bytes 0-0/*", "junk", "0.001", "-1"]
+    ),
 )
 def test_raw_requests_never_fail(
     name: str,
@@ -105,6 +110,7 @@ def test_raw_requests_never_fail(
     length: str | None,
     accept: str | None,
     big_header: str | None,
+    extra: str | None,
 ) -> None:
     environ: dict[str, Any] = {
         "REQUEST_METHOD": method,
@@ -133,6 +139,8 @@ def test_raw_requests_never_fail(
     if big_header is not None:
         environ["HTTP_X_BIG"] = big_header
         environ["HTTP_ORIGIN"] = big_header[:4096]
+    if extra is not None:  # ChunkedUpload's and the deadline's headers
+        environ["HTTP_CONTENT_RANGE"] = environ["HTTP_REQUEST_TIMEOUT"] = extra
     status: list[str] = []
     # The validator refuses a malformed CONTENT_LENGTH and warns on methods outside its list
     # (servers such as gunicorn answer 400 for the first themselves): call the app directly.
