@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-frameworks bench-load bench-soak clean
+.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-frameworks bench-load bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,9 @@ bench-router: $(VENV)/.installed-bench
 
 bench-injection: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.injection $(BENCH_ARGS)
+
+bench-binding: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.binding $(BENCH_ARGS)
 
 bench-frameworks: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.frameworks $(BENCH_ARGS)

@@ -209,15 +209,11 @@ class _Compiler:
         }.get(kind, list)
 
         def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
-            if not isinstance(value, list | tuple):
+            if type(value) is not list and not isinstance(value, list | tuple):
                 return _error(errors, loc, "expected a list", "list_type")
-            out = []
-            failed = False
-            for index, element in enumerate(value):
-                converted = item(element, (*loc, index), errors)
-                failed = failed or converted is INVALID
-                out.append(converted)
-            return INVALID if failed else make(out)
+            before = len(errors)
+            out = [item(element, (*loc, index), errors) for index, element in enumerate(value)]
+            return INVALID if len(errors) > before else make(out)
 
         return check
 
@@ -315,25 +311,23 @@ def _object_check(
     typed_dict = is_typeddict(cls)
 
     def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
-        if not isinstance(value, Mapping):
+        # PERF: the exact-type test first; isinstance against an ABC is several times slower.
+        if type(value) is not dict and not isinstance(value, Mapping):
             return _error(errors, loc, "expected an object", "dict_type")
-        failed = False
+        before = len(errors)
         out = {}
+        get = table.get
         for name, element in value.items():
-            field_check = table.get(name)
+            field_check = get(name)
             if field_check is None:
                 if forbid_extra:
                     _error(errors, (*loc, name), "unexpected field", "extra_forbidden")
-                    failed = True
                 continue
-            converted = field_check(element, (*loc, name), errors)
-            failed = failed or converted is INVALID
-            out[name] = converted
+            out[name] = field_check(element, (*loc, name), errors)
         for name in required:
             if name not in value:
                 _error(errors, (*loc, name), "field required", "missing")
-                failed = True
-        if failed:
+        if len(errors) > before:
             return INVALID
         if typed_dict:
             return out
