@@ -9,8 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import platform
-import statistics
 import sys
 from typing import Any, TypedDict
 
@@ -20,7 +18,7 @@ from werkzeug.test import EnvironBuilder
 import wtf
 from wtf.testing import Client
 
-from .frameworks import timed
+from .frameworks import print_variants
 
 BODY = json.dumps(
     {"customer": "ann", "priority": 2, "lines": [{"sku": f"s{i}", "qty": i} for i in range(5)]}
@@ -100,18 +98,14 @@ def main(argv: list[str] | None = None) -> int:
         response = Client(app).post("/orders", data=BODY, content_type="application/json")
         if (response.status_code, response.text) != (200, "5"):
             raise SystemExit(f"{name} answered {response.status} {response.text!r}")
-    samples: dict[str, list[float]] = {name: [] for name in apps}
-    for _ in range(args.repeats):
-        for name, app in apps.items():
-            samples[name].append(timed(app, [environ], args.loops))
-    base = statistics.median(samples["req.json by hand"])
-    print(f"# JSON body binding, Python {platform.python_version()}, {platform.machine()}")
-    print(f"# median of {args.repeats} repeats of best-of-3 x {args.loops} requests")
-    print("| handler | ns/request | vs by hand |")
-    print("|---|---|---|")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"| {name} | {median:,.0f} | {median / base:.2f}x |")
+    print_variants(
+        "JSON body binding",
+        apps,
+        environ,
+        "req.json by hand",
+        args.repeats,
+        args.loops,  # type: ignore[arg-type]
+    )
     return 0
 
 

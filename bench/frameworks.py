@@ -74,6 +74,29 @@ def call(app: Wsgi, environ: dict[str, Any]) -> tuple[str, bytes]:
     return status[0], data
 
 
+def print_variants(
+    title: str,
+    apps: dict[str, Wsgi],
+    environ: dict[str, Any],
+    baseline: str,
+    repeats: int,
+    loops: int,
+) -> None:
+    """Time ``apps`` interleaved on one environ; print a table with ratios to ``baseline``."""
+    samples: dict[str, list[float]] = {name: [] for name in apps}
+    for _ in range(repeats):
+        for name, app in apps.items():
+            samples[name].append(timed(app, [environ], loops))
+    base = statistics.median(samples[baseline])
+    print(f"# {title}, Python {platform.python_version()}, {platform.machine()}")
+    print(f"# median of {repeats} repeats of best-of-3 x {loops} requests")
+    print(f"| handler | ns/request | vs {baseline} |")
+    print("|---|---|---|")
+    for name, values in samples.items():
+        median = statistics.median(values)
+        print(f"| {name} | {median:,.0f} | {median / base:.2f}x |")
+
+
 def timed(app: Wsgi, envs: list[dict[str, Any]], loops: int) -> float:
     """Best-of-3 ns per request over ``loops`` requests cycling through ``envs``."""
 

@@ -8,8 +8,6 @@ ratio to the 0-argument handler. Run with ``make bench-injection``.
 from __future__ import annotations
 
 import argparse
-import platform
-import statistics
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -19,7 +17,7 @@ from werkzeug.test import EnvironBuilder
 import wtf
 from wtf.testing import Client
 
-from .frameworks import timed
+from .frameworks import print_variants
 
 
 class A:
@@ -92,18 +90,14 @@ def main(argv: list[str] | None = None) -> int:
         response = Client(app).get("/hello/x/12/z")
         if (response.status_code, response.text) != (200, "Hello, World!"):
             raise SystemExit(f"{name} answered {response.status} {response.text!r}")
-    samples: dict[str, list[float]] = {name: [] for name in apps}
-    for _ in range(args.repeats):
-        for name, app in apps.items():
-            samples[name].append(timed(app, [environ], args.loops))
-    base = statistics.median(samples["0 args"])
-    print(f"# injection overhead, Python {platform.python_version()}, {platform.machine()}")
-    print(f"# median of {args.repeats} repeats of best-of-3 x {args.loops} requests")
-    print("| handler | ns/request | vs 0 args |")
-    print("|---|---|---|")
-    for name, values in samples.items():
-        median = statistics.median(values)
-        print(f"| {name} | {median:,.0f} | {median / base:.2f}x |")
+    print_variants(
+        "injection overhead",
+        apps,
+        environ,
+        "0 args",
+        args.repeats,
+        args.loops,  # type: ignore[arg-type]
+    )
     return 0
 
 

@@ -133,8 +133,10 @@ class RequestCycle:
                     if endpoint.limits is not None and ctx._request is not None:
                         ctx._request.use_limits(endpoint.limits)  # midware made it earlier
                     if (
-                        self.timeout is not None or endpoint.timeout is not None
-                    ) or "HTTP_REQUEST_TIMEOUT" in ctx.environ:
+                        self.timeout is not None
+                        or endpoint.timeout is not None
+                        or "HTTP_REQUEST_TIMEOUT" in ctx.environ
+                    ):
                         ctx.deadline.check()  # the midware may have used it all up
                     result = endpoint.invoke(ctx, values, None)
                     if not afterware:

@@ -161,16 +161,20 @@ def test_concurrent_copies_of_a_chunk_are_written_once(tmp_path: Path) -> None:
     client, root = make(tmp_path)
     statuses: list[int] = []
 
-    def send() -> None:
-        statuses.append(put(Client(client.application), b"01234", "bytes 0-4/10").status_code)
+    def send(upload: str, ready: threading.Barrier) -> None:
+        ready.wait()  # all at once: without the lock, several would append
+        response = put(Client(client.application), b"01234", "bytes 0-4/10", upload=upload)
+        statuses.append(response.status_code)
 
-    threads = [threading.Thread(target=send) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert statuses == [202] * 8
-    assert (root / "u1.part").read_bytes() == b"01234"
+    for round_ in range(5):  # several rounds, so an unlocked race shows up reliably
+        ready = threading.Barrier(12)
+        threads = [threading.Thread(target=send, args=(f"c{round_}", ready)) for _ in range(12)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert (root / f"c{round_}.part").read_bytes() == b"01234"
+    assert statuses == [202] * 60
 
 
 @pytest.mark.parametrize("bad", [0, -5, True, 1.5])
