@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +23,7 @@ from .midware.recovery import recovery_for
 from .problems import render_problem, status_line
 from .respond import JSON, OCTET, TEXT, finish, release, respond, write_result
 from .router import Router
+from .router.compiler import Finder
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -41,6 +42,7 @@ class RequestCycle:
     debug: bool
     limits: Limits
     router: Router
+    _finders: Mapping[str, Finder]
     chains: Chains
     log: logging.Logger
     json_encoder: Callable[[Any], bytes]
@@ -71,38 +73,51 @@ class RequestCycle:
         found = None
         try:
             method = environ["REQUEST_METHOD"]
-            found = self.router.find(method, path, environ.get("HTTP_HOST"))
-            if found is not None:
-                route, values = found
-                endpoint = route.target
-                if endpoint.light:  # PERF: no Context for a handler that reads none
-                    result = endpoint.invoke(None, values, None)
-                else:
+            finder = self._finders.get(method)  # PERF: the router's compiled lookup, no frame
+            if finder is not None:
+                found = finder(path)
+            else:
+                found = self.router.find(method, path, environ.get("HTTP_HOST"))
+            if found is None:
+                ctx = Context(self, environ, path)  # type: ignore[arg-type]
+                self._no_route(ctx, method)
+                return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
+            route, values = found
+            endpoint = route.target
+            call0 = endpoint.call0
+            if call0 is not None:  # PERF: no parameters, no invoker frame, no Context
+                result = call0()
+            elif endpoint.light:  # PERF: no Context for a handler that reads none
+                result = endpoint.invoke(None, values, None)
+            else:
+                ctx = Context(self, environ, path)  # type: ignore[arg-type]
+                ctx.route, ctx.values = route, values
+                result = endpoint.invoke(ctx, values, None)
+                request = ctx._request
+                if (
+                    ctx._base is not None
+                    or ctx._shared is not None
+                    or ctx.stream is not None
+                    or ctx._response is not None
+                    or (request is not None and request._raw is not None)
+                ):
+                    return self._send(ctx, result, start_response)
+            # PERF: a plain value goes out directly when nothing else is pending (this is
+            # _send's fast case, inlined for the cheapest requests).
+            kind = type(result)
+            if kind is str:
+                body, ctype = result.encode(), TEXT
+            elif (kind is dict or kind is list) and not self.msgpack:
+                body, ctype = self.json_encoder(result), JSON
+            elif kind is bytes:
+                body, ctype = result, OCTET
+            else:
+                if ctx is None:
                     ctx = Context(self, environ, path)  # type: ignore[arg-type]
                     ctx.route, ctx.values = route, values
-                    result = endpoint.invoke(ctx, values, None)
-                    return self._send(ctx, result, start_response)
-                # PERF: a plain value from a context-free handler goes out directly (this is
-                # _send's fast case, inlined for the cheapest requests).
-                kind = type(result)
-                if kind is str:
-                    body, ctype = result.encode(), TEXT
-                elif (kind is dict or kind is list) and not self.msgpack:
-                    body, ctype = self.json_encoder(result), JSON
-                elif kind is bytes:
-                    body, ctype = result, OCTET
-                else:
-                    if ctx is None:
-                        ctx = Context(self, environ, path)  # type: ignore[arg-type]
-                        ctx.route, ctx.values = route, values
-                    return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-                start_response(
-                    "200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-                )
-                return [] if method == "HEAD" else [body]
-            ctx = Context(self, environ, path)  # type: ignore[arg-type]
-            self._no_route(ctx, method)
-            return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
+                return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+            start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
+            return [] if method == "HEAD" else [body]
         except Exception as exc:
             if ctx is None:
                 ctx = Context(self, environ, path)  # type: ignore[arg-type]
@@ -122,7 +137,11 @@ class RequestCycle:
                 ctx = nxt
             else:
                 method = ctx.environ["REQUEST_METHOD"]
-                found = self.router.find(method, ctx.path, ctx.environ.get("HTTP_HOST"))
+                finder = self._finders.get(method)
+                if finder is not None:
+                    found = finder(ctx.path)
+                else:
+                    found = self.router.find(method, ctx.path, ctx.environ.get("HTTP_HOST"))
                 if found is None:
                     self._no_route(ctx, method)
                 else:
@@ -179,28 +198,35 @@ class RequestCycle:
         else:
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
         release(ctx)
-        if writer is not None and writer is not base and base is not None:
-            # Wrapped (gzip...): the whole body through the wrappers, in one write that
-            # Content-Length marks as complete, then straight to finish().
-            if base.header("Content-Type") is None:
-                base.header_list.append(("Content-Type", ctype))
-            base.set_header("Content-Length", str(len(body)))
-            writer.write(body)
-            writer.flush()
-            return finish(self, ctx, start_response)  # type: ignore[arg-type]
         if base is None:
-            status = "200 OK"
-            headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-        else:
-            if base.status < 200 or base.status in (204, 304):
-                return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-            status = status_line(base.status)
-            if base.header("Content-Type") is None:
-                base.header_list.append(("Content-Type", ctype))
-            base.set_header("Content-Length", str(len(body)))
-            headers = base.header_list
-        start_response(status, headers)
-        return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]
+            start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
+            return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]
+        status = base.status
+        if status < 200 or status in (204, 304):
+            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+        if base.header("Content-Type") is None:
+            base.header_list.append(("Content-Type", ctype))
+        base.set_header("Content-Length", str(len(body)))
+        if writer is not base and writer is not None:
+            # Wrapped (gzip...): the whole body through the wrappers, in one write that
+            # Content-Length marks as complete. PERF: a wrapper that can take a complete body
+            # at once (Gzip's `whole`) returns what it would have written instead.
+            whole = getattr(writer, "whole", None)
+            passed = whole(body) if whole is not None else None
+            if passed is None:
+                writer.write(body)
+                writer.flush()
+                return finish(self, ctx, start_response)  # type: ignore[arg-type]
+            if passed is not body:
+                body = passed
+                base.set_header("Content-Length", str(len(body)))
+            base.started = base.flushed = True
+            base.bytes_written = len(body)
+        start_response(status_line(status), base.header_list)
+        if ctx.environ["REQUEST_METHOD"] == "HEAD":
+            return []
+        base.bytes_sent = len(body)
+        return [body]
 
     def _afterware(
         self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False

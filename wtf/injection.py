@@ -246,6 +246,8 @@ class Injector:
         invoke: Invoker = namespace["invoke"]
         # Whether the call reads the context at all; the server skips building one if not.
         invoke.uses_ctx = bool(setup) or "ctx" in args or "exc" in args  # type: ignore[attr-defined]
+        # Whether it is just fn(): the server then calls fn itself, without this frame.
+        invoke.bare = not setup and not args  # type: ignore[attr-defined]
         return invoke
 
     def _bind(

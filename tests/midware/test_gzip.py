@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 import wtf
-from wtf.midware import Gzip
+from wtf.midware import CORS, Gzip, WriterWrapper
 from wtf.testing import Client
 
 from ..server.helpers import Session, track_sessions
@@ -209,3 +209,50 @@ def test_close_of_a_gzip_stream_reaches_generator_and_teardown(app: wtf.Server) 
     assert not sessions[0].closed
     response.close()  # the client went away
     assert state["generator_closed"] and sessions[0].closed
+
+
+class Tap(WriterWrapper):
+    """A user wrapper: records the bytes that pass through it."""
+
+    def __init__(self, inner: wtf.midware.Writer, seen: list[bytes]) -> None:
+        super().__init__(inner)
+        self.seen = seen
+
+    def write(self, data: bytes) -> int:
+        self.seen.append(data)
+        return self.inner.write(data)
+
+
+@pytest.mark.parametrize(
+    ("tap_priority", "sees_compressed"),
+    [
+        pytest.param(30, True, id="gzip-wraps-tap"),  # Gzip's inner writer is not the base one
+        pytest.param(50, False, id="tap-wraps-gzip"),
+    ],
+)
+def test_gzip_with_another_wrapper_in_either_order(
+    tap_priority: int, sees_compressed: bool
+) -> None:
+    app = gzip_app()
+    seen: list[bytes] = []
+
+    def tap(ctx: wtf.Context) -> wtf.Context:
+        return ctx.clone(writer=Tap(ctx.writer, seen))
+
+    app.add_midware(tap, priority=tap_priority)
+    response = Client(app, validate=True).get("/text", headers={"Accept-Encoding": "gzip"})
+    assert response.headers["Content-Encoding"] == "gzip"
+    assert int(response.headers["Content-Length"]) == len(response.data)
+    assert gzip.decompress(response.data) == BIG.encode()
+    assert b"".join(seen) == (response.data if sees_compressed else BIG.encode())
+
+
+def test_gzip_keeps_headers_set_by_other_midware_on_a_small_body() -> None:
+    app = gzip_app()
+    app.add_midware(CORS("*"))
+    response = Client(app, validate=True).get(
+        "/small", headers={"Accept-Encoding": "gzip", "Origin": "https://a.example"}
+    )
+    assert (response.data, response.headers["Access-Control-Allow-Origin"]) == (b"tiny", "*")
+    assert response.headers["Content-Length"] == "4"
+    assert "Content-Encoding" not in response.headers and "Vary" not in response.headers

@@ -121,7 +121,8 @@ class GzipWriter(WriterWrapper):
     """Compresses what passes through it, once it decided to."""
 
     def __init__(self, inner: Writer, gzip: Gzip, accepted: bool, base: BufferWriter) -> None:
-        super().__init__(inner)
+        self.inner = inner  # PERF: WriterWrapper.__init__'s two stores, without its frame
+        self._flushed = False
         self._base = base
         self._gzip = gzip
         self._accepted = accepted
@@ -129,21 +130,24 @@ class GzipWriter(WriterWrapper):
         self._compressor: zlib._Compress | None = None
         self._streaming = False
 
-    def _decide(self) -> None:
+    def _decide(self, size: int | None = None) -> None:
+        """Decide from the headers; ``size`` is the body's length when the caller knows it."""
         self._decided = True
         base = self._base
-        status = self.status
-        if (
-            status < 200
-            or status in (204, 206, 304)  # a 206's Content-Range counts identity bytes
-            or base.header("Content-Encoding") is not None
-        ):
+        status = base.status
+        if status < 200 or status in (204, 206, 304):  # a 206's Content-Range counts identity bytes
+            return
+        if size is None:
+            length = base.header("Content-Length")
+            if length is not None and length.isdigit():
+                size = int(length)
+        if size is not None and size < self._gzip.min_size:
+            return  # PERF: the cheapest test first; small bodies are the common case
+        if base.header("Content-Encoding") is not None:
             return
         if not self._gzip.compressible(base.header("Content-Type")):
             return
         length = base.header("Content-Length")
-        if length is not None and length.isdigit() and int(length) < self._gzip.min_size:
-            return
         add_vary(base, "Accept-Encoding")
         if not self._accepted:
             return
@@ -154,6 +158,19 @@ class GzipWriter(WriterWrapper):
             base.set_header("ETag", f"W/{etag}")
         self._streaming = length is None
         self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
+
+    def whole(self, body: bytes) -> bytes | None:
+        """PERF: a complete, non-empty body, whose ``Content-Length`` is set, written to the base
+        writer straight away: return what :meth:`write` and :meth:`flush` would pass on, or
+        ``None`` when this writer does not wrap the base writer directly (write instead)."""
+        if self.inner is not self._base or self._decided:
+            return None
+        self._decide(len(body))
+        self._flushed = True
+        compressor, self._compressor = self._compressor, None
+        if compressor is None:
+            return body
+        return compressor.compress(body) + compressor.flush(zlib.Z_FINISH)
 
     def write(self, data: bytes) -> int:
         """Compress ``data`` (a stream's chunk is sync-flushed at once)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from .compiler import Finder, compile_finder
@@ -42,10 +42,25 @@ class Router:
         self._by_key: dict[tuple[tuple[str, str], ...], list[Route]] = {}
         self._lock = threading.RLock()
         self._compiled: _Compiled | None = None
-        # PERF: the default group's finders, read directly by find(); emptied by add() so
-        # that the next lookup takes the slow path, which compiles.
+        # PERF: the default group's finders, read directly by find() (and by frameworks through
+        # `finders`); emptied in place by add() so that the next lookup takes the slow path,
+        # which compiles; left empty while any route has a host filter.
         self._finders: dict[str, Finder] = {}
-        self._hosted = False  # whether any route has a host filter
+
+    @property
+    def finders(self) -> Mapping[str, Finder]:
+        """The compiled lookups, for frameworks that call the router on every request.
+
+        A live, read-only mapping ``method -> finder``, where ``finder(path)`` returns what
+        :meth:`find` would for a request without a host filter to apply: ``(route, values)``
+        or ``None``. It only holds exact-case methods that have routes, is empty until the
+        table compiles and while any route has a host filter; for a method not in it, call
+        :meth:`find`. It is the same object for the router's lifetime, so it can be kept::
+
+            finder = router.finders.get(method)
+            found = finder(path) if finder else router.find(method, path, host)
+        """
+        return self._finders
 
     @property
     def routes(self) -> tuple[Route, ...]:
@@ -89,7 +104,7 @@ class Router:
             self._routes.append(route)
             self._by_key.setdefault(route.key, []).append(route)
             self._compiled = None
-            self._finders = {}
+            self._finders.clear()
         return route
 
     def compile(self) -> None:
@@ -106,7 +121,7 @@ class Router:
         """
         # PERF: the common case is one dict lookup and one call of generated code.
         finder = self._finders.get(method)
-        if finder is None or (host is not None and self._hosted):
+        if finder is None:
             return self._find_slow(method, path, host)
         return finder(path)
 
@@ -126,10 +141,7 @@ class Router:
                 only routes registered without hosts take part then.
         """
         finder = self._finders.get(method)
-        if finder is None or (host is not None and self._hosted):
-            found = self._find_slow(method, path, host)
-        else:
-            found = finder(path)
+        found = self._find_slow(method, path, host) if finder is None else finder(path)
         if found is None or type(found) is Match:
             return found
         return new_match(found)
@@ -154,9 +166,9 @@ class Router:
             return compiled
         with self._lock:
             if self._compiled is None:
-                self._compiled = _Compiled(list(self._routes))
-                self._hosted = bool(self._compiled.host_groups)
-                self._finders = dict(self._compiled.default.finders)
+                compiled = self._compiled = _Compiled(list(self._routes))
+                if not compiled.host_groups:
+                    self._finders.update(compiled.default.finders)
             return self._compiled
 
 
