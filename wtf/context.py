@@ -135,10 +135,10 @@ class Context:
     @property
     def base_writer(self) -> BufferWriter:
         """The innermost writer, which holds what goes to the WSGI server."""
-        if self._base is None:
-            self.writer  # noqa: B018 - creates it
-        assert self._base is not None
-        return self._base
+        base = self._base
+        if base is None:  # PERF: no writer yet (a wrapper always sits on a base): make both
+            base = self._base = self._writer = BufferWriter()
+        return base
 
     @property
     def rest(self) -> Rest:

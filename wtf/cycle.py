@@ -20,7 +20,7 @@ from .errors import HTTPError, ValidationError
 from .limits import Limits
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
-from .problems import render_problem, status_line
+from .problems import STATUS_LINES, render_problem, status_line
 from .respond import JSON, OCTET, TEXT, finish, release, respond, write_result
 from .router import Router
 from .router.compiler import Finder
@@ -128,7 +128,7 @@ class RequestCycle:
 
     def _call_chain(self, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
         """The request cycle with midware and afterware."""
-        midware, afterware = self.chains.for_path(ctx.path)
+        midware, afterware = self.chains.everywhere or self.chains.for_path(ctx.path)
         try:
             for step in midware:
                 nxt = step.proc(ctx)
@@ -204,9 +204,7 @@ class RequestCycle:
         status = base.status
         if status < 200 or status in (204, 304):
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        if base.header("Content-Type") is None:
-            base.header_list.append(("Content-Type", ctype))
-        base.set_header("Content-Length", str(len(body)))
+        base.set_body_headers(ctype, len(body))
         if writer is not base and writer is not None:
             # Wrapped (gzip...): the whole body through the wrappers, in one write that
             # Content-Length marks as complete. PERF: a wrapper that can take a complete body
@@ -222,7 +220,7 @@ class RequestCycle:
                 base.set_header("Content-Length", str(len(body)))
             base.started = base.flushed = True
             base.bytes_written = len(body)
-        start_response(status_line(status), base.header_list)
+        start_response(STATUS_LINES.get(status) or status_line(status), base.header_list)
         if ctx.environ["REQUEST_METHOD"] == "HEAD":
             return []
         base.bytes_sent = len(body)

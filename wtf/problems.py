@@ -16,7 +16,8 @@ __all__ = ["reason", "render_problem", "status_line"]
 
 _PROBLEM = "application/problem+json"
 _OFFERS = [_PROBLEM, "application/json", "text/plain", "text/html"]
-_STATUS_LINES: dict[int, str] = {}
+#: Rendered status lines by code, filled by :func:`status_line`.
+STATUS_LINES: dict[int, str] = {}
 
 
 def reason(code: int) -> str:
@@ -26,9 +27,9 @@ def reason(code: int) -> str:
 
 def status_line(code: int) -> str:
     """``"404 Not Found"`` for 404 (cached)."""
-    line = _STATUS_LINES.get(code)
+    line = STATUS_LINES.get(code)
     if line is None:
-        line = _STATUS_LINES[code] = f"{code} {reason(code)}"
+        line = STATUS_LINES[code] = f"{code} {reason(code)}"
     return line
 
 

@@ -152,6 +152,29 @@ class BufferWriter:
         if found < 0:
             items.append((name, value))
 
+    def set_body_headers(self, content_type: str, length: int) -> None:
+        """Set ``Content-Length`` to ``length`` and ``Content-Type`` unless one is set: what
+        the server does before sending a complete body (one pass over the headers)."""
+        items = self.header_list
+        typed = duplicate = False
+        at = -1
+        for index, (key, _) in enumerate(items):  # PERF: names compared by length first
+            size = len(key)
+            if size == 12 and key.lower() == "content-type":
+                typed = True
+            elif size == 14 and key.lower() == "content-length":
+                duplicate = at >= 0
+                at = index
+        if duplicate:  # rare: every Content-Length goes, one comes back
+            items[:] = [i for i in items if i[0].lower() != "content-length"]
+            at = -1
+        if not typed:
+            items.append(("Content-Type", content_type))
+        if at >= 0:
+            items[at] = ("Content-Length", str(length))
+        else:
+            items.append(("Content-Length", str(length)))
+
     def remove_header(self, name: str) -> None:
         """Remove every ``name`` header."""
         if self._find(name, 0) >= 0:

@@ -273,3 +273,24 @@ def test_describe_routes_lists_midware_in_order(app: wtf.Server) -> None:
         "Gzip(min_size=500, level=6, priority=40)",
     )
     assert len(pub.midware) == 2
+
+
+def test_midware_added_after_requests_joins_the_chain(app: wtf.Server, client: Client) -> None:
+    def tag(name: str) -> wtf.midware.Midware:
+        def proc(ctx: wtf.Context) -> wtf.Context:
+            ctx.base_writer.headers.add("X-Ran", name)
+            return ctx
+
+        return proc  # type: ignore[return-value]
+
+    @app.get("/x/y")
+    def y() -> str:
+        return "y"
+
+    app.add_midware(tag("global"), priority=10)
+    assert client.get("/x/y").headers.getlist("X-Ran") == ["global"]
+    assert client.get("/other").headers.getlist("X-Ran") == ["global"]  # the 404 too
+    app.add_midware(tag("scoped"), path="/x/", priority=20)
+    app.add_midware(tag("late"), priority=30)
+    assert client.get("/x/y").headers.getlist("X-Ran") == ["global", "scoped", "late"]
+    assert client.get("/other").headers.getlist("X-Ran") == ["global", "late"]

@@ -61,6 +61,9 @@ class Chains:
         self._cache: dict[tuple[str, ...], tuple[tuple[Midware, ...], tuple[Afterware, ...]]] = {}
         self._lock = threading.Lock()
         self.empty = True
+        #: PERF: the chain when every midware and afterware is global (one for every path),
+        #: once :meth:`for_path` built it; else ``None``.
+        self.everywhere: tuple[tuple[Midware, ...], tuple[Afterware, ...]] | None = None
 
     def add_midware(self, midware: Midware, scope: str) -> None:
         """Add ``midware`` for ``scope`` (``"/"`` for every path)."""
@@ -79,18 +82,20 @@ class Chains:
         scopes = {entry[3] for entry in self._midware} | {a.path for a in self._afterware}
         self._scopes = tuple(sorted(scopes))
         self._cache = {}
+        self.everywhere = None
         self.empty = False
 
     def for_path(self, path: str) -> tuple[tuple[Midware, ...], tuple[Afterware, ...]]:
         """The midware (in run order) and afterware (in run order) for ``path``."""
-        if self._scopes == ("/",):  # PERF: only global scopes: one chain for every path
-            found = self._cache.get(self._scopes)
-            if found is not None:
-                return found
-        key = tuple(scope for scope in self._scopes if covers(scope, path))
-        found = self._cache.get(key)
+        scopes, cache = self._scopes, self._cache  # one consistent view, even mid-change
+        key = tuple(scope for scope in scopes if covers(scope, path))
+        found = cache.get(key)
         if found is None:
-            found = self._cache[key] = self._build(set(key))
+            found = cache[key] = self._build(set(key))
+        if scopes == ("/",):  # PERF: the same chain for every path from now on
+            with self._lock:
+                if self._cache is cache:
+                    self.everywhere = found
         return found
 
     def _build(self, scopes: set[str]) -> tuple[tuple[Midware, ...], tuple[Afterware, ...]]:

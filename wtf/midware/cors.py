@@ -108,11 +108,12 @@ class CORS:
         origin = environ.get("HTTP_ORIGIN")
         if origin is None:
             return ctx
-        allowed = self.allows(origin)
-        requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
-        if environ.get("REQUEST_METHOD") == "OPTIONS" and requested is not None:
-            self._preflight(ctx, origin, allowed, requested)
-            return None  # preflights never reach a handler
+        allowed = self.any_origin or self.allows(origin)
+        if environ.get("REQUEST_METHOD") == "OPTIONS":
+            requested = environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD")
+            if requested is not None:
+                self._preflight(ctx, origin, allowed, requested)
+                return None  # preflights never reach a handler
         if allowed:
             base.set_header("Access-Control-Allow-Origin", "*" if self.any_origin else origin)
             if self.credentials:
