@@ -94,12 +94,13 @@ class RequestCycle:
                 ctx.route, ctx.values = route, values
                 result = endpoint.invoke(ctx, values, None)
                 request = ctx._request
+                shared = ctx._shared
                 if (
                     ctx._base is not None
-                    or ctx._shared is not None
                     or ctx.stream is not None
                     or ctx._response is not None
                     or (request is not None and request._raw is not None)
+                    or (shared is not None and (shared.teardowns or shared.closers))
                 ):
                     return self._send(ctx, result, start_response)
             # PERF: a plain value goes out directly when nothing else is pending (this is
@@ -116,6 +117,8 @@ class RequestCycle:
                     ctx = Context(self, environ, path)  # type: ignore[arg-type]
                     ctx.route, ctx.values = route, values
                 return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
+            if ctx is not None and ctx._shared is not None:
+                ctx._shared.cache.clear()  # built values may refer to the context: no cycles
             start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
             return [] if method == "HEAD" else [body]
         except Exception as exc:

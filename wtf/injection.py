@@ -58,6 +58,15 @@ _SETUP: dict[str, str] = {
 }
 
 
+# The request's ArgBuilder cache, fetched once per planned call that builds anything.
+_CACHE = (
+    "    sh = ctx._shared\n"
+    "    if sh is None:\n"
+    "        sh = ctx._shared = _Shared()\n"
+    "    cache = sh.cache\n"
+)
+
+
 def _unwrap(ann: Any) -> Any:
     """``Annotated[T, ...]`` -> ``T`` (the metadata is reserved for later use)."""
     while typing.get_origin(ann) is Annotated:
@@ -289,11 +298,10 @@ class Injector:
         var = f"b{len(setup)}"
         slot: Slot = namespace[slot_name]
         builder = slot.current
+        if _CACHE not in setup:
+            setup.append(_CACHE)
         lines = [
-            "    sh = ctx._shared\n",
-            "    if sh is None:\n",
-            "        sh = ctx._shared = _Shared()\n",
-            f"    {var} = sh.cache.get({slot_name}, _MISSING)\n",
+            f"    {var} = cache.get({slot_name}, _MISSING)\n",
             f"    if {var} is _MISSING:\n",
         ]
         if (
@@ -308,7 +316,7 @@ class Injector:
             namespace[builder_name] = builder
             lines += [
                 f"        if {slot_name}.current is {builder_name}:\n",
-                f"            {var} = sh.cache[{slot_name}] = {fn_name}()\n",
+                f"            {var} = cache[{slot_name}] = {fn_name}()\n",
                 "        else:\n",
                 f"            {var} = _build(ctx, {slot_name})\n",
             ]

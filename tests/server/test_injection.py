@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
+import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -284,3 +286,40 @@ def test_override_context_manager_and_plain_call(app: wtf.Server, client: Client
 def test_override_needs_a_registered_builder(app: wtf.Server) -> None:
     with pytest.raises(wtf.RegistrationError, match="no ArgBuilder"):
         app.override(Session, lambda: Session())
+
+
+class HoldsContext:
+    """Built per request; refers back to the request's context (a reference cycle)."""
+
+    def __init__(self, ctx: wtf.Context) -> None:
+        self.ctx = ctx
+
+
+def build_holder(ctx: wtf.Context) -> HoldsContext:
+    return HoldsContext(ctx)
+
+
+@pytest.mark.parametrize("middle", [False, True], ids=["no-midware", "midware"])
+@pytest.mark.parametrize("result", ["text", "dict", "stream"])
+def test_built_values_are_freed_without_the_cyclic_gc(middle: bool, result: str) -> None:
+    app = wtf.Server()
+    app.arg_builder(build_holder)
+    if middle:
+        app.add_midware(lambda ctx: ctx, priority=50)
+    built: list[weakref.ref[HoldsContext]] = []
+
+    @app.get("/")
+    def index(holder: HoldsContext) -> object:
+        built.append(weakref.ref(holder))
+        if result == "stream":
+            return iter(["a", "b"])
+        return "text" if result == "text" else {"k": 1}
+
+    gc.disable()
+    try:
+        response = Client(app).get("/")
+        assert response.status_code == 200
+        response.close()
+        assert built and built[0]() is None  # refcounting alone freed it: no cycle was left
+    finally:
+        gc.enable()
