@@ -39,7 +39,7 @@ class Context:
     # PERF: one Context per request; everything costly is created on first use.
     __slots__ = (
         "_base",
-        "_deadline",  # PERF: _deadline and _start are left unset until used
+        "_deadline",
         "_request",
         "_response",
         "_shared",

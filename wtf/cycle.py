@@ -160,7 +160,8 @@ class RequestCycle:
                         or "HTTP_REQUEST_TIMEOUT" in ctx.environ
                     ):
                         ctx.deadline.check()  # the midware may have used it all up
-                    result = endpoint.invoke(ctx, values, None)
+                    call0 = endpoint.call0
+                    result = call0() if call0 is not None else endpoint.invoke(ctx, values, None)
                     if not afterware:
                         return self._send(ctx, result, start_response)
                     write_result(ctx, result)
