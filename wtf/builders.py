@@ -118,10 +118,10 @@ def _finish(gen: Iterator[Any], fn: Any) -> None:
 
 def build(ctx: Context | None, slot: Slot) -> Any:
     """Return the value of ``slot``'s builder for this request (cached per request)."""
-    # PERF: the cached case is two attribute loads and a dict lookup.
-    shared = ctx._shared if ctx is not None else None
-    if shared is not None:
-        value = shared.cache.get(slot, MISSING)
+    # PERF: the cached case is an attribute load and a dict lookup.
+    cache = ctx._cache if ctx is not None else None
+    if cache is not None:
+        value = cache.get(slot, MISSING)
         if value is not MISSING:
             if value is BUILDING:
                 raise HandlerError(
@@ -138,15 +138,14 @@ def build(ctx: Context | None, slot: Slot) -> Any:
             f"an app-scoped ArgBuilder depends on {type_name(slot.type)}, whose builder "
             f"{describe(builder.fn)} is request-scoped"
         )
-    if shared is None:
-        shared = ctx.shared
-    cache = shared.cache
+    if cache is None:
+        cache = ctx._cache = {}
     cache[slot] = BUILDING
     try:
         if builder.is_generator:
             gen = builder.invoke(ctx, (), None)
             value = _first(gen, builder.fn)
-            shared.add_teardown(gen)
+            ctx.shared.add_teardown(gen)
         elif builder.bare:
             value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
         else:

@@ -39,6 +39,7 @@ class Context:
     # PERF: one Context per request; everything costly is created on first use.
     __slots__ = (
         "_base",
+        "_cache",
         "_deadline",
         "_request",
         "_response",
@@ -65,6 +66,7 @@ class Context:
         self._writer: Writer | None = None
         self._base: BufferWriter | None = None
         self._shared: Shared | None = None
+        self._cache: dict[object, Any] | None = None
         self._start: float | None = None  # set where midware run: the deadline's clock
         self._deadline: Deadline | None = None
 
@@ -173,6 +175,10 @@ class Context:
         other._base = self.base_writer
         other._writer = writer if writer is not None else self._writer
         other._shared = self.shared
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        other._cache = cache  # the same dict: what a clone builds, the original sees
         other._start = self._start
         other._deadline = self._deadline
         return other
@@ -242,10 +248,9 @@ class Context:
 class Shared:
     """State of one request that every clone of its context sees (internal)."""
 
-    __slots__ = ("_values", "cache", "closers", "teardowns")
+    __slots__ = ("_values", "closers", "teardowns")
 
     def __init__(self) -> None:
-        self.cache: dict[object, Any] = {}
         self.teardowns: list[Iterator[Any]] | None = None  # PERF: most requests have none
         self.closers: list[Callable[[], None]] | None = None
         self._values: dict[str, Any] | None = None

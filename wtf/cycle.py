@@ -117,8 +117,8 @@ class RequestCycle:
                     ctx = Context(self, environ, path)  # type: ignore[arg-type]
                     ctx.route, ctx.values = route, values
                 return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-            if ctx is not None and ctx._shared is not None:
-                ctx._shared.cache.clear()  # built values may refer to the context: no cycles
+            if ctx is not None and ctx._cache is not None:
+                ctx._cache.clear()  # built values may refer to the context: no cycles
             start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
             return [] if method == "HEAD" else [body]
         except Exception as exc:

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .binding import NO_DEFAULT, Binder, plan_part, source_of
 from .builders import MISSING, Builder, Invoker, Override, Slot, build
-from .context import Context, Shared
+from .context import Context
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
 from .errors import HandlerError, RegistrationError
 from .limits import Limits
@@ -59,12 +59,7 @@ _SETUP: dict[str, str] = {
 
 
 # The request's ArgBuilder cache, fetched once per planned call that builds anything.
-_CACHE = (
-    "    sh = ctx._shared\n"
-    "    if sh is None:\n"
-    "        sh = ctx._shared = _Shared()\n"
-    "    cache = sh.cache\n"
-)
+_CACHE = "    cache = ctx._cache\n    if cache is None:\n        cache = ctx._cache = {}\n"
 
 
 def _unwrap(ann: Any) -> Any:
@@ -222,7 +217,6 @@ class Injector:
             "_Request": Request,
             "_new": object.__new__,
             "_MISSING": MISSING,
-            "_Shared": Shared,
             "_binder": Binder(),
             "_limits": limits,
         }

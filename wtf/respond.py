@@ -253,9 +253,9 @@ def release(ctx: Context) -> None:
     files) and break the reference cycles (context <-> Response, built values that hold the
     context) so that refcounting frees it, not the cyclic GC."""
     ctx._response = None
-    shared = ctx._shared
-    if shared is not None:
-        shared.cache.clear()
+    cache = ctx._cache
+    if cache is not None:
+        cache.clear()
     request = ctx._request
     if request is not None and request._raw is not None:
         request._raw.close()
