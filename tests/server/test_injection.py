@@ -11,6 +11,7 @@ import pytest
 import werkzeug
 
 import wtf
+from wtf.midware import WriterWrapper
 from wtf.testing import Client
 
 from .helpers import Config, Session, User, track_sessions
@@ -323,3 +324,52 @@ def test_built_values_are_freed_without_the_cyclic_gc(middle: bool, result: str)
         assert built and built[0]() is None  # refcounting alone freed it: no cycle was left
     finally:
         gc.enable()
+
+
+class Boom(Exception):
+    """Raised by a handler to reach an error handler."""
+
+
+@pytest.mark.parametrize("cloning", [False, True], ids=["same-context", "cloned-context"])
+def test_one_build_per_request_across_handler_afterware_and_error_handler(cloning: bool) -> None:
+    app = wtf.Server()
+    built: list[Session] = []
+    seen: list[tuple[str, Session]] = []
+
+    @app.arg_builder
+    def session() -> Session:
+        built.append(Session("db"))
+        return built[-1]
+
+    if cloning:  # a midware that wraps the writer hands a clone of the context on
+        app.add_midware(lambda ctx: ctx.clone(writer=WriterWrapper(ctx.writer)), priority=50)
+
+    @app.get("/ok")
+    def ok(s: Session) -> str:
+        seen.append(("handler", s))
+        return "ok"
+
+    @app.get("/fail")
+    def fail(s: Session) -> str:
+        seen.append(("handler", s))
+        raise Boom()
+
+    @app.on_error(Boom)
+    def on_boom(exc: Boom, s: Session) -> str:
+        seen.append(("error handler", s))
+        return "handled"
+
+    def after(s: Session) -> None:
+        seen.append(("afterware", s))
+
+    app.add_afterware(after)
+    client = Client(app)
+    for path, body in (("/ok", "ok"), ("/fail", "handled")):
+        built.clear()
+        seen.clear()
+        assert client.get(path).text == body
+        assert len(built) == 1, path
+        assert [who for who, _ in seen] == (
+            ["handler", "afterware"] if path == "/ok" else ["handler", "error handler", "afterware"]
+        )
+        assert all(s is built[0] for _, s in seen), path
