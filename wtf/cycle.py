@@ -84,9 +84,9 @@ class RequestCycle:
                 return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
             route, values = found
             endpoint = route.target
-            call0 = endpoint.call0
-            if call0 is not None:  # PERF: no parameters, no invoker frame, no Context
-                result = call0()
+            direct = endpoint.direct
+            if direct is not None:  # PERF: fn() or fn(*values): no invoker frame, no Context
+                result = direct(*values) if endpoint.spread else direct()
             elif endpoint.light:  # PERF: no Context for a handler that reads none
                 result = endpoint.invoke(None, values, None)
             else:
@@ -160,8 +160,11 @@ class RequestCycle:
                         or "HTTP_REQUEST_TIMEOUT" in ctx.environ
                     ):
                         ctx.deadline.check()  # the midware may have used it all up
-                    call0 = endpoint.call0
-                    result = call0() if call0 is not None else endpoint.invoke(ctx, values, None)
+                    direct = endpoint.direct
+                    if direct is None:
+                        result = endpoint.invoke(ctx, values, None)
+                    else:
+                        result = direct(*values) if endpoint.spread else direct()
                     if not afterware:
                         return self._send(ctx, result, start_response)
                     write_result(ctx, result)

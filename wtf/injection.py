@@ -249,8 +249,15 @@ class Injector:
         invoke: Invoker = namespace["invoke"]
         # Whether the call reads the context at all; the server skips building one if not.
         invoke.uses_ctx = bool(setup) or "ctx" in args or "exc" in args  # type: ignore[attr-defined]
-        # Whether it is just fn(): the server then calls fn itself, without this frame.
+        # Whether it is just fn() or fn(*values) (every route value as a str, in order): the
+        # server then calls fn itself, without this frame.
         invoke.bare = not setup and not args  # type: ignore[attr-defined]
+        invoke.spread = (  # type: ignore[attr-defined]
+            not setup
+            and not keywords
+            and bool(route_names)
+            and positional == [f"values[{i}]" for i in range(len(route_names))]
+        )
         return invoke
 
     def _bind(

@@ -42,7 +42,17 @@ class Endpoint:
         name: ``module.qualname`` of the handler.
     """
 
-    __slots__ = ("call0", "fn", "invoke", "light", "limits", "name", "streaming", "timeout")
+    __slots__ = (
+        "direct",
+        "fn",
+        "invoke",
+        "light",
+        "limits",
+        "name",
+        "spread",
+        "streaming",
+        "timeout",
+    )
 
     def __init__(
         self,
@@ -62,8 +72,13 @@ class Endpoint:
         self.streaming = inspect.isgeneratorfunction(fn)
         #: The handler needs no context (no parameters, or route parameters only).
         self.light = not getattr(invoke, "uses_ctx", True)
-        #: ``fn`` itself when it takes no parameters (PERF: called without the invoker frame).
-        self.call0: Callable[[], Any] | None = fn if getattr(invoke, "bare", False) else None
+        #: Whether the handler takes exactly the route's values, as strings, in order.
+        self.spread: bool = getattr(invoke, "spread", False)
+        #: ``fn`` itself when it takes no parameters (``fn()``) or just the route values
+        #: (``fn(*values)``, see :attr:`spread`). PERF: called without the invoker frame.
+        self.direct: Callable[..., Any] | None = (
+            fn if self.spread or getattr(invoke, "bare", False) else None
+        )
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name}>"

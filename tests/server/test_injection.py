@@ -373,3 +373,37 @@ def test_one_build_per_request_across_handler_afterware_and_error_handler(clonin
             ["handler", "afterware"] if path == "/ok" else ["handler", "error handler", "afterware"]
         )
         assert all(s is built[0] for _, s in seen), path
+
+
+def test_route_values_reach_the_right_parameters_whatever_their_order() -> None:
+    app = wtf.Server()
+
+    @app.get("/inorder/:a/:b")
+    def in_order(a: str, b: str) -> str:
+        return f"a={a} b={b}"
+
+    @app.get("/swapped/:a/:b")
+    def swapped(b: str, a: str) -> str:
+        return f"a={a} b={b}"
+
+    @app.get("/untyped/:a/:b")
+    def untyped(a, b) -> str:  # type: ignore[no-untyped-def]
+        return f"a={a} b={b}"
+
+    @app.get("/keyword/:a/:b")
+    def keyword(a: str, *, b: str) -> str:
+        return f"a={a} b={b}"
+
+    @app.get("/partial/:a/:b")
+    def partial(b: str) -> str:
+        return f"b={b}"
+
+    @app.get("/wild/:a/*")
+    def wild(a: str) -> str:
+        return f"a={a}"
+
+    client = Client(app)
+    for prefix in ("inorder", "swapped", "untyped", "keyword"):
+        assert client.get(f"/{prefix}/1/2").text == "a=1 b=2", prefix
+    assert client.get("/partial/1/2").text == "b=2"
+    assert client.get("/wild/1/x/y").text == "a=1"
