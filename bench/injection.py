@@ -33,11 +33,24 @@ class C:
 
 
 def make_apps() -> dict[str, wtf.Server]:
-    names = ("0 args", "3 provided", "3 route params", "3 builders", "0 args, builds A B C itself")
+    names = (
+        "0 args",
+        "1 provided (Context)",
+        "3 provided",
+        "3 route params",
+        "3 builders",
+        "0 args, builds A B C itself",
+    )
     apps = {name: wtf.Server() for name in names}
 
     @apps["0 args"].get("/hello/:a/:b/:c")
     def zero() -> str:
+        return "Hello, World!"
+
+    # The context alone: what every handler that reads the request pays (the other two
+    # provided types are facades over it).
+    @apps["1 provided (Context)"].get("/hello/:a/:b/:c")
+    def context_only(ctx: wtf.Context) -> str:
         return "Hello, World!"
 
     @apps["3 provided"].get("/hello/:a/:b/:c")

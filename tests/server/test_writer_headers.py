@@ -50,3 +50,33 @@ def test_remove_header_and_crlf() -> None:
     assert w.header_list == [("Y", "2")]
     with pytest.raises(ValueError, match="CR or LF"):
         w.set_header("Y", "a\r\nInjected: 1")
+
+
+CT, CL = "Content-Type", "Content-Length"
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        pytest.param([], [(CT, "text/plain"), (CL, "5")], id="empty"),
+        pytest.param(
+            [("X-A", "1")], [("X-A", "1"), (CT, "text/plain"), (CL, "5")], id="others-kept"
+        ),
+        pytest.param([("content-type", "text/html")], [("content-type", "text/html"), (CL, "5")]),
+        pytest.param([(CL, "99"), ("X-A", "1")], [(CL, "5"), ("X-A", "1"), (CT, "text/plain")]),
+        pytest.param(
+            [("content-length", "1"), ("X-A", "1"), ("Content-Length", "2")],
+            [("X-A", "1"), (CT, "text/plain"), (CL, "5")],
+            id="duplicate-lengths",
+        ),
+        pytest.param(
+            [("Content-Typo", "x"), ("Content-Lengths", "x")],
+            [("Content-Typo", "x"), ("Content-Lengths", "x"), (CT, "text/plain"), (CL, "5")],
+            id="near-names",
+        ),
+    ],
+)
+def test_set_body_headers(before: list[tuple[str, str]], after: list[tuple[str, str]]) -> None:
+    w = writer(*before)
+    w.set_body_headers("text/plain", 5)
+    assert w.header_list == after
