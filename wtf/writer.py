@@ -139,6 +139,9 @@ class BufferWriter:
         if "\n" in value or "\r" in value:
             raise ValueError(f"header {name!r}: values must not contain CR or LF")
         items = self.header_list
+        if not items:  # PERF: the first header (CORS, say) has nothing to replace
+            items.append((name, value))
+            return
         size = len(name)
         lname = name.lower()
         found = -1

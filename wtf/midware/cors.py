@@ -102,7 +102,7 @@ class CORS:
     def proc(self, ctx: Context) -> Context | None:
         """Add CORS headers; answer preflights; stop refused preflights."""
         environ = ctx.environ
-        base = ctx.base_writer
+        base = ctx._base or ctx.base_writer  # PERF: no property frame once it exists
         if not self.any_origin:
             add_vary(base, "Origin")
         origin = environ.get("HTTP_ORIGIN")
