@@ -78,19 +78,38 @@ def is_model(tp: Any) -> bool:
     )
 
 
-def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True) -> Check:
+def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True, fast: bool = True) -> Check:
     """Compile the check of ``tp``.
 
     Args:
         tp: The annotation.
         strings: Values are strings to convert (query, form) rather than JSON values.
         forbid_extra: Refuse unknown fields of dataclasses and ``TypedDict``\\ s.
+        fast: For JSON values, try the generated happy path first (see
+            :mod:`wtf.fast_validation`); the result is the same either way.
 
     Raises:
         Unsupported: ``tp`` (or a field inside it) is a type wtf cannot bind; the message
             names it.
     """
-    return _Compiler(strings, forbid_extra).compile(tp)
+    full = _Compiler(strings, forbid_extra).compile(tp)
+    if strings or not fast:
+        return full
+    # PERF: JSON values go through generated code that only converts (no error list, no loc
+    # tuples); the full check runs only for an invalid value, to say why.
+    from .fast_validation import compile_fast
+
+    def fallback(other: Any) -> Callable[[Any], Any]:
+        check = _Compiler(False, forbid_extra).compile(other)
+        return lambda value: check(value, (), [])
+
+    happy = compile_fast(tp, forbid_extra, fallback)
+
+    def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+        result = happy(value)
+        return result if result is not INVALID else full(value, loc, errors)
+
+    return check
 
 
 class _Compiler:

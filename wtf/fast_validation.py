@@ -1,0 +1,273 @@
+"""The happy path of body validation: generated code that converts a valid value, or gives up.
+
+:func:`compile_fast` turns an annotation into ``fast(value)``, which returns the converted
+value, or :data:`~wtf.validation.INVALID` as soon as anything is wrong, without recording why:
+no error list, no ``loc`` tuples, one generated function per dataclass or ``TypedDict`` with
+the common field types (``str``, ``int``, ``float``, ``bool``) tested inline. The full check of
+:mod:`wtf.validation` then runs only for invalid values, to report every error. Both accept
+exactly the same values and build the same results; a property test holds them to it.
+
+JSON-like values only (bodies); query strings and forms use the full check directly.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import types
+import typing
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal, Union
+
+from .validation import INVALID, is_typeddict, model_fields, pydantic_model
+
+__all__ = ["Fast", "compile_fast"]
+
+#: ``fast(value)`` -> the converted value, or ``INVALID``.
+Fast = Callable[[Any], Any]
+
+_MISSING: Any = object()
+
+
+def compile_fast(tp: Any, forbid_extra: bool, fallback: Callable[[Any], Fast]) -> Fast:
+    """Compile the fast path of ``tp`` (JSON-like values).
+
+    Args:
+        tp: The annotation (already accepted by :func:`wtf.validation.compile_type`).
+        forbid_extra: Unknown fields of dataclasses and ``TypedDict``\\ s make a value invalid.
+        fallback: Makes the fast path of a type this module does not specialise (UUID,
+            datetime, files...) from its full check.
+    """
+    return _FastCompiler(forbid_extra, fallback).compile(tp)
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _str(value: Any) -> Any:
+    return value if isinstance(value, str) else INVALID
+
+
+def _int(value: Any) -> Any:
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return INVALID
+
+
+def _float(value: Any) -> Any:
+    if type(value) is float or type(value) is int:
+        return float(value)
+    return INVALID
+
+
+def _bool(value: Any) -> Any:
+    return value if type(value) is bool else INVALID
+
+
+def _none(value: Any) -> Any:
+    return None if value is None else INVALID
+
+
+_SCALARS: dict[Any, Fast] = {str: _str, int: _int, float: _float, bool: _bool}
+
+# Inline statements for a field value ``v`` (result in ``r``); INVALID returns at once.
+_INLINE: dict[Any, str] = {
+    str: (
+        "{i}if type(v) is str or isinstance(v, str):\n"
+        "{i}    r = v\n"
+        "{i}else:\n"
+        "{i}    return _INVALID\n"
+    ),
+    bool: "{i}if type(v) is not bool:\n{i}    return _INVALID\n{i}r = v\n",
+    int: (
+        "{i}if type(v) is int:\n"
+        "{i}    r = v\n"
+        "{i}else:\n"
+        "{i}    r = _int(v)\n"
+        "{i}    if r is _INVALID:\n"
+        "{i}        return _INVALID\n"
+    ),
+}
+
+
+class _FastCompiler:
+    def __init__(self, forbid_extra: bool, fallback: Callable[[Any], Fast]) -> None:
+        self.forbid_extra = forbid_extra
+        self.fallback = fallback
+        self.models: dict[Any, Fast] = {}
+
+    def compile(self, tp: Any) -> Fast:
+        origin = typing.get_origin(tp)
+        if origin is typing.Annotated:
+            return self.compile(typing.get_args(tp)[0])
+        if tp is Any or tp is object:
+            return _identity
+        if tp is None or tp is type(None):
+            return _none
+        if origin in (Union, types.UnionType):
+            return self._union(typing.get_args(tp))
+        if origin is Literal:
+            return self._literal(typing.get_args(tp))
+        if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
+            return self._list(tp, origin or tp)
+        if origin in (dict, Mapping) or tp is dict:
+            args = typing.get_args(tp)
+            return self._dict(self.compile(args[1]) if args else _identity)
+        if tp in _SCALARS:
+            return _SCALARS[tp]
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return self._enum(tp)
+        if pydantic_model(tp):
+            return self._pydantic(tp)
+        if is_typeddict(tp) or (isinstance(tp, type) and dataclasses.is_dataclass(tp)):
+            return self._model(tp)
+        return self.fallback(tp)
+
+    def _union(self, members: tuple[Any, ...]) -> Fast:
+        optional = type(None) in members
+        fasts = [self.compile(m) for m in members if m is not type(None)]
+
+        def fast(value: Any) -> Any:
+            if value is None and optional:
+                return None
+            for each in fasts:
+                result = each(value)
+                if result is not INVALID:
+                    return result
+            return INVALID
+
+        return fast
+
+    def _literal(self, options: tuple[Any, ...]) -> Fast:
+        def fast(value: Any) -> Any:
+            for option in options:
+                if value == option and type(value) is type(option):
+                    return option
+            return INVALID
+
+        return fast
+
+    def _enum(self, cls: type[enum.Enum]) -> Fast:
+        def fast(value: Any) -> Any:
+            try:
+                return cls(value)
+            except (ValueError, TypeError):
+                return INVALID
+
+        return fast
+
+    def _list(self, tp: Any, kind: Any) -> Fast:
+        args = typing.get_args(tp)
+        item = self.compile(args[0] if args else Any)
+        make: Callable[[list[Any]], Any] = {
+            set: set,
+            frozenset: frozenset,
+            tuple: tuple,
+        }.get(kind, list)
+
+        def fast(value: Any) -> Any:
+            if type(value) is not list and not isinstance(value, list | tuple):
+                return INVALID
+            out: list[Any] = []
+            append = out.append
+            for element in value:
+                result = item(element)
+                if result is INVALID:
+                    return INVALID
+                append(result)
+            return make(out)
+
+        return fast
+
+    def _dict(self, values: Fast) -> Fast:
+        def fast(value: Any) -> Any:
+            if not isinstance(value, dict):
+                return INVALID
+            out = {}
+            for key, element in value.items():
+                result = values(element)
+                if result is INVALID:
+                    return INVALID
+                out[key] = result
+            return out
+
+        return fast
+
+    def _pydantic(self, cls: Any) -> Fast:
+        from pydantic import ValidationError as PydanticError
+
+        def fast(value: Any) -> Any:
+            try:
+                return cls.model_validate(value)
+            except PydanticError:
+                return INVALID
+
+        return fast
+
+    def _model(self, cls: Any) -> Fast:
+        known = self.models.get(cls)
+        if known is not None:
+            return known
+
+        def forward(value: Any) -> Any:  # recursive models refer to themselves
+            return real(value)
+
+        self.models[cls] = forward
+        fields = model_fields(cls)
+        namespace: dict[str, Any] = {
+            "_INVALID": INVALID,
+            "_MISSING": _MISSING,
+            "_Mapping": Mapping,
+            "_int": _int,
+            "_cls": cls,
+        }
+        lines = [
+            "def fast(value):",
+            "    if type(value) is not dict and not isinstance(value, _Mapping):",
+            "        return _INVALID",
+            "    out = {}",
+            "    seen = 0",
+        ]
+        for index, (name, (annotation, required)) in enumerate(fields.items()):
+            key = repr(name)
+            lines.append(f"    v = value.get({key}, _MISSING)")
+            lines.append("    if v is _MISSING:")
+            lines.append("        return _INVALID" if required else "        pass")
+            lines.append("    else:")
+            inline = _INLINE.get(_plain(annotation))
+            if inline is not None:
+                lines.append(inline.format(i="        ").rstrip("\n"))
+            else:
+                namespace[f"_f{index}"] = self.compile(annotation)
+                lines.append(f"        r = _f{index}(v)")
+                lines.append("        if r is _INVALID:")
+                lines.append("            return _INVALID")
+            lines.append(f"        out[{key}] = r")
+            lines.append("        seen += 1")
+        if self.forbid_extra:
+            lines.append("    if seen != len(value):")  # an unknown field
+            lines.append("        return _INVALID")
+        if is_typeddict(cls):
+            lines.append("    return out")
+        else:
+            lines += [
+                "    try:",
+                "        return _cls(**out)",
+                "    except (ValueError, TypeError):",  # __post_init__ checks
+                "        return _INVALID",
+            ]
+        source = "\n".join(lines) + "\n"
+        exec(compile(source, f"<wtf fast check of {cls.__qualname__}>", "exec"), namespace)
+        real: Fast = namespace["fast"]
+        self.models[cls] = real
+        return real
+
+
+def _plain(annotation: Any) -> Any:
+    """``Annotated[T, ...]`` -> ``T``."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
