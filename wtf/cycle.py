@@ -204,13 +204,7 @@ class RequestCycle:
             body, ctype = result, OCTET
         else:
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        # PERF: release(ctx) inline: no Response facade is kept (checked above).
-        cache = ctx._cache
-        if cache is not None:
-            cache.clear()
-        request = ctx._request
-        if request is not None and request._raw is not None:
-            request._raw.close()
+        release(ctx)
         if base is None:
             start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
             return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]

@@ -12,14 +12,12 @@ JSON-like values only (bodies); query strings and forms use the full check direc
 
 from __future__ import annotations
 
-import dataclasses
 import enum
-import types
 import typing
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Union
+from collections.abc import Callable, Mapping
+from typing import Any
 
-from .validation import INVALID, is_typeddict, model_fields, pydantic_model
+from .validation import INVALID, classify, is_typeddict, model_fields, pydantic_model
 
 __all__ = ["Fast", "compile_fast"]
 
@@ -100,31 +98,24 @@ class _FastCompiler:
         self.models: dict[Any, Fast] = {}
 
     def compile(self, tp: Any) -> Fast:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            return self.compile(typing.get_args(tp)[0])
-        if tp is Any or tp is object:
+        kind, detail = classify(tp)
+        if kind == "any":
             return _identity
-        if tp is None or tp is type(None):
+        if kind == "none":
             return _none
-        if origin in (Union, types.UnionType):
-            return self._union(typing.get_args(tp))
-        if origin is Literal:
-            return self._literal(typing.get_args(tp))
-        if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
-            return self._list(tp, origin or tp)
-        if origin in (dict, Mapping) or tp is dict:
-            args = typing.get_args(tp)
-            return self._dict(self.compile(args[1]) if args else _identity)
-        if tp in _SCALARS:
-            return _SCALARS[tp]
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return self._enum(tp)
-        if pydantic_model(tp):
-            return self._pydantic(tp)
-        if is_typeddict(tp) or (isinstance(tp, type) and dataclasses.is_dataclass(tp)):
-            return self._model(tp)
-        return self.fallback(tp)
+        if kind == "union":
+            return self._union(detail)
+        if kind == "literal":
+            return self._literal(detail)
+        if kind == "list":
+            return self._list(*detail)
+        if kind == "dict":
+            return self._dict(self.compile(detail))
+        if kind == "enum":
+            return self._enum(detail)
+        if kind == "model":
+            return self._pydantic(detail) if pydantic_model(detail) else self._model(detail)
+        return _SCALARS.get(detail) or self.fallback(detail)  # scalars, files
 
     def _union(self, members: tuple[Any, ...]) -> Fast:
         optional = type(None) in members
@@ -159,14 +150,9 @@ class _FastCompiler:
 
         return fast
 
-    def _list(self, tp: Any, kind: Any) -> Fast:
-        args = typing.get_args(tp)
-        item = self.compile(args[0] if args else Any)
-        make: Callable[[list[Any]], Any] = {
-            set: set,
-            frozenset: frozenset,
-            tuple: tuple,
-        }.get(kind, list)
+    def _list(self, item_type: Any, kind: Any) -> Fast:
+        item = self.compile(item_type)
+        make: Callable[[list[Any]], Any] = kind
 
         def fast(value: Any) -> Any:
             if type(value) is not list and not isinstance(value, list | tuple):

@@ -112,6 +112,54 @@ def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True, fast: boo
     return check
 
 
+def classify(tp: Any) -> tuple[str, Any]:
+    """What kind of annotation ``tp`` is, for the compilers of checks: ``(kind, detail)``.
+
+    ``Annotated`` is unwrapped. Kinds and details: ``any``, ``none`` (no detail); ``union``
+    (the members), ``literal`` (the options), ``list`` (``(item type, container)``, the
+    container being ``list``, ``set``, ``frozenset`` or ``tuple``), ``dict`` (the value type),
+    ``scalar``, ``enum``, ``file``, ``model`` (a dataclass, ``TypedDict`` or pydantic model;
+    the type itself).
+
+    Raises:
+        Unsupported: Not a type wtf can bind, or a tuple other than ``tuple[T, ...]``.
+    """
+    origin = typing.get_origin(tp)
+    if origin is typing.Annotated:
+        return classify(typing.get_args(tp)[0])
+    if tp is Any or tp is object:
+        return "any", None
+    if tp is None or tp is type(None):
+        return "none", None
+    if origin in (Union, types.UnionType):
+        return "union", typing.get_args(tp)
+    if origin is Literal:
+        return "literal", typing.get_args(tp)
+    if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
+        args = typing.get_args(tp)
+        kind = origin or tp
+        if kind is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
+            raise Unsupported(f"{_name(tp)}: only tuple[T, ...] can be bound; use a dataclass")
+        container = kind if kind in (set, frozenset, tuple) else list
+        return "list", (args[0] if args else Any, container)
+    if origin in (dict, Mapping) or tp is dict:
+        args = typing.get_args(tp)
+        return "dict", args[1] if args else Any
+    if tp in _SCALARS:
+        return "scalar", tp
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "enum", tp
+    if tp is FileStorage:
+        return "file", tp
+    if is_model(tp):
+        return "model", tp
+    raise Unsupported(
+        f"{_name(tp)} is not a type wtf can bind (use str, int, float, bool, UUID, "
+        "datetime, date, Enum, Literal, list, dict, a dataclass, a TypedDict or a "
+        "pydantic model)"
+    )
+
+
 class _Compiler:
     def __init__(self, strings: bool, forbid_extra: bool) -> None:
         self.strings = strings
@@ -119,40 +167,31 @@ class _Compiler:
         self.models: dict[Any, Check] = {}
 
     def compile(self, tp: Any) -> Check:
-        origin = typing.get_origin(tp)
-        if origin is typing.Annotated:
-            return self.compile(typing.get_args(tp)[0])
-        if tp is Any or tp is object:
+        kind, detail = classify(tp)
+        if kind == "any":
             return lambda value, loc, errors: value
-        if tp is None or tp is type(None):
+        if kind == "none":
             return self._none()
-        if origin in (Union, types.UnionType):
-            return self._union(typing.get_args(tp))
-        if origin is Literal:
-            return self._literal(typing.get_args(tp))
-        if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
-            return self._list(tp, origin or tp)
-        if origin in (dict, Mapping) or tp is dict:
-            args = typing.get_args(tp)
-            return self._dict(self.compile(args[1]) if args else self.compile(Any))
-        if tp in _SCALARS:
-            return _SCALARS[tp][1 if self.strings else 0]
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return self._enum(tp)
-        if tp is FileStorage:
+        if kind == "union":
+            return self._union(detail)
+        if kind == "literal":
+            return self._literal(detail)
+        if kind == "list":
+            return self._list(*detail)
+        if kind == "dict":
+            return self._dict(self.compile(detail))
+        if kind == "scalar":
+            return _SCALARS[detail][1 if self.strings else 0]
+        if kind == "enum":
+            return self._enum(detail)
+        if kind == "file":
             return _file
-        if is_model(tp):
-            if self.strings and not self._top:
-                raise Unsupported(
-                    f"{_name(tp)} cannot be nested in a query string or form; bind it from a "
-                    "JSON body"
-                )
-            return self._model(tp)
-        raise Unsupported(
-            f"{_name(tp)} is not a type wtf can bind (use str, int, float, bool, UUID, "
-            "datetime, date, Enum, Literal, list, dict, a dataclass, a TypedDict or a "
-            "pydantic model)"
-        )
+        if self.strings and not self._top:  # a model
+            raise Unsupported(
+                f"{_name(detail)} cannot be nested in a query string or form; bind it from a "
+                "JSON body"
+            )
+        return self._model(detail)
 
     _top = True
 
@@ -216,16 +255,9 @@ class _Compiler:
 
         return check
 
-    def _list(self, tp: Any, kind: Any) -> Check:
-        args = typing.get_args(tp)
-        if kind is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
-            raise Unsupported(f"{_name(tp)}: only tuple[T, ...] can be bound; use a dataclass")
-        item = self.compile(args[0] if args else Any)
-        make: Callable[[list[Any]], Any] = {
-            set: set,
-            frozenset: frozenset,
-            tuple: tuple,
-        }.get(kind, list)
+    def _list(self, item_type: Any, kind: Any) -> Check:
+        item = self.compile(item_type)
+        make: Callable[[list[Any]], Any] = kind
 
         def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
             if type(value) is not list and not isinstance(value, list | tuple):
