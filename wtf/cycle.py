@@ -131,10 +131,10 @@ class RequestCycle:
 
     def _call_chain(self, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
         """The request cycle with midware and afterware."""
-        midware, afterware = self.chains.everywhere or self.chains.for_path(ctx.path)
+        _, afterware, procs = self.chains.everywhere or self.chains.for_path(ctx.path)
         try:
-            for step in midware:
-                nxt = step.proc(ctx)
+            for proc in procs:
+                nxt = proc(ctx)
                 if nxt is None:
                     break
                 ctx = nxt

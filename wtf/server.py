@@ -382,7 +382,7 @@ class Server(RequestCycle):
                 cut = prefix.find(mark)
                 if cut >= 0:
                     prefix = prefix[:cut]
-            midware, afterware = self.chains.for_path(prefix)
+            midware, afterware, _ = self.chains.for_path(prefix)
             out.append(
                 RouteInfo(
                     pattern=route.pattern,

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import RegistrationError
-from .base import Midware
+from .base import FunctionMidware, Midware
 
-__all__ = ["Afterware", "Chains", "covers", "validate_scope"]
+if TYPE_CHECKING:
+    from ..context import Context
+
+__all__ = ["Afterware", "Chain", "Chains", "covers", "validate_scope"]
 
 
 def validate_scope(path: str) -> str:
@@ -51,6 +54,16 @@ class Afterware:
         self.path = path
 
 
+class Chain(NamedTuple):
+    """The midware and afterware that apply to a path, in run order."""
+
+    midware: tuple[Midware, ...]
+    afterware: tuple[Afterware, ...]
+    #: What to call for each midware: its ``proc``, or a plain function itself (PERF: no
+    #: adapter frame).
+    procs: tuple[Callable[[Context], Context | None], ...]
+
+
 class Chains:
     """The registered midware and afterware, and the cached chain for each set of scopes."""
 
@@ -58,12 +71,12 @@ class Chains:
         self._midware: list[tuple[int, int, int, str, Midware]] = []
         self._afterware: list[Afterware] = []
         self._scopes: tuple[str, ...] = ()
-        self._cache: dict[tuple[str, ...], tuple[tuple[Midware, ...], tuple[Afterware, ...]]] = {}
+        self._cache: dict[tuple[str, ...], Chain] = {}
         self._lock = threading.Lock()
         self.empty = True
         #: PERF: the chain when every midware and afterware is global (one for every path),
         #: once :meth:`for_path` built it; else ``None``.
-        self.everywhere: tuple[tuple[Midware, ...], tuple[Afterware, ...]] | None = None
+        self.everywhere: Chain | None = None
 
     def add_midware(self, midware: Midware, scope: str) -> None:
         """Add ``midware`` for ``scope`` (``"/"`` for every path)."""
@@ -85,7 +98,7 @@ class Chains:
         self.everywhere = None
         self.empty = False
 
-    def for_path(self, path: str) -> tuple[tuple[Midware, ...], tuple[Afterware, ...]]:
+    def for_path(self, path: str) -> Chain:
         """The midware (in run order) and afterware (in run order) for ``path``."""
         scopes, cache = self._scopes, self._cache  # one consistent view, even mid-change
         key = tuple(scope for scope in scopes if covers(scope, path))
@@ -98,12 +111,14 @@ class Chains:
                     self.everywhere = found
         return found
 
-    def _build(self, scopes: set[str]) -> tuple[tuple[Midware, ...], tuple[Afterware, ...]]:
+    def _build(self, scopes: set[str]) -> Chain:
         midware = sorted(e for e in self._midware if e[3] in scopes)
         afterware = [a for a in self._afterware if a.path in scopes]
         # Deepest path first, then reverse registration order.
         order = sorted(range(len(afterware)), key=lambda i: (-_depth(afterware[i].path), -i))
-        return tuple(e[4] for e in midware), tuple(afterware[i] for i in order)
+        steps = tuple(e[4] for e in midware)
+        procs = tuple(m.fn if type(m) is FunctionMidware else m.proc for m in steps)
+        return Chain(steps, tuple(afterware[i] for i in order), procs)
 
 
 def check_midware(midware: Any) -> None:
