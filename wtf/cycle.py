@@ -204,7 +204,8 @@ class RequestCycle:
             body, ctype = result, OCTET
         else:
             return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        release(ctx)
+        if ctx._cache is not None or ctx._request is not None:  # PERF: else nothing to release
+            release(ctx)
         if base is None:
             start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
             return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]

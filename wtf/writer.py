@@ -159,9 +159,16 @@ class BufferWriter:
         """Set ``Content-Length`` to ``length`` and ``Content-Type`` unless one is set: what
         the server does before sending a complete body (one pass over the headers)."""
         items = self.header_list
+        for key, _ in items:  # PERF: usually neither is there; a name of either length is rare
+            if len(key) in (12, 14):
+                break
+        else:
+            items.append(("Content-Type", content_type))
+            items.append(("Content-Length", str(length)))
+            return
         typed = duplicate = False
         at = -1
-        for index, (key, _) in enumerate(items):  # PERF: names compared by length first
+        for index, (key, _) in enumerate(items):  # names compared by length first
             size = len(key)
             if size == 12 and key.lower() == "content-type":
                 typed = True
