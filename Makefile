@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-floor bench-frameworks bench-load bench-soak clean
+.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,9 @@ bench-frameworks: $(VENV)/.installed-bench
 
 bench-floor: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.floor $(BENCH_ARGS)
+
+bench-features: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.features $(BENCH_ARGS)
 
 # Loads gunicorn on 127.0.0.1 with wrk (Debian's package, installed when missing; needs root).
 bench-load: $(VENV)/.installed-bench
