@@ -22,8 +22,7 @@ from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
 from .problems import STATUS_LINES, render_problem, status_line
 from .respond import JSON, OCTET, TEXT, finish, release, respond, write_result
-from .router import Router
-from .router.compiler import Finder
+from .router import Finder, Router
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

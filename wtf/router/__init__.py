@@ -16,6 +16,7 @@ Example:
     ('by-id', 'by-name')
 """
 
+from .compiler import Finder as Finder
 from .errors import DuplicateRouteError as DuplicateRouteError
 from .errors import PatternError as PatternError
 from .errors import RouteError as RouteError
@@ -29,6 +30,7 @@ from .router import Router as Router
 __all__ = [
     "STANDARD_METHODS",
     "DuplicateRouteError",
+    "Finder",
     "Match",
     "PatternError",
     "Rest",
