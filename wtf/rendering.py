@@ -77,6 +77,7 @@ def to_builtin(obj: Any) -> Any:
 
 
 _encoder = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=to_builtin)
+_ascii_encoder = json.JSONEncoder(separators=(",", ":"), default=to_builtin)
 
 
 def encode_json(obj: Any) -> bytes:
@@ -85,7 +86,10 @@ def encode_json(obj: Any) -> bytes:
     Raises:
         TypeError: A value that cannot be encoded.
     """
-    return _encoder.encode(obj).encode()
+    try:
+        return _encoder.encode(obj).encode()
+    except UnicodeEncodeError:  # a lone surrogate (JSON input may carry "\ud800"): escape it
+        return _ascii_encoder.encode(obj).encode()
 
 
 def orjson_encoder() -> Callable[[Any], bytes]:

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 __all__ = ["Request"]
 
+# Byte order marks: UTF-8, UTF-16 LE/BE (UTF-32 LE/BE start with these too).
+_BOMS = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
+
 
 class Request:
     """The request of one WSGI call.
@@ -152,7 +155,10 @@ class Request:
             raise HTTPError(415, "expected a JSON body (Content-Type: application/json)")
         body = self._read_body()
         try:
-            value = json.loads(body)
+            if b"\x00" in body[:4] or body.startswith(_BOMS):
+                value = json.loads(body)  # UTF-16/32 or a BOM: the stdlib detects which
+            else:  # PERF: UTF-8 (RFC 8259), decoded here: the detection costs ~600 ns
+                value = json.loads(body.decode("utf-8", "surrogatepass"))
         except ValueError as exc:
             if silent:
                 return None

@@ -226,3 +226,11 @@ def test_xml(client: Client, path: str, check: Any) -> None:
     response = client.get(path)
     assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert check(ElementTree.fromstring(response.data))
+
+
+def test_lone_surrogates_are_escaped_not_a_500() -> None:
+    value = {"a": "\ud800", "b": "é"}
+    encoded = encode_json(value)
+    assert encoded == b'{"a":"\\ud800","b":"\\u00e9"}'  # ASCII JSON, which round-trips
+    assert json.loads(encoded) == value
+    assert encode_json({"b": "é"}) == '{"b":"é"}'.encode()  # UTF-8 otherwise

@@ -43,6 +43,15 @@ def echo_client(app: wtf.Server) -> Client:
         pytest.param(b"", "application/json", 400, None, id="empty"),
         pytest.param(b'{"a": 1}', "text/plain", 415, None, id="not-json"),
         pytest.param(b"[" * 100_000, "application/json", 400, None, id="nested-too-deeply"),
+        *(
+            pytest.param(
+                '{"a": "é€"}'.encode(codec), "application/json", 200, {"a": "é€"}, id=codec
+            )
+            for codec in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be")
+        ),
+        pytest.param(b'{"a": "\xff"}', "application/json", 400, None, id="invalid-utf-8"),
+        pytest.param(b'"\xed\xa0\x80"', "application/json", 200, "\ud800", id="surrogate"),
+        pytest.param(b'\xef\xbb\xbf"x"', "application/json", 200, "x", id="utf-8-bom"),
     ],
 )
 def test_json_body(
