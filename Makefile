@@ -35,7 +35,7 @@ lint: $(VENV)/.installed-test
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-bench: bench-router bench-injection bench-frameworks
+bench: bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks
 
 bench-router: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.router $(BENCH_ARGS)
