@@ -104,9 +104,13 @@ def orjson_encoder() -> Callable[[Any], bytes]:
         raise RegistrationError("orjson_encoder needs orjson: pip install 'wtf[fast]'") from None
     dumps = orjson.dumps
     options = orjson.OPT_NON_STR_KEYS
+    refused = orjson.JSONEncodeError
 
     def encode(obj: Any) -> bytes:
-        return dumps(obj, default=to_builtin, option=options)
+        try:
+            return dumps(obj, default=to_builtin, option=options)
+        except refused:  # lone surrogates, ints over 64 bits...: the stdlib encoder decides
+            return encode_json(obj)
 
     return encode
 

@@ -234,3 +234,13 @@ def test_lone_surrogates_are_escaped_not_a_500() -> None:
     assert encoded == b'{"a":"\\ud800","b":"\\u00e9"}'  # ASCII JSON, which round-trips
     assert json.loads(encoded) == value
     assert encode_json({"b": "é"}) == '{"b":"é"}'.encode()  # UTF-8 otherwise
+
+
+@pytest.mark.parametrize("value", [{"a": "\ud800"}, {"big": 2**70}], ids=["surrogate", "big-int"])
+def test_orjson_encoder_falls_back_to_the_stdlib_for_what_orjson_refuses(value: Any) -> None:
+    assert json.loads(orjson_encoder()(value)) == value
+
+
+def test_orjson_encoder_still_refuses_what_nothing_can_encode() -> None:
+    with pytest.raises(TypeError):
+        orjson_encoder()({"x": object()})
