@@ -380,8 +380,8 @@ def _object_check(
                 _error(errors, (*loc, name), "field required", "missing")
         if len(errors) > before:
             return INVALID
-        if typed_dict:
-            return out
+        if typed_dict:  # in the class's order, whatever the client's (as the fast path does)
+            return {name: out[name] for name in table if name in out}
         try:
             return cls(**out)
         except (ValueError, TypeError) as exc:  # __post_init__ checks

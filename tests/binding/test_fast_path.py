@@ -11,7 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import wtf
 from wtf.errors import FieldError
+from wtf.testing import Client
 from wtf.validation import INVALID, compile_type
 
 
@@ -181,3 +183,25 @@ def test_valid_values_bind_whole() -> None:
     assert errors == []
     assert got == Outer("n", 2.0, True, Inner(1), [Inner(2, "a")], {"x": 3}, Color.RED, None, {"t"})
     assert type(got.ratio) is float and type(got.inner.n) is int
+
+
+class Ordered(TypedDict, total=False):
+    first: str
+    second: int
+
+
+def test_a_bound_typeddict_keeps_the_declared_order_from_body_query_and_form() -> None:
+    app = wtf.Server()
+
+    @app.post("/body")
+    def body(data: Ordered) -> list[str]:
+        return list(data)
+
+    @app.get("/query")
+    def query(data: wtf.Query[Ordered]) -> list[str]:
+        return list(data)
+
+    client = Client(app)
+    assert client.post("/body", json={"second": 2, "first": "a"}).json == ["first", "second"]
+    assert client.post("/body", data={"second": "2", "first": "a"}).json == ["first", "second"]
+    assert client.get("/query?second=2&first=a").json == ["first", "second"]
