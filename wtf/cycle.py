@@ -214,10 +214,11 @@ class RequestCycle:
         base.set_body_headers(ctype, len(body))
         if writer is not base and writer is not None:
             # Wrapped (gzip...): the whole body through the wrappers, in one write that
-            # Content-Length marks as complete. PERF: a wrapper that can take a complete body
-            # at once (Gzip's `whole`) returns what it would have written instead.
+            # Content-Length marks as complete. PERF: the only wrapper, when it can take a
+            # complete body at once (Gzip's `whole`), returns what it would have written.
             whole = getattr(writer, "whole", None)
-            passed = whole(body) if whole is not None else None
+            inner: object = getattr(writer, "inner", None)
+            passed = whole(body) if whole is not None and inner is base else None
             if passed is None:
                 writer.write(body)
                 writer.flush()

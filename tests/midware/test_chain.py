@@ -294,3 +294,36 @@ def test_midware_added_after_requests_joins_the_chain(app: wtf.Server, client: C
     app.add_midware(tag("late"), priority=30)
     assert client.get("/x/y").headers.getlist("X-Ran") == ["global", "scoped", "late"]
     assert client.get("/other").headers.getlist("X-Ran") == ["global", "late"]
+
+
+class Shout(WriterWrapper):
+    """Upper-cases the body; takes a complete body at once through `whole`."""
+
+    def __init__(self, inner: wtf.midware.Writer, calls: list[str]) -> None:
+        super().__init__(inner)
+        self.calls = calls
+
+    def whole(self, body: bytes) -> bytes | None:
+        self.calls.append("whole")
+        return body.upper() + b"!"
+
+    def write(self, data: bytes) -> int:
+        self.calls.append("write")
+        return self.inner.write(data.upper() + b"!")
+
+
+@pytest.mark.parametrize("outer", [False, True], ids=["wraps-the-base", "wraps-another-wrapper"])
+def test_whole_is_used_only_by_the_wrapper_of_the_base_writer(outer: bool) -> None:
+    app = wtf.Server()
+    calls: list[str] = []
+    app.add_midware(lambda ctx: ctx.clone(writer=Shout(ctx.writer, calls)), priority=20)
+    if outer:  # Shout now sits on another wrapper: whole() would skip it, so write() is used
+        app.add_midware(lambda ctx: ctx.clone(writer=WriterWrapper(ctx.writer)), priority=10)
+
+    @app.get("/")
+    def index() -> str:
+        return "hi"
+
+    response = Client(app, validate=True).get("/")
+    assert (response.data, response.headers["Content-Length"]) == (b"HI!", "3")
+    assert calls == (["write"] if outer else ["whole"])
