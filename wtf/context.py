@@ -54,12 +54,19 @@ class Context:
         "values",
     )
 
-    def __init__(self, server: Server, environ: WSGIEnvironment, path: str) -> None:
+    def __init__(
+        self,
+        server: Server,
+        environ: WSGIEnvironment,
+        path: str,
+        route: Route | None = None,
+        values: tuple[str, ...] = (),
+    ) -> None:
         self.server = server
         self.environ = environ
         self.path = path
-        self.route: Route | None = None
-        self.values: tuple[str, ...] = ()
+        self.route = route
+        self.values = values
         self.stream: Iterator[bytes | str] | None = None
         self._request: Request | None = None
         self._response: Response | None = None

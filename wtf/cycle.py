@@ -89,8 +89,7 @@ class RequestCycle:
             elif endpoint.light:  # PERF: no Context for a handler that reads none
                 result = endpoint.invoke(None, values, None)
             else:
-                ctx = Context(self, environ, path)  # type: ignore[arg-type]
-                ctx.route, ctx.values = route, values
+                ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
                 result = endpoint.invoke(ctx, values, None)
                 request = ctx._request
                 shared = ctx._shared
@@ -113,8 +112,7 @@ class RequestCycle:
                 body, ctype = result, OCTET
             else:
                 if ctx is None:
-                    ctx = Context(self, environ, path)  # type: ignore[arg-type]
-                    ctx.route, ctx.values = route, values
+                    ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
                 return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
             if ctx is not None and ctx._cache is not None:
                 ctx._cache.clear()  # built values may refer to the context: no cycles
