@@ -15,7 +15,7 @@ import wtf
 from wtf.midware import CORS, Gzip
 
 from .apps import A, B, C, _builder
-from .frameworks import environs, print_variants
+from .frameworks import call, environs, print_variants
 
 
 def make_app(
@@ -62,8 +62,9 @@ def main(argv: list[str] | None = None) -> int:
         "all (scenario 6)": make_app(builders=True, cors=True, gzip=True),
     }
     for name, app in apps.items():
-        if not check(b"".join(app(environ.copy(), lambda *a: None))):
-            raise SystemExit(f"{name} answered wrongly")
+        status, body = call(app, environ)  # type: ignore[arg-type]
+        if not check(body):
+            raise SystemExit(f"{name} answered {status} {body[:80]!r}")
     print_variants(
         "scenario 6, feature by feature", apps, environ, "plain", args.repeats, args.loops
     )  # type: ignore[arg-type]

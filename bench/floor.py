@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from .apps import bare_apps, wtf_apps
-from .frameworks import environs, print_variants
+from .frameworks import call, environs, print_variants
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -64,8 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         "wtf": wtf_apps()[1],
     }
     for name, app in apps.items():
-        if not check(b"".join(app(environ.copy(), lambda *a: None))):
-            raise SystemExit(f"{name} answered wrongly")
+        status, body = call(app, environ)  # type: ignore[arg-type]
+        if not check(body):
+            raise SystemExit(f"{name} answered {status} {body[:80]!r}")
     print_variants("scenario 1 floor", apps, environ, "bare", args.repeats, args.loops)  # type: ignore[arg-type]
     return 0
 

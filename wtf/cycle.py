@@ -120,9 +120,7 @@ class RequestCycle:
             return [] if method == "HEAD" else [body]
         except Exception as exc:
             if ctx is None:
-                ctx = Context(self, environ, path)  # type: ignore[arg-type]
-                if found is not None:
-                    ctx.route, ctx.values = found
+                ctx = Context(self, environ, path, *(found or ()))  # type: ignore[arg-type]
             self.write_error(ctx, exc)
             return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
 
