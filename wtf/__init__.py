@@ -24,7 +24,9 @@ if TYPE_CHECKING:
     from .errors import RegistrationError as RegistrationError
     from .errors import ValidationError as ValidationError
     from .errors import WtfError as WtfError
+    from .fields import InvalidHeader as InvalidHeader
     from .limits import Limits as Limits
+    from .redirects import local_url as local_url
     from .request import Request as Request
     from .response import Response as Response
     from .router import Rest as Rest
@@ -43,7 +45,9 @@ _EXPORTS = {
     "FieldError": "errors",
     "HTTPError": "errors",
     "HandlerError": "errors",
+    "InvalidHeader": "fields",
     "Limits": "limits",
+    "local_url": "redirects",
     "RegistrationError": "errors",
     "Request": "request",
     "Response": "response",

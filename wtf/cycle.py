@@ -20,8 +20,8 @@ from .errors import HTTPError, ValidationError
 from .limits import Limits
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
-from .problems import STATUS_LINES, render_problem, status_line
-from .respond import JSON, OCTET, TEXT, finish, release, respond, write_result
+from .problems import render_problem
+from .respond import JSON, OCTET, TEXT, finish, release, respond, start, write_result
 from .router import Finder, Router
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ class RequestCycle:
                 base.set_header("Content-Length", str(len(body)))
             base.started = base.flushed = True
             base.bytes_written = len(body)
-        start_response(STATUS_LINES.get(status) or status_line(status), base.header_list)
+        start(self, ctx, start_response)  # type: ignore[arg-type]
         if ctx.environ["REQUEST_METHOD"] == "HEAD":
             return []
         base.bytes_sent = len(body)

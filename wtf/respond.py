@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
+from .fields import check_fields, check_status
 from .midware.vary import add_vary
 from .problems import status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
@@ -25,13 +26,38 @@ if TYPE_CHECKING:
     from .context import Context
     from .server import Server
 
-__all__ = ["finish", "respond", "write_data", "write_result"]
+__all__ = ["StartResponseFailed", "finish", "respond", "start", "write_data", "write_result"]
 
 TEXT = "text/plain; charset=utf-8"
 OCTET = "application/octet-stream"
 JSON = "application/json"
 _NO_BODY = frozenset((204, 304))
 _END: Any = object()
+
+
+class StartResponseFailed(BaseException):
+    """The WSGI server's ``start_response`` refused the response after wtf's own checks passed.
+
+    A ``BaseException`` on purpose: once ``start_response`` was called, no other answer may be
+    started (PEP 3333), so nothing in wtf catches it; it reaches the WSGI server, which answers
+    its own 500. The request's teardowns and close callbacks ran before it was raised.
+    """
+
+
+def start(server: Server, ctx: Context, start_response: StartResponse) -> None:
+    """Call ``start_response`` with the innermost writer's status and headers.
+
+    Raises:
+        InvalidHeader: A header RFC 9110 forbids (removed, so the error answer can go out).
+        StartResponseFailed: ``start_response`` raised anyway (teardowns have run).
+    """
+    base = ctx.base_writer
+    check_fields(base.header_list)
+    try:
+        start_response(status_line(base.status), list(base.header_list))
+    except BaseException as exc:
+        server.teardown(ctx)
+        raise StartResponseFailed(f"start_response refused the response: {exc!r}") from exc
 
 
 def respond(
@@ -83,7 +109,7 @@ def write_result(ctx: Context, result: Any) -> None:
                 "a handler's tuple is (body, status) or (body, status, headers), not "
                 f"{len(result)} items starting {type(result[0]).__name__}"
             )
-        writer.write_header(result[1])
+        writer.write_header(check_status(result[1]))
         if len(result) == 3:
             extra = result[2]
             pairs = extra.items() if isinstance(extra, Mapping) else extra
@@ -164,7 +190,7 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
                 base.set_header("Content-Length", size)
         if base.header("Content-Type") is None:
             base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
-    start_response(status_line(status), list(base.header_list))
+    start(server, ctx, start_response)
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
     base.bytes_sent = sum(map(len, chunks))
@@ -185,12 +211,17 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
             if base.header("Content-Type") is None:
                 base.set_header("Content-Type", TEXT if isinstance(first, str) else OCTET)
             writer.write(first.encode() if isinstance(first, str) else first)
+            check_fields(base.header_list)
     except Exception:
         _close(chunks)
         raise
     if first is _END:
         return finish(server, ctx, start_response)
-    start_response(status_line(base.status), list(base.header_list))
+    try:
+        start(server, ctx, start_response)
+    except BaseException:
+        _close(chunks)
+        raise
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         _close(chunks)
         return closing(server, ctx, [])

@@ -17,6 +17,8 @@ from werkzeug.http import dump_cookie
 from werkzeug.urls import iri_to_uri
 
 from .errors import HTTPError
+from .fields import check_status
+from .redirects import check_location
 from .rendering import MSGPACK, XML, encode_msgpack, encode_xml, require_msgpack
 
 if TYPE_CHECKING:
@@ -56,11 +58,9 @@ class Response:
         """Set the status code; the last call before the first body byte wins.
 
         Raises:
-            ValueError: ``code`` is not an int from 100 to 999.
+            ValueError: ``code`` is not an int from 100 to 599.
         """
-        if not isinstance(code, int) or not 100 <= code <= 999:
-            raise ValueError(f"a status code is an int from 100 to 999, not {code!r}")
-        self._ctx.writer.write_header(code)
+        self._ctx.writer.write_header(check_status(code))
 
     def write(self, data: bytes | str) -> int:
         """Write body bytes (a ``str`` is UTF-8 encoded); return the bytes written."""
@@ -159,16 +159,36 @@ class Response:
         self._send(sent)
 
     def send_from_directory(
-        self, directory: str | os.PathLike[str], path: str, **options: Any
+        self,
+        directory: str | os.PathLike[str],
+        path: str,
+        *,
+        follow_links: bool = False,
+        **options: Any,
     ) -> None:
         """Send ``directory/path`` where ``path`` may come from the client: anything that
-        would leave ``directory`` (``..``, absolute paths) answers 404, like a missing file.
-        Takes :meth:`send_file`'s options."""
+        would leave ``directory`` answers 404, like a missing file: ``..``, absolute paths,
+        and symbolic links (anywhere on the path) that resolve outside ``directory``.
+
+        Args:
+            directory: The directory served.
+            path: The file's path inside it (from the client, usually).
+            follow_links: Also serve links that lead outside ``directory`` (only for a
+                directory whose links you trust).
+            **options: :meth:`send_file`'s options.
+        """
         from werkzeug.security import safe_join
 
-        joined = safe_join(os.fspath(directory), path)
+        root = os.fspath(directory)
+        joined = safe_join(root, path)
         if joined is None or not os.path.isfile(joined):
             raise HTTPError(404, "no such file")
+        if not follow_links:
+            real_root = os.path.realpath(root)
+            real = os.path.realpath(joined)
+            if os.path.commonpath((real_root, real)) != real_root:
+                raise HTTPError(404, "no such file")
+            joined = real  # what was checked is what is opened
         self.send_file(joined, **options)
 
     def _send(self, sent: Any) -> None:
@@ -183,13 +203,20 @@ class Response:
     def redirect(self, location: str, code: int = 302) -> None:
         """Answer with a redirect to ``location`` (RFC 9110 §15.4).
 
+        The target is never rewritten into another one: a location with a control character
+        (``\\t``, ``\\n``, NUL...) raises instead of losing it. To redirect only within this
+        site (a ``next=`` parameter, say), pass the target through :func:`wtf.local_url`.
+
         Args:
             location: The target URL; non-ASCII characters are percent-encoded.
             code: 301, 302, 303, 307 or 308.
+
+        Raises:
+            ValueError: A bad code, or a location with a control character.
         """
         if code not in (301, 302, 303, 307, 308):
             raise ValueError(f"a redirect status is 301, 302, 303, 307 or 308, not {code!r}")
-        self.headers["Location"] = iri_to_uri(location)
+        self.headers["Location"] = iri_to_uri(check_location(location))
         self.write_header(code)
 
     def set_cookie(

@@ -11,6 +11,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from werkzeug.datastructures import Headers
 
+from .fields import check_field
+
 __all__ = ["BufferWriter", "ResponseHeaders", "Writer", "WriterWrapper"]
 
 _MISSING: Any = object()
@@ -29,6 +31,18 @@ class ResponseHeaders(Headers):
             return super().__contains__(key)  # type: ignore[operator]
         ikey = key.lower()
         return any(k.lower() == ikey for k, _ in self._list)
+
+    def add(self, key: str, value: Any, /, **kw: Any) -> None:
+        """Like ``Headers.add``; a str value RFC 9110 forbids raises :class:`InvalidHeader`."""
+        if type(value) is str and not kw:
+            check_field(key, value)
+        super().add(key, value, **kw)
+
+    def set(self, key: str, value: Any, /, **kw: Any) -> None:
+        """Like ``Headers.set``; a str value RFC 9110 forbids raises :class:`InvalidHeader`."""
+        if type(value) is str and not kw:
+            check_field(key, value)
+        super().set(key, value, **kw)
 
     def get(self, key: str, default: Any = None, type: Any = None) -> Any:  # type: ignore[override]
         """Like ``Headers.get``."""

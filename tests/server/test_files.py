@@ -137,6 +137,31 @@ def test_send_from_directory_stays_inside(client: Client, path: str, status: int
         assert b"secret" not in response.data
 
 
+@pytest.mark.parametrize("where", ["file", "directory"])
+def test_a_symlink_out_of_the_directory_is_a_404_unless_allowed(files: Path, where: str) -> None:
+    public = files / "public"
+    if where == "file":
+        (public / "link.txt").symlink_to(files / "secret.txt")
+        path = "/static/link.txt"
+    else:
+        (files / "outside").mkdir()
+        (files / "outside" / "secret.txt").write_text("secret")
+        (public / "sub").symlink_to(files / "outside")
+        path = "/static/sub/secret.txt"
+    (public / "inner.txt").symlink_to(public / "data.txt")  # a link that stays inside
+    app = make_app(files)
+
+    @app.get("/trusting/*:path")
+    def trusting(path: str, resp: wtf.Response) -> None:
+        resp.send_from_directory(public, path, follow_links=True)
+
+    client = Client(app, validate=True)
+    refused = client.get(path)
+    assert refused.status_code == 404 and b"secret" not in refused.data
+    assert client.get("/static/inner.txt").data == CONTENT
+    assert client.get("/trusting" + path.removeprefix("/static")).data == b"secret"
+
+
 def test_missing_file_is_a_404(client: Client) -> None:
     response = client.get("/missing")
     assert (response.status_code, response.json["detail"]) == (404, "no such file")  # type: ignore[index]

@@ -18,6 +18,12 @@ def serve(handler: Callable[..., Any], method: str = "GET") -> werkzeug.test.Tes
     return Client(app, validate=True).open("/", method=method)
 
 
+def serve_query(handler: Callable[..., Any], query: dict[str, str]) -> werkzeug.test.TestResponse:
+    app = wtf.Server()
+    app.handle(handler, "/", "GET")
+    return Client(app, validate=True).get("/", query_string=query)
+
+
 def gen() -> Iterator[str]:
     yield "a"
     yield "b"
@@ -130,6 +136,39 @@ def test_redirect() -> None:
     response = serve(handler)
     assert response.status_code == 303
     assert response.headers["Location"] == "/%C3%BCn%C3%AFcode?x=1"
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.com", "/\x00", "/a\nb", "/a\rb", "/ /x", "\x7f"])
+def test_redirect_refuses_control_characters_instead_of_rewriting(
+    target: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    def handler(req: wtf.Request, resp: wtf.Response) -> None:
+        resp.redirect(req.args["to"])
+
+    response = serve_query(handler, {"to": target})
+    assert response.status_code == 500 and "Location" not in response.headers
+    assert "control characters" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("target", "kept"),
+    [
+        ("/notes/1?x=2#y", True),
+        ("/", True),
+        ("/%2F%2Fevil.com", True),  # still a path on this site
+        ("//evil.com", False),
+        ("/\\evil.com", False),
+        ("/a\\b", False),
+        ("https://evil.com/", False),
+        ("javascript:alert(1)", False),
+        ("evil.com", False),
+        ("", False),
+        ("/\t/evil.com", False),
+        (None, False),
+    ],
+)
+def test_local_url_keeps_only_paths_on_this_site(target: str | None, kept: bool) -> None:
+    assert wtf.local_url(target, "/home") == (target if kept else "/home")
 
 
 def test_redirect_rejects_non_redirect_status() -> None:
