@@ -20,11 +20,19 @@ UPLOADS = os.environ.get("WTF_UPLOADS_DIR", "uploads")
 app = wtf.Server()
 
 
+ELF = b"\x7fELF"
+
+
 def check_chunk(upload: Upload) -> wtf.ChunkAction:
-    """Refuse uploads whose first bytes are an executable; finish when the size is reached."""
-    if upload.first == 0 and upload.path.read_bytes()[:4] == b"\x7fELF":
-        upload.reason = "executables are not accepted"
-        return wtf.ChunkAction.ABORT
+    """Refuse uploads whose first bytes are an executable; finish when the size is reached.
+
+    Chunks arrive in order but may be of any size, so the head is checked whenever a chunk
+    touched it (the first four bytes may come in several chunks)."""
+    if upload.first < len(ELF):
+        with open(upload.path, "rb") as file:
+            if file.read(len(ELF)) == ELF:
+                upload.reason = "executables are not accepted"
+                return wtf.ChunkAction.ABORT
     if upload.total is not None and upload.received == upload.total:
         upload.result = {"download": f"/files/{upload.id}"}
         return wtf.ChunkAction.DONE

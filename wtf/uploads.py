@@ -26,7 +26,11 @@ import fcntl
 import json
 import os
 import re
-from collections.abc import Callable
+import threading
+import time
+import zlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +42,7 @@ __all__ = ["ChunkAction", "ChunkedUpload", "Upload"]
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _RANGE = re.compile(r"bytes (?:(\d{1,18})-(\d{1,18})|\*)/(\d{1,18}|\*)")
+_STRIPES = 64
 
 
 class ChunkAction(enum.Enum):
@@ -90,14 +95,27 @@ def complete_when_whole(upload: Upload) -> ChunkAction:
 class ChunkedUpload:
     """Receives resumable uploads into ``directory``.
 
+    Every chunk is handled under a lock on the upload's id (a ``flock`` on one of 64 lock files
+    in ``directory/.locks``, stable files never renamed or deleted), from the completion check
+    to the final rename, so concurrent chunks of one upload, in any thread or process, are
+    applied one at a time. A refused chunk creates nothing; the state file is replaced
+    atomically; abandoned uploads expire.
+
     Args:
         directory: Where partial and complete files live (created if missing).
         on_chunk: Called after every chunk with the :class:`Upload`; returns a
             :class:`ChunkAction`. Default: :func:`complete_when_whole`.
         max_size: Largest total size accepted, in bytes (default 1 GiB). Over it: 413.
+        max_pending: Bytes all unfinished uploads may hold on disk together (default 10 GiB).
+            A chunk that would go over it: 507. Completed files do not count (they are the
+            application's to move or delete).
+        expire_after: Seconds after its last chunk an unfinished upload is deleted (default
+            one day); swept at most every ``expire_after / 10`` seconds while chunks of any
+            upload arrive, or by calling :meth:`sweep`.
+        clock: Wall-clock seconds (for tests), compared with file modification times.
 
     Raises:
-        RegistrationError: ``max_size`` is not a positive int.
+        RegistrationError: A limit that is not a positive number.
     """
 
     def __init__(
@@ -106,83 +124,236 @@ class ChunkedUpload:
         *,
         on_chunk: Hook | None = None,
         max_size: int = 1 << 30,
+        max_pending: int = 10 << 30,
+        expire_after: float = 86400.0,
+        clock: Callable[[], float] = time.time,
     ) -> None:
-        if not isinstance(max_size, int) or isinstance(max_size, bool) or max_size < 1:
-            raise RegistrationError(f"max_size must be a positive int, not {max_size!r}")
+        for name, value in (("max_size", max_size), ("max_pending", max_pending)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise RegistrationError(f"{name} must be a positive int, not {value!r}")
+        if (
+            not isinstance(expire_after, int | float)
+            or isinstance(expire_after, bool)
+            or not expire_after > 0
+        ):
+            raise RegistrationError(
+                f"expire_after must be a positive number of seconds, not {expire_after!r}"
+            )
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        self._locks = self.directory / ".locks"
+        self._locks.mkdir(exist_ok=True)
         self.on_chunk: Hook = on_chunk or complete_when_whole
         self.max_size = max_size
+        self.max_pending = max_pending
+        self.expire_after = float(expire_after)
+        self.clock = clock
+        self._swept = clock()
+        self._sweep_lock = threading.Lock()
 
     def receive(self, upload_id: str, request: Request, response: Response) -> dict[str, Any]:
         """The handler: register it for ``PUT`` on a pattern with ``:upload_id``.
 
         Raises:
-            HTTPError: 400 bad id or ``Content-Range``; 409 a gap, or an upload already done;
-                413 over ``max_size``; 422 aborted by the hook.
+            HTTPError: 400 bad id or ``Content-Range``; 409 a gap, bytes that differ from
+                those received, a total below them, damaged state, or an upload already done;
+                413 over ``max_size``; 422 aborted by the hook; 507 over ``max_pending``.
         """
         if not _ID.fullmatch(upload_id):
             raise HTTPError(400, "an upload id is 1-128 letters, digits, '-' or '_'")
         first, last, total = _content_range(request.headers.get("Content-Range"))
         if total is not None and total > self.max_size:
             raise HTTPError(413, f"the upload is over {self.max_size} bytes")
+        data = b""
+        if first is not None:
+            got = request.get_data()
+            data = got.encode() if isinstance(got, str) else got  # bytes; narrows the type
+            if last is not None and len(data) != last - first + 1:
+                raise HTTPError(
+                    400,
+                    f"the chunk has {len(data)} bytes but Content-Range announces "
+                    f"{last - first + 1}",
+                )
+        self._maybe_sweep()
+        with self._locked(upload_id):
+            return self._apply(upload_id, first, total, data, response)
+
+    def _apply(
+        self,
+        upload_id: str,
+        first: int | None,
+        total: int | None,
+        data: bytes,
+        response: Response,
+    ) -> dict[str, Any]:
+        """One chunk (or status query), under the upload's lock. Nothing is written to disk
+        before every check passed."""
         done = self.directory / upload_id
         part = self.directory / f"{upload_id}.part"
         meta = self.directory / f"{upload_id}.json"
         if done.exists():
             raise HTTPError(409, f"upload {upload_id} is already complete")
-        if first is None and not part.exists():  # a status query for an unknown upload
-            return self._progress(response, upload_id, 0, total, 200)
-        data = request.get_data() if first is not None else b""
-        if isinstance(data, str):  # get_data() returns bytes; this narrows the type
-            data = data.encode()
-        if first is not None and last is not None and len(data) != last - first + 1:
+        known = self._read_total(meta, part)
+        try:
+            received = part.stat().st_size
+        except FileNotFoundError:
+            received = 0
+        if known is not None and total is not None and known != total:
+            raise HTTPError(400, f"the total changed from {known} to {total}")
+        if total is not None and total < received:
             raise HTTPError(
-                400,
-                f"the chunk has {len(data)} bytes but Content-Range announces {last - first + 1}",
+                409,
+                f"the total {total} is below the {received} bytes already received",
+                [("Range", _range(received))],
             )
-        with open(part, "ab") as file:
-            fcntl.flock(file, fcntl.LOCK_EX)  # one chunk at a time per upload, across workers
-            known = _read_total(meta)
-            if known is not None and total is not None and known != total:
-                raise HTTPError(400, f"the total changed from {known} to {total}")
-            total = total if total is not None else known
-            if total is not None and known is None:
-                meta.write_text(json.dumps({"total": total}))
-            received = file.seek(0, os.SEEK_END)
-            if first is None:  # "bytes */total": a status query
-                return self._progress(response, upload_id, received, total, 200)
-            if first > received:
+        total = total if total is not None else known
+        if first is None:  # "bytes */total": a status query
+            if received:
+                self._save_total(meta, known, total)
+            return self._progress(response, upload_id, received, total, 200)
+        if first > received:
+            raise HTTPError(
+                409,
+                f"the chunk starts at {first} but {received} bytes were received",
+                [("Range", _range(received))] if received else [],
+            )
+        end = first + len(data)
+        if first < received:  # overlaps what was received: the same bytes, or a conflict
+            with open(part, "rb") as file:
+                file.seek(first)
+                have = file.read(min(end, received) - first)
+            if have != data[: len(have)]:
                 raise HTTPError(
                     409,
-                    f"the chunk starts at {first} but {received} bytes were received",
-                    [("Range", _range(received))] if received else [],
+                    f"the chunk's bytes {first}-{first + len(have) - 1} differ from those "
+                    "already received",
+                    [("Range", _range(received))],
                 )
-            if first + len(data) <= received:  # already have it: a retried chunk
-                return self._progress(response, upload_id, received, total, 202)
-            if first + len(data) > self.max_size:
-                raise HTTPError(413, f"the upload is over {self.max_size} bytes")
-            file.write(data[received - first :])
-            file.flush()
-            received = first + len(data)
-            upload = Upload(upload_id, part, received, total, first)
-            action = self.on_chunk(upload)
-            if action is ChunkAction.ABORT:
-                part.unlink(missing_ok=True)
-                meta.unlink(missing_ok=True)
-                raise HTTPError(422, upload.reason)
-            if action is ChunkAction.DONE:
-                if upload.path == part and part.exists():
-                    part.rename(done)
-                meta.unlink(missing_ok=True)
-                body = self._progress(response, upload_id, received, total, 201)
-                body["done"] = True
-                if upload.result is not None:
-                    body["result"] = upload.result
-                return body
-            if action is not ChunkAction.NEXT:
-                raise TypeError(f"on_chunk returned {action!r}; return a ChunkAction")
+        if end <= received:  # already have it: a retried chunk, answered again
             return self._progress(response, upload_id, received, total, 202)
+        if end > self.max_size:
+            raise HTTPError(413, f"the upload is over {self.max_size} bytes")
+        pending = self.pending_bytes()
+        if pending + end - received > self.max_pending:
+            raise HTTPError(
+                507, "the server holds too much unfinished upload data; try again later"
+            )
+        with open(part, "ab") as file:
+            file.write(data[received - first :])
+        self._save_total(meta, known, total)
+        upload = Upload(upload_id, part, end, total, first)
+        try:
+            action = self.on_chunk(upload)
+        except BaseException:
+            self._discard(part, meta)  # a failed hook leaves nothing half-checked behind
+            raise
+        if action is ChunkAction.ABORT:
+            self._discard(part, meta)
+            raise HTTPError(422, upload.reason)
+        if action is ChunkAction.DONE:
+            if upload.path == part and part.exists():
+                part.rename(done)
+            meta.unlink(missing_ok=True)
+            body = self._progress(response, upload_id, end, total, 201)
+            body["done"] = True
+            if upload.result is not None:
+                body["result"] = upload.result
+            return body
+        if action is not ChunkAction.NEXT:
+            self._discard(part, meta)
+            raise TypeError(f"on_chunk returned {action!r}; return a ChunkAction")
+        return self._progress(response, upload_id, end, total, 202)
+
+    def pending_bytes(self) -> int:
+        """Bytes held by unfinished uploads (their ``.part`` files)."""
+        size = 0
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                if entry.name.endswith(".part"):
+                    with suppress(FileNotFoundError):  # finished or swept meanwhile
+                        size += entry.stat().st_size
+        return size
+
+    def sweep(self) -> list[str]:
+        """Delete the unfinished uploads whose last chunk is older than ``expire_after``.
+
+        Returns:
+            The ids deleted.
+        """
+        cutoff = self.clock() - self.expire_after
+        stale = set()
+        with os.scandir(self.directory) as entries:
+            for entry in entries:
+                stem, dot, suffix = entry.name.rpartition(".")
+                if dot and suffix in ("part", "json", "tmp") and _ID.fullmatch(stem):
+                    try:
+                        if entry.stat().st_mtime < cutoff:
+                            stale.add(stem)
+                    except FileNotFoundError:
+                        pass
+        swept = []
+        for upload_id in sorted(stale):
+            with self._locked(upload_id):
+                part = self.directory / f"{upload_id}.part"
+                meta = self.directory / f"{upload_id}.json"
+                try:  # a chunk may have arrived since the scan
+                    newest = max(p.stat().st_mtime for p in (part, meta) if p.exists())
+                except ValueError:
+                    newest = 0.0
+                if newest < cutoff:
+                    self._discard(part, meta)
+                    (self.directory / f"{upload_id}.json.tmp").unlink(missing_ok=True)
+                    swept.append(upload_id)
+        return swept
+
+    def _maybe_sweep(self) -> None:
+        now = self.clock()
+        if now - self._swept < self.expire_after / 10:
+            return
+        if not self._sweep_lock.acquire(blocking=False):
+            return  # another thread is sweeping
+        try:
+            self._swept = now
+            self.sweep()
+        finally:
+            self._sweep_lock.release()
+
+    @contextmanager
+    def _locked(self, upload_id: str) -> Iterator[None]:
+        """Hold the upload's lock: one of 64 stable files, so ids share locks but a lock's
+        inode never changes while someone waits on it."""
+        stripe = zlib.crc32(upload_id.encode()) % _STRIPES
+        with open(self._locks / f"{stripe:02d}", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            yield  # closing the file releases the lock
+
+    def _read_total(self, meta: Path, part: Path) -> int | None:
+        """The announced total saved for an upload; damaged state resets the upload (409)."""
+        try:
+            total = json.loads(meta.read_text())["total"]
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, UnicodeError):
+            total = None
+        if isinstance(total, int) and not isinstance(total, bool) and total >= 0:
+            return total
+        self._discard(part, meta)
+        raise HTTPError(
+            409, "the upload's saved state was damaged and has been reset; start again at byte 0"
+        )
+
+    def _save_total(self, meta: Path, known: int | None, total: int | None) -> None:
+        """Write the total once it is known, atomically (a torn write is never seen)."""
+        if total is None or known == total:
+            return
+        tmp = meta.with_name(meta.name + ".tmp")
+        tmp.write_text(json.dumps({"total": total}))
+        os.replace(tmp, meta)
+
+    @staticmethod
+    def _discard(part: Path, meta: Path) -> None:
+        part.unlink(missing_ok=True)
+        meta.unlink(missing_ok=True)
 
     def _progress(
         self, response: Response, upload_id: str, received: int, total: int | None, status: int
@@ -213,13 +384,3 @@ def _content_range(header: str | None) -> tuple[int | None, int | None, int | No
     if last < first or (total is not None and last >= total):
         raise HTTPError(400, f"Content-Range {header!r} is not a valid range")
     return first, last, total
-
-
-def _read_total(meta: Path) -> int | None:
-    try:
-        total = json.loads(meta.read_text()).get("total")
-    except FileNotFoundError:
-        return None
-    except (ValueError, AttributeError):
-        raise HTTPError(500, "the upload's state is damaged") from None
-    return total if isinstance(total, int) else None

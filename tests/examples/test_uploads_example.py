@@ -42,3 +42,19 @@ def test_executables_are_refused_and_partial_files_hidden() -> None:
     client.put(f"/uploads/{name}", data=b"text", headers={"Content-Range": "bytes 0-3/100"})
     assert client.get(f"/files/{name}.part").status_code == 404
     assert client.get(f"/files/{name}").status_code == 404
+
+
+def test_the_executable_check_sees_a_head_split_over_chunks() -> None:
+    name = uuid.uuid4().hex
+    for first, piece in enumerate([b"\x7f", b"E", b"L"]):
+        response = client.put(
+            f"/uploads/{name}", data=piece, headers={"Content-Range": f"bytes {first}-{first}/9"}
+        )
+        assert response.status_code == 202
+    refused = client.put(
+        f"/uploads/{name}", data=b"LF", headers={"Content-Range": "bytes 2-3/9"}
+    )  # overlaps the third chunk, completes the head
+    assert (refused.status_code, refused.json["detail"]) == (  # type: ignore[index]
+        422,
+        "executables are not accepted",
+    )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,11 @@ def make(tmp_path: Path, **kwargs: Any) -> tuple[Client, Path]:
     return Client(app, validate=True), tmp_path
 
 
+def files(root: Path) -> list[str]:
+    """What an upload left in its directory (the stable lock files aside)."""
+    return sorted(p.name for p in root.iterdir() if p.name != ".locks")
+
+
 def put(client: Client, data: bytes, content_range: str | None, upload: str = "u1") -> Any:
     headers = {"Content-Range": content_range} if content_range else {}
     return client.put(f"/up/{upload}", data=data, headers=headers)
@@ -35,14 +42,14 @@ def test_two_chunks_complete_the_file(tmp_path: Path) -> None:
     assert last.status_code == 201
     assert last.json == {"id": "u1", "received": 11, "total": 11, "done": True}
     assert (root / "u1").read_bytes() == b"hello world"
-    assert sorted(p.name for p in root.iterdir()) == ["u1"]  # no .part, no .json left
+    assert files(root) == ["u1"]  # no .part, no .json left
 
 
 def test_status_query_tells_where_to_resume(tmp_path: Path) -> None:
     client, root = make(tmp_path)
     unknown = put(client, b"", "bytes */11", upload="nobody")
     assert (unknown.status_code, unknown.json["received"]) == (200, 0)
-    assert not any(root.iterdir())  # asking created nothing
+    assert files(root) == []  # asking created nothing
     put(client, b"hello", "bytes 0-4/11")
     status = put(client, b"", "bytes */11")
     assert (status.status_code, status.json["received"], status.headers["Range"]) == (
@@ -108,7 +115,7 @@ def test_the_total_cannot_change(tmp_path: Path) -> None:
 def test_bad_upload_ids(tmp_path: Path, upload: str) -> None:
     client, root = make(tmp_path)
     assert put(client, b"x", "bytes 0-0/1", upload=upload).status_code == 400
-    assert not any(root.iterdir())
+    assert files(root) == []
 
 
 def test_a_complete_upload_is_not_overwritten(tmp_path: Path) -> None:
@@ -130,7 +137,7 @@ def test_abort_deletes_the_partial_data(tmp_path: Path) -> None:
     assert put(client, b"ok", "bytes 0-1/10").status_code == 202
     aborted = put(client, b"\0\0", "bytes 2-3/10")
     assert (aborted.status_code, aborted.json["detail"]) == (422, "no zero bytes, please")
-    assert not any(root.iterdir())
+    assert files(root) == []
     assert put(client, b"ok", "bytes 0-1/10").json["received"] == 2  # starts over
 
 
@@ -181,3 +188,167 @@ def test_concurrent_copies_of_a_chunk_are_written_once(tmp_path: Path) -> None:
 def test_max_size_must_be_positive(tmp_path: Path, bad: Any) -> None:
     with pytest.raises(wtf.RegistrationError, match="max_size must be a positive int"):
         ChunkedUpload(tmp_path, max_size=bad)
+
+
+def test_racing_chunks_complete_an_upload_once(tmp_path: Path) -> None:
+    """The completion check, the open and the rename happen under one lock: of a last chunk
+    and a whole-file chunk with other bytes sent at once, exactly one completes the file."""
+    client, root = make(tmp_path)
+    for trial in range(40):
+        upload = f"r{trial}"
+        assert put(client, b"abcde", "bytes 0-4/10", upload=upload).status_code == 202
+        rivals = [(b"fghij", "bytes 5-9/10"), (b"ABCDEFGHIJ", "bytes 0-9/10")]
+        if trial % 2:
+            rivals[1] = (b"abcdeZZZZZ", "bytes 0-9/10")  # same head, other tail
+        ready = threading.Barrier(2)
+        statuses: dict[bytes, int] = {}
+
+        def send(
+            data: bytes,
+            content_range: str,
+            upload: str,
+            ready: threading.Barrier,
+            statuses: dict[bytes, int],
+        ) -> None:
+            ready.wait()
+            response = put(Client(client.application), data, content_range, upload)
+            statuses[data] = response.status_code
+
+        threads = [
+            threading.Thread(target=send, args=(*rival, upload, ready, statuses))
+            for rival in rivals
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(statuses.values()) == [201, 409], statuses
+        winner = next(data for data, status in statuses.items() if status == 201)
+        content = (root / upload).read_bytes()
+        assert content == (b"abcde" + winner if len(winner) == 5 else winner)
+    assert files(root) == sorted(f"r{trial}" for trial in range(40))
+
+
+def test_a_refused_chunk_creates_nothing(tmp_path: Path) -> None:
+    client, root = make(tmp_path, max_size=1000)
+    for n in range(30):
+        assert put(client, b"x", "bytes 5-5/10", upload=f"g{n}").status_code == 409
+        assert put(client, b"xy", "bytes 0-0/10", upload=f"h{n}").status_code == 400
+        assert put(client, b"x", "bytes 0-0/99999", upload=f"i{n}").status_code == 413
+    assert files(root) == []
+
+
+def test_conflicting_bytes_are_a_409(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 202
+    retried = put(client, b"HELLO", "bytes 0-4/11")  # a retry with other bytes
+    assert (retried.status_code, retried.headers["Range"]) == (409, "bytes=0-4")
+    assert retried.json["detail"] == "the chunk's bytes 0-4 differ from those already received"
+    overlap = put(client, b"lO wo", "bytes 3-7/11")  # overlaps with one differing byte
+    assert (overlap.status_code, overlap.json["detail"]) == (
+        409,
+        "the chunk's bytes 3-4 differ from those already received",
+    )
+    assert put(client, b"lo wo", "bytes 3-7/11").status_code == 202  # the same bytes extend
+    assert put(client, b"rld", "bytes 8-10/11").status_code == 201
+    assert (root / "u1").read_bytes() == b"hello world"
+
+
+def test_a_total_below_what_was_received_is_refused(tmp_path: Path) -> None:
+    client, _ = make(tmp_path, on_chunk=lambda u: ChunkAction.NEXT)
+    assert put(client, b"x" * 20, "bytes 0-19/*").status_code == 202
+    status = put(client, b"", "bytes */11")
+    assert (status.status_code, status.json["detail"]) == (
+        409,
+        "the total 11 is below the 20 bytes already received",
+    )
+    assert put(client, b"", "bytes */21").json == {
+        "id": "u1",
+        "received": 20,
+        "total": 21,
+        "done": False,
+    }
+    assert put(client, b"x", "bytes 20-20/22").status_code == 400  # the total is now known
+    assert put(client, b"y", "bytes 20-20/21").status_code == 202
+
+
+def test_damaged_state_restarts_the_upload(tmp_path: Path) -> None:
+    client, root = make(tmp_path)
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 202
+    (root / "u1.json").write_text('{"tot')  # a torn write by something else
+    damaged = put(client, b" world", "bytes 5-10/11")
+    assert (damaged.status_code, damaged.json["detail"]) == (
+        409,
+        "the upload's saved state was damaged and has been reset; start again at byte 0",
+    )
+    assert files(root) == []
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 202  # not a permanent 500
+    assert put(client, b" world", "bytes 5-10/11").status_code == 201
+
+
+def test_state_is_replaced_atomically(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    client, root = make(tmp_path)
+    replaced: list[tuple[str, str]] = []
+    real = os.replace
+
+    def spy(src: Any, dst: Any) -> None:
+        replaced.append((Path(src).name, Path(dst).name))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", spy)
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 202
+    assert replaced == [("u1.json.tmp", "u1.json")]
+    assert files(root) == ["u1.json", "u1.part"]
+
+
+def test_abandoned_uploads_expire_when_any_upload_is_active(tmp_path: Path) -> None:
+    now = [time.time()]
+    client, root = make(tmp_path, expire_after=100, clock=lambda: now[0])
+    assert put(client, b"hello", "bytes 0-4/11", upload="old").status_code == 202
+    old = now[0] - 150
+    for name in ("old.part", "old.json"):
+        os.utime(root / name, (old, old))
+    assert put(client, b"hi", "bytes 0-1/5", upload="new").status_code == 202
+    assert files(root) == ["new.json", "new.part", "old.json", "old.part"]  # not swept yet
+    now[0] += 11  # a tenth of expire_after later, any chunk sweeps
+    assert put(client, b"!", "bytes 2-2/5", upload="new").status_code == 202
+    assert files(root) == ["new.json", "new.part"]
+    status = put(client, b"", "bytes */11", upload="old")
+    assert (status.status_code, status.json["received"]) == (200, 0)
+
+
+def test_unfinished_uploads_share_a_quota(tmp_path: Path) -> None:
+    client, root = make(tmp_path, max_pending=10)
+    assert put(client, b"12345678", "bytes 0-7/20", upload="a").status_code == 202
+    over = put(client, b"123", "bytes 0-2/3", upload="b")
+    assert over.status_code == 507
+    assert files(root) == ["a.json", "a.part"]
+    assert put(client, b"12", "bytes 0-1/2", upload="b").status_code == 201  # fits; done
+    assert put(client, b"12", "bytes 0-1/2", upload="c").status_code == 201  # not counted
+
+
+def test_a_resent_last_chunk_does_not_run_the_hook_again(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def hook(upload: Upload) -> ChunkAction:
+        seen.append(upload.received)
+        return ChunkAction.NEXT
+
+    client, _ = make(tmp_path, on_chunk=hook)
+    assert put(client, b"abc", "bytes 0-2/10").status_code == 202
+    assert put(client, b"abc", "bytes 0-2/10").status_code == 202
+    assert put(client, b"bc", "bytes 1-2/10").status_code == 202
+    assert seen == [3]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"max_pending": 0}, "max_pending must be a positive int"),
+        ({"expire_after": 0}, "expire_after must be a positive number of seconds"),
+        ({"expire_after": "1d"}, "expire_after must be a positive number of seconds"),
+    ],
+)
+def test_bad_upload_settings(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(wtf.RegistrationError, match=message):
+        ChunkedUpload(tmp_path, **kwargs)
