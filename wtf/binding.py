@@ -25,6 +25,7 @@ from .errors import FieldError, HTTPError, ValidationError
 from .validation import (
     INVALID,
     Check,
+    FieldErrors,
     Unsupported,
     compile_type,
     is_model,
@@ -173,7 +174,7 @@ class Binder:
             ValidationError: 422, with every bad field.
         """
         request = ctx.request
-        errors: list[FieldError] = []
+        errors = FieldErrors()
         out = []
         body: Any = _EMPTY
         for part in self.parts:
@@ -228,7 +229,7 @@ def _read_body(request: Request) -> Any:
             data.setdefault(key, []).extend(files.getlist(key))
         return _Form(data)
     if mimetype in _MSGPACK:
-        return _unpack(request.get_data())
+        return request.get_msgpack()
     if not mimetype:
         data_bytes = request.get_data()
         if not isinstance(data_bytes, bytes) or not data_bytes.strip():
@@ -237,17 +238,6 @@ def _read_body(request: Request) -> Any:
         415,
         f"expected a JSON, form or multipart body, not {mimetype or 'one without Content-Type'}",
     )
-
-
-def _unpack(data: bytes | str) -> Any:
-    try:
-        import msgpack
-    except ImportError:
-        raise HTTPError(415, "MessagePack bodies are not accepted here") from None
-    try:
-        return msgpack.unpackb(data, raw=False, strict_map_key=False)
-    except Exception:  # msgpack raises several unrelated types for bad input
-        raise HTTPError(400, "the body is not valid MessagePack") from None
 
 
 def _bind_body(part: Part, body: Any, errors: list[FieldError]) -> Any:

@@ -103,7 +103,9 @@ class ValidationError(HTTPError):
 
     def __init__(self, errors: Sequence[FieldError], status: int = 422) -> None:
         self.errors: list[FieldError] = list(errors)
-        count = len(self.errors)
+        #: Errors found but not listed (validation keeps the first 50, see ``FieldErrors``).
+        self.omitted: int = getattr(errors, "omitted", 0)
+        count = len(self.errors) + self.omitted
         first = self.errors[0] if self.errors else None
         where = ".".join(str(part) for part in first["loc"]) if first else ""
         summary = f"{where}: {first['msg']}" if first else "invalid request"
@@ -111,5 +113,8 @@ class ValidationError(HTTPError):
         super().__init__(status, f"{summary}{more}")
 
     def extensions(self) -> dict[str, Any]:
-        """The problem's extension members (RFC 9457 §3.2)."""
+        """The problem's extension members (RFC 9457 §3.2): ``errors``, and ``omitted`` (how
+        many more errors there were) when the list was cut."""
+        if self.omitted:
+            return {"errors": self.errors, "omitted": self.omitted}
         return {"errors": self.errors}

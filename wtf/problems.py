@@ -66,4 +66,5 @@ def render_problem(
     }
     if extensions:
         problem.update(extensions)
-    return _PROBLEM, json.dumps(problem, ensure_ascii=False).encode()
+    # A lone surrogate (echoed from input) becomes its JSON escape, which round-trips.
+    return _PROBLEM, json.dumps(problem, ensure_ascii=False).encode("utf-8", "backslashreplace")

@@ -27,7 +27,9 @@ from .errors import FieldError
 
 __all__ = [
     "INVALID",
+    "MAX_ERRORS",
     "Check",
+    "FieldErrors",
     "Unsupported",
     "compile_type",
     "is_model",
@@ -48,8 +50,51 @@ class Unsupported(TypeError):
     """An annotation wtf cannot bind; the planner turns it into a :class:`wtf.HandlerError`."""
 
 
+#: The field errors one validation keeps; past it they are only counted.
+MAX_ERRORS = 50
+
+
+class FieldErrors(list[FieldError]):
+    """The errors of one validation: the first :data:`MAX_ERRORS` are kept, the rest counted
+    (:attr:`omitted`), so a huge invalid body costs a 422 no bigger than its first errors.
+
+    ``len()`` counts every error, kept or not: the checks compare lengths to tell whether a
+    value failed.
+    """
+
+    __slots__ = ("omitted",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.omitted = 0
+
+    def append(self, error: FieldError) -> None:
+        """Keep ``error``, or count it once :data:`MAX_ERRORS` are kept."""
+        if list.__len__(self) < MAX_ERRORS:
+            list.append(self, error)
+        else:
+            self.omitted += 1
+
+    def extend(self, errors: Any) -> None:
+        """Append each of ``errors`` (counting what another :class:`FieldErrors` omitted)."""
+        for error in errors:
+            self.append(error)
+        self.omitted += getattr(errors, "omitted", 0)
+
+    def __len__(self) -> int:
+        return list.__len__(self) + self.omitted
+
+    @property
+    def full(self) -> bool:
+        """Whether further errors are only counted."""
+        return list.__len__(self) >= MAX_ERRORS
+
+
 def _error(errors: list[FieldError], loc: Loc, msg: str, kind: str) -> Any:
-    errors.append({"loc": list(loc), "msg": msg, "type": kind})
+    if type(errors) is FieldErrors and errors.full:  # PERF: no dict for an error not kept
+        errors.omitted += 1
+    else:
+        errors.append({"loc": list(loc), "msg": msg, "type": kind})
     return INVALID
 
 
@@ -215,7 +260,7 @@ class _Compiler:
                 return None  # an empty form field or ?page= means "not given"
             first: list[FieldError] | None = None
             for each in checks:
-                attempt: list[FieldError] = []
+                attempt = FieldErrors()
                 result = each(value, loc, attempt)
                 if result is not INVALID:
                     return result

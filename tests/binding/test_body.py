@@ -339,3 +339,62 @@ def test_registration_errors(handler_source: str, message: str) -> None:
     with pytest.raises(wtf.HandlerError, match=message) as caught:
         app.handle(namespace["h"], "/u/:uid")
     assert "parameter" in str(caught.value) and ".h" in str(caught.value)
+
+
+def test_a_huge_invalid_body_gets_a_bounded_422() -> None:
+    """1 MiB of `[0,0,...]` for a list of models: the first 50 errors and a count, not 40 MB."""
+    app = wtf.Server(max_body_size=2 << 20)
+
+    @app.post("/items")
+    def create(items: wtf.Body[list[Item]]) -> int:
+        return len(items)
+
+    count = (1 << 20) // 2
+    body = json.dumps([0] * count).encode()
+    response = Client(app, validate=True).post("/items", data=body, content_type="application/json")
+    problem = response.json
+    assert response.status_code == 422 and len(response.data) < 20_000
+    assert len(problem["errors"]) == 50 and problem["omitted"] == count - 50
+    assert problem["errors"][49]["loc"] == ["body", 49]
+    assert problem["detail"] == f"body.0: expected an object (and {count - 1} more)"
+
+
+def test_error_lists_inside_unions_are_bounded_too() -> None:
+    app = wtf.Server()
+
+    @app.post("/items")
+    def create(items: wtf.Body[list[int] | None]) -> int:
+        return len(items or [])
+
+    response = Client(app).post("/items", json=["x"] * 200)
+    assert len(response.json["errors"]) == 50 and response.json["omitted"] == 150
+
+
+def test_a_lone_surrogate_in_a_field_is_a_422_naming_it(client: Client) -> None:
+    escaped = client.post(
+        "/items", data=b'{"name": "pen\\ud800", "qty": 1}', content_type="application/json"
+    )
+    assert [(e["loc"], e["type"]) for e in errors_of(escaped)] == [
+        (["body", "name"], "string_unicode")
+    ]
+    raw = client.post(
+        "/items", data=b'{"name": "\xed\xa0\x80", "qty": 1}', content_type="application/json"
+    )
+    assert raw.status_code == 400 and "not valid JSON" in raw.json["detail"]
+
+
+def test_msgpack_bodies_obey_max_json_depth() -> None:
+    app = make_app(limits=wtf.Limits(max_json_depth=5))
+    client = Client(app, validate=True)
+    nested: Any = {"name": "pen", "qty": 1}
+    for _ in range(5):
+        nested = {"x": nested}
+    deep = client.post("/items", data=msgpack.packb(nested), content_type="application/msgpack")
+    assert (deep.status_code, deep.json["detail"]) == (
+        400,
+        "the MessagePack body is nested deeper than 5 levels",
+    )
+    bad_utf8 = client.post(
+        "/items", data=b"\x81\xa4name\xa1\xff", content_type="application/msgpack"
+    )
+    assert bad_utf8.status_code == 400

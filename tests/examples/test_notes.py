@@ -95,3 +95,18 @@ def test_export_stream_and_client_going_away(client: Client) -> None:
     assert notes.open_connections() == 1  # the stream holds its connection...
     partial.close()  # ...until the client goes away
     assert notes.open_connections() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "status"),
+    [(b'{"title": "\\ud800"}', 422), (b'{"title": "\xed\xa0\x80"}', 400)],
+    ids=["escaped", "raw"],
+)
+def test_a_lone_surrogate_never_reaches_the_database(
+    client: Client, data: bytes, status: int
+) -> None:
+    response = client.post("/notes", data=data, content_type="application/json")
+    assert response.status_code == status
+    if status == 422:
+        assert response.json["errors"][0]["loc"] == ["body", "title"]  # type: ignore[index]
+    assert client.get("/notes").json == []

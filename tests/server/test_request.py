@@ -50,7 +50,17 @@ def echo_client(app: wtf.Server) -> Client:
             for codec in ("utf-8-sig", "utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-be")
         ),
         pytest.param(b'{"a": "\xff"}', "application/json", 400, None, id="invalid-utf-8"),
-        pytest.param(b'"\xed\xa0\x80"', "application/json", 200, "\ud800", id="surrogate"),
+        pytest.param(b'"\xed\xa0\x80"', "application/json", 400, None, id="raw-surrogate"),
+        pytest.param(b'{"a": ["\\ud800"]}', "application/json", 422, None, id="lone-surrogate"),
+        pytest.param(b'{"\\uDFFF": 1}', "application/json", 422, None, id="surrogate-key"),
+        pytest.param(
+            '"\ud800"'.encode("utf-16", "surrogatepass"),
+            "application/json",
+            422,
+            None,
+            id="utf-16-surrogate",
+        ),
+        pytest.param(b'"\\ud83d\\ude00"', "application/json", 200, "\U0001f600", id="pair"),
         pytest.param(b'\xef\xbb\xbf"x"', "application/json", 200, "x", id="utf-8-bom"),
     ],
 )
