@@ -46,6 +46,8 @@ class RequestCycle:
     log: logging.Logger
     json_encoder: Callable[[Any], bytes]
     timeout: float | None
+    #: Whether the server or any route has a timeout (then every request's clock is read).
+    timed: bool
     msgpack: bool
     _error_handlers: list[tuple[type[BaseException], Invoker]]
 
@@ -68,6 +70,9 @@ class RequestCycle:
             chained = Context(self, environ, path)  # type: ignore[arg-type]
             chained._start = monotonic()  # the deadline counts the midware's time too
             return self._call_chain(chained, start_response)
+        # The deadline's clock starts now, as on the midware path. PERF: only when a budget can
+        # apply (a server or route timeout, or the client's Request-Timeout).
+        start = monotonic() if self.timed or "HTTP_REQUEST_TIMEOUT" in environ else None
         ctx: Context | None = None
         found = None
         try:
@@ -84,6 +89,15 @@ class RequestCycle:
             route, values = found
             endpoint = route.target
             direct = endpoint.direct
+            if start is not None:  # a deadline may apply: checked before the handler is called
+                ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
+                ctx._start = start
+                ctx.deadline.check()
+                if direct is None:
+                    result = endpoint.invoke(ctx, values, None)
+                else:
+                    result = direct(*values) if endpoint.spread else direct()
+                return self._send(ctx, result, start_response)
             if direct is not None:  # PERF: fn() or fn(*values): no invoker frame, no Context
                 result = direct(*values) if endpoint.spread else direct()
             elif endpoint.light:  # PERF: no Context for a handler that reads none

@@ -20,6 +20,7 @@ from .binding import NO_DEFAULT, Binder, plan_part, source_of
 from .builders import MISSING, Builder, Invoker, Override, Slot, build
 from .context import Context
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
+from .deadline import Deadline
 from .errors import HandlerError, RegistrationError
 from .limits import Limits
 from .naming import describe, type_name
@@ -31,9 +32,12 @@ from .validation import Unsupported, compile_type, is_model
 __all__ = ["Injector"]
 
 
-# Types wtf provides itself, and the expression that yields each.
+# Types wtf provides itself, and the expression that yields each (the Server adds itself, see
+# Injector(provided=)): one table for handlers, builders, afterware, error handlers and
+# StatusCode renderers.
 _PROVIDED: dict[Any, str] = {
     Context: "ctx",
+    Deadline: "ctx.deadline",
     Request: "req",
     WerkzeugRequest: "req.raw",
     Response: "resp",
@@ -86,7 +90,10 @@ def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
 class Injector:
     """The ArgBuilder registry and the planner of handlers, builders and error handlers."""
 
-    def __init__(self, forbid_extra: bool = True) -> None:
+    def __init__(self, forbid_extra: bool = True, provided: dict[Any, str] | None = None) -> None:
+        #: ``{type: expression}`` of what wtf provides: Context, Request, Response, Rest,
+        #: Deadline, werkzeug's Request, plus ``provided`` (the Server).
+        self.provided: dict[Any, str] = {**_PROVIDED, **(provided or {})}
         self.slots: dict[Any, Slot] = {}
         self.forbid_extra = forbid_extra
         self._lock = threading.Lock()
@@ -155,7 +162,7 @@ class Injector:
         ann = _unwrap(ann)
         if is_generator and typing.get_origin(ann) in (Iterator, Generator, Iterable):
             ann = _unwrap(typing.get_args(ann)[0])
-        if ann in _PROVIDED:
+        if ann in self.provided:
             raise HandlerError(
                 f"ArgBuilder {describe(fn)} builds {type_name(ann)}, which wtf provides itself"
             )
@@ -358,13 +365,13 @@ class Injector:
         ann = _unwrap(ann)
         if extra and ann in extra:
             return extra[ann]
-        if ann in _PROVIDED:
+        if ann in self.provided:
             if app_scope:
                 raise HandlerError(
                     f"{where} asks for {type_name(ann)}, but an app-scoped ArgBuilder is built "
                     "once per process, outside any request; make it request-scoped"
                 )
-            return _PROVIDED[ann]
+            return self.provided[ann]
         if (
             exception is not None
             and isinstance(ann, type)

@@ -178,8 +178,9 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
     status = base.status
     chunks = base.take()
     if status in _NO_BODY or status < 200:
-        chunks = []
+        chunks = []  # RFC 9110 §6.4.1: no content, so no header describing it either
         base.remove_header("Content-Length")
+        base.remove_header("Content-Type")
     else:
         # The body is complete here: its length is what reached the innermost writer, whatever
         # wrappers did to it (a HEAD handler may announce a length without writing a body).

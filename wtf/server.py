@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 from .builders import Invoker, Override
 from .context import Context
 from .cycle import RequestCycle
-from .deadline import Deadline
 from .errors import RegistrationError
 from .injection import Injector
 from .limits import DEFAULT_LIMITS, Limits
@@ -147,6 +146,7 @@ class Server(RequestCycle):
             limits = replace(limits, max_body_size=max_body_size)
         self.limits = limits
         self.timeout = _check_timeout(timeout, "Server(timeout=)")
+        self.timed = self.timeout is not None
         if extra_fields not in ("forbid", "ignore"):
             raise RegistrationError(
                 f"extra_fields must be 'forbid' or 'ignore', not {extra_fields!r}"
@@ -159,7 +159,10 @@ class Server(RequestCycle):
             require_msgpack()
         self.router = Router()
         self._finders = self.router.finders
-        self.injector = Injector(forbid_extra=extra_fields == "forbid")
+        self.injector = Injector(
+            forbid_extra=extra_fields == "forbid",
+            provided={Server: "ctx.server", type(self): "ctx.server"},
+        )
         self.log = logging.getLogger("wtf")
         self._error_handlers: list[tuple[type[BaseException], Invoker]] = []
         self._lock = threading.Lock()
@@ -206,9 +209,11 @@ class Server(RequestCycle):
             except ValueError as exc:
                 raise RegistrationError(f"{pattern}: {exc}") from None
         timeout = _check_timeout(timeout, f"timeout of {pattern}")
+        if timeout is not None:
+            self.timed = True
         endpoint = Endpoint(
             fn,
-            self.injector.plan(fn, names, extra=self._provided(), limits=limits or self.limits),
+            self.injector.plan(fn, names, limits=limits or self.limits),
             limits,
             timeout,
         )
@@ -316,9 +321,7 @@ class Server(RequestCycle):
             raise RegistrationError(f"on_error takes an exception class, not {exc_type!r}")
 
         def register(fn: F) -> F:
-            invoke = self.injector.plan(
-                fn, (), role="error handler", exception=exc_type, extra=self._provided()
-            )
+            invoke = self.injector.plan(fn, (), role="error handler", exception=exc_type)
             with self._lock:
                 self._error_handlers = [*self._error_handlers, (exc_type, invoke)]
             return fn
@@ -364,7 +367,7 @@ class Server(RequestCycle):
         """Add an afterware: run after the handler (also when midware stopped the chain or the
         request failed), injected like a handler; deepest path first, then reverse order."""
         scope = validate_scope(path)
-        invoke = self.injector.plan(fn, (), role="afterware", extra=self._provided())
+        invoke = self.injector.plan(fn, (), role="afterware")
         self.chains.add_afterware(Afterware(fn, invoke, scope))
         return fn
 
@@ -402,9 +405,6 @@ class Server(RequestCycle):
     def close(self) -> None:
         """Tear down app-scoped generator ArgBuilders."""
         self.injector.close()
-
-    def _provided(self) -> dict[Any, str]:
-        return {Server: "ctx.server", Deadline: "ctx.deadline"}
 
 
 def _check_timeout(value: float | None, what: str) -> float | None:

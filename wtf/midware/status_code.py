@@ -58,7 +58,6 @@ class StatusCode:
             self._fns[code],
             (),
             role=f"StatusCode({code}) renderer",
-            extra={type(self._app): "ctx.server"},
         )
 
     def proc(self, ctx: Context) -> Context:
