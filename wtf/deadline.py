@@ -14,6 +14,7 @@ still applies.
 from __future__ import annotations
 
 import math
+import re
 import time
 
 from .errors import HTTPError
@@ -21,6 +22,7 @@ from .errors import HTTPError
 __all__ = ["Deadline", "parse_request_timeout"]
 
 _NEVER = math.inf
+_SECONDS = re.compile(r"[0-9]{1,12}(?:\.[0-9]{1,12})?")
 
 
 class Deadline:
@@ -80,17 +82,14 @@ class Deadline:
 
 
 def parse_request_timeout(value: str) -> float:
-    """The seconds of a ``Request-Timeout`` header (a non-negative decimal number).
+    """The seconds of a ``Request-Timeout`` header: a non-negative decimal number (``2``,
+    ``0.25``), nothing around it (no sign, spaces, underscores or exponent).
 
     Raises:
         HTTPError: 400 for anything else.
     """
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = math.nan
-    if not math.isfinite(seconds) or seconds < 0 or len(value) > 32:
+    if not _SECONDS.fullmatch(value):
         raise HTTPError(
             400, f"invalid Request-Timeout: {value[:40]!r} (expected seconds, e.g. 2.5)"
         )
-    return seconds
+    return float(value)

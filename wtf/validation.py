@@ -24,6 +24,7 @@ from typing import Any, Literal, Union
 from werkzeug.datastructures import FileStorage
 
 from .errors import FieldError
+from .scalars import MAX_INT_DIGITS, parse_bool, parse_float, parse_int
 
 __all__ = [
     "INVALID",
@@ -41,9 +42,6 @@ INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
 
 Loc = tuple[str | int, ...]
 Check = Callable[[Any, Loc, list[FieldError]], Any]
-
-_TRUE = frozenset(("1", "true", "yes", "on"))
-_FALSE = frozenset(("0", "false", "no", "off"))
 
 
 class Unsupported(TypeError):
@@ -475,10 +473,11 @@ def _json_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
 
 
 def _text_int(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
-    text = value.strip() if isinstance(value, str) else ""
-    digits = text[1:] if text[:1] in ("-", "+") else text
-    if digits.isascii() and digits.isdigit() and len(digits) <= 4300:
-        return int(text)
+    number = parse_int(value) if isinstance(value, str) else None
+    if number is not None:
+        return number
+    if isinstance(value, str) and len(value) > MAX_INT_DIGITS:
+        return _error(errors, loc, f"over {MAX_INT_DIGITS} digits", "int_parsing")
     return _error(errors, loc, f"not an integer: {str(value)[:40]!r}", "int_parsing")
 
 
@@ -489,12 +488,9 @@ def _json_float(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
 
 
 def _text_float(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return _error(errors, loc, f"not a number: {str(value)[:40]!r}", "float_parsing")
-    if number != number or number in (float("inf"), float("-inf")):
-        return _error(errors, loc, "expected a finite number", "finite_number")
+    number = parse_float(value) if isinstance(value, str) else None
+    if number is None:
+        return _error(errors, loc, f"not a finite number: {str(value)[:40]!r}", "float_parsing")
     return number
 
 
@@ -505,11 +501,9 @@ def _json_bool(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
 
 
 def _text_bool(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
-    text = value.lower() if isinstance(value, str) else ""
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
+    flag = parse_bool(value) if isinstance(value, str) else None
+    if flag is not None:
+        return flag
     return _error(
         errors, loc, f"not a boolean: {str(value)[:40]!r} (use true/false)", "bool_parsing"
     )

@@ -279,7 +279,11 @@ class _Compiled:
         if exact is not None and not name.startswith("*."):
             groups.append(exact)
         # "*.example.com" wants one or more labels before ".example.com".
-        groups.extend(g for suffix, g in self.wild if name.endswith(suffix))
+        groups.extend(
+            g
+            for suffix, g in self.wild
+            if name.endswith(suffix) and _label_before(name, len(suffix))
+        )
         groups.append(self.default)
         return groups
 
@@ -289,3 +293,10 @@ class _Compiled:
             if found is not None:
                 return found
         return None
+
+
+def _label_before(name: str, suffix: int) -> bool:
+    """Whether ``name`` has a non-empty label before its last ``suffix`` characters (the
+    ``.example.com`` of ``*.example.com``): ``a.example.com`` does, ``.example.com`` and
+    ``a..example.com`` do not."""
+    return len(name) > suffix and name[-suffix - 1] != "."
