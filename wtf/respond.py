@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
 from .fields import check_fields, check_status
-from .midware.vary import add_vary
+from .midware.vary import add_vary, merge_vary
 from .problems import status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response
@@ -52,6 +52,8 @@ def start(server: Server, ctx: Context, start_response: StartResponse) -> None:
         StartResponseFailed: ``start_response`` raised anyway (teardowns have run).
     """
     base = ctx.base_writer
+    if base.vary is not None:
+        merge_vary(base)
     check_fields(base.header_list)
     try:
         start_response(status_line(base.status), list(base.header_list))
@@ -212,6 +214,9 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
             if base.header("Content-Type") is None:
                 base.set_header("Content-Type", TEXT if isinstance(first, str) else OCTET)
             writer.write(first.encode() if isinstance(first, str) else first)
+            begin = getattr(writer, "begin", None)
+            if begin is not None:  # wrappers decide now what the headers say (gzip)
+                begin()
             check_fields(base.header_list)
     except Exception:
         _close(chunks)

@@ -136,12 +136,21 @@ class Response:
         Raises:
             HTTPError: 404 when the path does not exist; 416 for a range outside the file.
         """
+        from werkzeug.http import parse_range_header
         from werkzeug.utils import send_file
 
+        environ = self._ctx.environ
+        asked = environ.get("HTTP_RANGE")
+        if asked is not None:
+            ranges = parse_range_header(asked)
+            if ranges is None or ranges.units != "bytes" or len(ranges.ranges) != 1:
+                # Malformed, another unit, or several ranges (no multipart/byteranges): RFC 9110
+                # §14.2 lets a server ignore Range; the whole file is a 200.
+                environ = {k: v for k, v in environ.items() if k != "HTTP_RANGE"}
         try:
             sent = send_file(
                 path_or_file,
-                self._ctx.environ,
+                environ,
                 mimetype=mimetype,
                 as_attachment=as_attachment,
                 download_name=download_name,

@@ -113,6 +113,7 @@ class BufferWriter:
         "header_list",
         "started",
         "status",
+        "vary",
     )
 
     def __init__(self) -> None:
@@ -124,6 +125,8 @@ class BufferWriter:
         self.flushed = False
         self.bytes_written = 0
         self.bytes_sent = 0  # handed to the WSGI server (no body for HEAD)
+        #: ``Vary`` tokens midware require whatever the handler sets (merged when sent).
+        self.vary: list[str] | None = None
 
     @property
     def headers(self) -> Headers:
@@ -284,6 +287,14 @@ class WriterWrapper:
     def write(self, data: bytes) -> int:
         """Forward to the inner writer."""
         return self.inner.write(data)
+
+    def begin(self) -> None:
+        """The headers are about to be sent while the body goes on (a stream starts): decide
+        whatever depends on them now. Forwards to the inner writer; override it (and call
+        ``super().begin()``) in a wrapper that holds data back before deciding."""
+        begin = getattr(self.inner, "begin", None)
+        if begin is not None:
+            begin()
 
     def flush(self) -> None:
         """Forward to the inner writer, once."""

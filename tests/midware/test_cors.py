@@ -156,3 +156,72 @@ def test_headers_on_error_responses(method: str, path: str, status: int) -> None
     )
     assert response.status_code == status
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
+
+
+@pytest.mark.parametrize("allow_headers", [(), ("x-token",)])
+def test_a_preflight_for_json_lists_content_type(allow_headers: tuple[str, ...]) -> None:
+    client = cors_app(allow_origins=[ORIGIN], allow_headers=allow_headers)
+    response = client.options(
+        "/data",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
+    assert response.status_code == 204
+    assert response.headers["Access-Control-Allow-Headers"] == "content-type"
+
+
+def test_a_preflight_lists_every_header_it_allows() -> None:
+    client = cors_app(allow_origins=[ORIGIN], allow_headers=["X-Token", "X-Other"])
+    response = client.options(
+        "/data",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-token, Content-Type",
+        },
+    )
+    assert response.headers["Access-Control-Allow-Headers"] == "content-type, x-token"
+    refused = client.options(
+        "/data",
+        headers={
+            "Origin": ORIGIN,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "x-secret",
+        },
+    )
+    assert refused.status_code == 403
+    assert "Access-Control-Allow-Headers" not in refused.headers
+
+
+@pytest.mark.parametrize(
+    "sent", [ORIGIN + "/", ORIGIN + ":443", " " + ORIGIN, ORIGIN + "/x", ORIGIN + "."]
+)
+def test_an_origin_is_compared_as_sent(sent: str) -> None:
+    response = cors_app(allow_origins=[ORIGIN]).get("/data", headers={"Origin": sent})
+    assert "Access-Control-Allow-Origin" not in response.headers
+
+
+def test_an_origin_matches_whatever_its_case() -> None:
+    response = cors_app(allow_origins=[ORIGIN]).get("/data", headers={"Origin": ORIGIN.upper()})
+    assert response.headers["Access-Control-Allow-Origin"] == ORIGIN.upper()
+
+
+@pytest.mark.parametrize("how", ["replace", "add"])
+def test_vary_origin_survives_a_handler_setting_vary(how: str) -> None:
+    app = wtf.Server()
+    app.add_midware(CORS([ORIGIN]))
+
+    @app.get("/v")
+    def v(resp: wtf.Response) -> str:
+        if how == "replace":
+            resp.headers["Vary"] = "Accept-Encoding"
+        else:
+            resp.headers.set("Vary", "Cookie")
+        return "ok"
+
+    response = Client(app, validate=True).get("/v", headers={"Origin": ORIGIN})
+    tokens = {t.strip() for t in response.headers["Vary"].split(",")}
+    assert "Origin" in tokens and len(tokens) == 2

@@ -256,3 +256,69 @@ def test_gzip_keeps_headers_set_by_other_midware_on_a_small_body() -> None:
     assert (response.data, response.headers["Access-Control-Allow-Origin"]) == (b"tiny", "*")
     assert response.headers["Content-Length"] == "4"
     assert "Content-Encoding" not in response.headers and "Vary" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("header", "compressed"),
+    [
+        ("gzip;q=0, *", False),
+        ("*, gzip;q=0", False),
+        ("*;q=0.5, gzip;q=0", False),
+        ("x-gzip;q=0, gzip", True),
+        ("*", True),
+        ("br, *;q=0", False),
+        ("gzip;q=abc", False),
+        ("gzip;q=0.001", True),
+    ],
+)
+def test_an_explicit_weight_for_gzip_wins_over_the_wildcard(header: str, compressed: bool) -> None:
+    response = Client(gzip_app(), validate=True).get("/text", headers={"Accept-Encoding": header})
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+
+
+@pytest.mark.parametrize(("size", "compressed"), [(99, False), (100, True), (150, True)])
+@pytest.mark.parametrize("pieces", [1, 3])
+def test_min_size_counts_a_written_body_whole(size: int, compressed: bool, pieces: int) -> None:
+    app = wtf.Server()
+    app.add_midware(Gzip(min_size=100))
+
+    @app.get("/written")
+    def written(resp: wtf.Response) -> None:
+        resp.headers["Content-Type"] = "text/plain"
+        body = b"w" * size
+        step = -(-size // pieces)
+        for at in range(0, size, step):
+            resp.write(body[at : at + step])
+
+    response = Client(app, validate=True).get("/written", headers={"Accept-Encoding": "gzip"})
+    assert (response.headers.get("Content-Encoding") == "gzip") is compressed
+    data = gzip.decompress(response.data) if compressed else response.data
+    assert data == b"w" * size
+    assert response.headers["Vary"] == "Accept-Encoding" if compressed else True
+
+
+def test_a_304_answers_the_variant_the_client_holds(tmp_path: object) -> None:
+    import pathlib
+
+    path = pathlib.Path(str(tmp_path)) / "page.txt"
+    path.write_text("x" * 2000)
+    app = wtf.Server()
+    app.add_midware(Gzip())
+
+    @app.get("/page")
+    def page(resp: wtf.Response) -> None:
+        resp.send_file(path)
+
+    client = Client(app, validate=True)
+    full = client.get("/page", headers={"Accept-Encoding": "gzip"})
+    assert full.headers["ETag"].startswith("W/") and full.headers["Vary"] == "Accept-Encoding"
+    again = client.get(
+        "/page", headers={"Accept-Encoding": "gzip", "If-None-Match": full.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    assert again.headers["ETag"] == full.headers["ETag"]
+    assert again.headers["Vary"] == "Accept-Encoding"
+    plain = client.get("/page")
+    assert not plain.headers["ETag"].startswith("W/")  # the identity variant keeps it strong
+    plain_again = client.get("/page", headers={"If-None-Match": plain.headers["ETag"]})
+    assert (plain_again.status_code, plain_again.headers["ETag"]) == (304, plain.headers["ETag"])

@@ -212,3 +212,12 @@ def test_multipart_file_limits(
         assert response.json == {f"f{i}": size for i in range(count)}
     else:
         assert response.json["detail"] == detail  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "range_", ["bytes=0-1,5-6", "bytes=0-1, 900-", "bytes=abc", "items=0-1", "bytes=5-1", "bytes="]
+)
+def test_a_range_we_cannot_serve_as_asked_gets_the_whole_file(client: Client, range_: str) -> None:
+    response = client.get("/file", headers={"Range": range_})
+    assert (response.status_code, response.data) == (200, CONTENT)
+    assert "Content-Range" not in response.headers

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from .base import clamp
-from .vary import add_vary
+from .vary import require_vary
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -22,8 +22,9 @@ _SAFELISTED = frozenset(("accept", "accept-language", "content-language", "conte
 
 
 def _origin_key(origin: str) -> str:
-    """Scheme and host compare case-insensitively; an origin has no path."""
-    return origin.strip().lower().rstrip("/")
+    """Scheme and host compare case-insensitively; otherwise an origin is compared as sent
+    (``https://a.example/`` or ``https://a.example:443`` is not ``https://a.example``)."""
+    return origin.lower()
 
 
 class CORS:
@@ -83,7 +84,6 @@ class CORS:
         self.priority = clamp(priority)
         # Rendered once.
         self._allow_methods = ", ".join(sorted(self.methods))
-        self._allow_headers = ", ".join(sorted(self.headers))
         self._expose = ", ".join(expose_headers)
         self._max_age = str(max_age)
 
@@ -104,7 +104,7 @@ class CORS:
         environ = ctx.environ
         base = ctx._base or ctx.base_writer  # PERF: no property frame once it exists
         if not self.any_origin:
-            add_vary(base, "Origin")
+            require_vary(base, "Origin")
         origin = environ.get("HTTP_ORIGIN")
         if origin is None:
             return ctx
@@ -131,7 +131,7 @@ class CORS:
             else "method"
             if method.upper() not in self.methods
             else "headers"
-            if wanted - self.headers - _SAFELISTED
+            if "*" not in self.headers and wanted - self.headers - _SAFELISTED
             else ""
         )
         writer = ctx.writer
@@ -143,10 +143,8 @@ class CORS:
             return None
         headers["Access-Control-Allow-Origin"] = "*" if self.any_origin else origin
         headers["Access-Control-Allow-Methods"] = self._allow_methods
-        if wanted:
-            headers["Access-Control-Allow-Headers"] = self._allow_headers or ", ".join(
-                sorted(wanted)
-            )
+        if wanted:  # each one is allowed (else refused above): the answer names them all
+            headers["Access-Control-Allow-Headers"] = ", ".join(sorted(wanted))
         headers["Access-Control-Max-Age"] = self._max_age
         if self.credentials:
             headers["Access-Control-Allow-Credentials"] = "true"

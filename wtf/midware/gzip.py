@@ -13,9 +13,6 @@ import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from werkzeug.datastructures import Accept
-from werkzeug.http import parse_accept_header
-
 from ..writer import BufferWriter, Writer, WriterWrapper
 from .base import clamp
 from .vary import add_vary
@@ -91,12 +88,13 @@ class Gzip:
         )
 
     def accepts(self, header: str) -> bool:
-        """Whether an ``Accept-Encoding`` value admits gzip (q > 0 for gzip, x-gzip or ``*``)."""
-        # PERF: werkzeug's parser costs ~5 µs; clients send a handful of distinct values.
+        """Whether an ``Accept-Encoding`` value admits gzip (RFC 9110 §12.5.3): the weight of
+        ``gzip`` (or ``x-gzip``) when listed, else that of ``*``; ``gzip;q=0`` refuses gzip
+        even when ``*`` is listed too."""
+        # PERF: clients send a handful of distinct values; parsed once each.
         accepted = _ACCEPTS.get(header)
         if accepted is None:
-            accept = parse_accept_header(header, Accept)
-            accepted = max(accept.quality("gzip"), accept.quality("x-gzip")) > 0
+            accepted = _gzip_weight(header) > 0
             if len(_ACCEPTS) >= 1024:  # bounded: arbitrary headers cannot grow it
                 _ACCEPTS.clear()
             _ACCEPTS[header] = accepted
@@ -111,7 +109,9 @@ class Gzip:
         base = ctx._base or ctx.base_writer  # PERF: no property frame once it exists
         # PERF: wraps in place instead of ctx.clone(writer=...) (~1.5 µs): the chain goes on
         # with the context proc returns, and a clone would share everything else anyway.
-        ctx._writer = GzipWriter(ctx._writer or base, self, accepted and not head, base)
+        writer = GzipWriter(ctx._writer or base, self, accepted and not head, base)
+        writer.if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        ctx._writer = writer
         return ctx
 
     def __repr__(self) -> str:
@@ -119,7 +119,13 @@ class Gzip:
 
 
 class GzipWriter(WriterWrapper):
-    """Compresses what passes through it, once it decided to."""
+    """Compresses what passes through it, once it decided to.
+
+    A body of known size (``Content-Length`` set before the first write) is decided at once.
+    Otherwise what is written is held until ``min_size`` bytes arrived (then it is compressed
+    from there on, chunk by chunk), the body ends (:meth:`flush`: decided on its whole size),
+    or the headers must go out for a stream (:meth:`begin`).
+    """
 
     def __init__(self, inner: Writer, gzip: Gzip, accepted: bool, base: BufferWriter) -> None:
         self.inner = inner  # PERF: WriterWrapper.__init__'s two stores, without its frame
@@ -130,25 +136,27 @@ class GzipWriter(WriterWrapper):
         self._decided = False
         self._compressor: zlib._Compress | None = None
         self._streaming = False
+        self._held: list[bytes] = []
+        self._held_size = 0
+        #: The request's ``If-None-Match``: a 304 answers the variant the client holds.
+        self.if_none_match: str | None = None
 
-    def _decide(self, size: int | None = None) -> None:
-        """Decide from the headers; ``size`` is the body's length when the caller knows it."""
+    def _decide(self, size: int | None, streaming: bool) -> None:
+        """Decide from the headers; ``size`` is the body's length when known."""
         self._decided = True
         base = self._base
         status = base.status
-        if status < 200 or status in (204, 206, 304):  # a 206's Content-Range counts identity bytes
+        if status == 304:
+            self._not_modified()
             return
-        if size is None:
-            length = base.header("Content-Length")
-            if length is not None and length.isdigit():
-                size = int(length)
+        if status < 200 or status in (204, 206):  # a 206's Content-Range counts identity bytes
+            return
         if size is not None and size < self._gzip.min_size:
             return  # PERF: the cheapest test first; small bodies are the common case
         if base.header("Content-Encoding") is not None:
             return
         if not self._gzip.compressible(base.header("Content-Type")):
             return
-        length = base.header("Content-Length")
         add_vary(base, "Accept-Encoding")
         if not self._accepted:
             return
@@ -157,19 +165,35 @@ class GzipWriter(WriterWrapper):
         etag = base.header("ETag")
         if etag and not etag.startswith("W/"):
             base.set_header("ETag", f"W/{etag}")
-        self._streaming = length is None
+        self._streaming = streaming
         self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
+
+    def _not_modified(self) -> None:
+        """A 304 carries the validator of the variant the client holds: when that is the
+        compressed one (it sent back our weakened ETag), weaken it again and say ``Vary``, as
+        the 200 did."""
+        base = self._base
+        etag = base.header("ETag")
+        if (
+            self._accepted
+            and etag
+            and not etag.startswith("W/")
+            and self.if_none_match
+            and f"W/{etag}" in self.if_none_match
+        ):
+            base.set_header("ETag", f"W/{etag}")
+            add_vary(base, "Accept-Encoding")
 
     def whole(self, body: bytes) -> bytes | None:
         """PERF: a complete, non-empty body, whose ``Content-Length`` is set, written to the base
         writer straight away: return what :meth:`write` and :meth:`flush` would pass on, or
         ``None`` when this writer does not wrap the base writer directly (write instead)."""
-        if self.inner is not self._base or self._decided:
+        if self.inner is not self._base or self._decided or self._held:
             return None
         if len(body) < self._gzip.min_size:  # PERF: the common small body, without _decide
             self._decided = self._flushed = True
             return body
-        self._decide(len(body))
+        self._decide(len(body), False)
         self._flushed = True
         compressor, self._compressor = self._compressor, None
         if compressor is None:
@@ -181,20 +205,74 @@ class GzipWriter(WriterWrapper):
         if not data:
             return 0
         if not self._decided:
-            self._decide()
+            length = self._base.header("Content-Length")
+            if length is not None and length.isdigit():  # a whole body of known size
+                self._decide(int(length), False)
+            else:  # unknown size: hold until min_size, the end, or the headers must go
+                self._held.append(data)
+                self._held_size += len(data)
+                if self._held_size >= self._gzip.min_size:
+                    self._release(streaming=True)
+                return len(data)
+        self._pass(data)
+        return len(data)
+
+    def _pass(self, data: bytes) -> None:
         compressor = self._compressor
         if compressor is None:
-            return self.inner.write(data)
+            self.inner.write(data)
+            return
         out = compressor.compress(data)
         if self._streaming:
             out += compressor.flush(zlib.Z_SYNC_FLUSH)
         if out:
             self.inner.write(out)
-        return len(data)
+
+    def _release(self, streaming: bool) -> None:
+        """Decide (on the held size, when the body is complete) and pass what was held."""
+        held, self._held = self._held, []
+        size, self._held_size = self._held_size, 0
+        self._decide(None if streaming else size, streaming)
+        if held:
+            self._pass(b"".join(held))
+
+    def begin(self) -> None:
+        """The headers are about to be sent (a stream starts): decide now."""
+        if not self._decided:
+            self._release(streaming=True)
+        super().begin()
 
     def flush(self) -> None:
-        """Finish the gzip stream (trailer included), then flush the inner writer."""
+        """Decide on what is held, finish the gzip stream (trailer included), then flush the
+        inner writer."""
+        if not self._decided:
+            self._release(streaming=False)
         compressor, self._compressor = self._compressor, None
         if compressor is not None:
             self.inner.write(compressor.flush(zlib.Z_FINISH))
         super().flush()
+
+
+def _gzip_weight(header: str) -> float:
+    """The weight ``Accept-Encoding`` gives gzip: the highest of an explicit ``gzip`` or
+    ``x-gzip``, else that of ``*``, else 0 (a malformed weight counts as 0)."""
+    explicit: float | None = None
+    star = 0.0
+    for item in header.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        weight = 1.0
+        for param in params.split(";"):
+            key, _, value = param.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value.strip())
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:
+                    weight = 0.0
+        if coding in ("gzip", "x-gzip"):
+            explicit = weight if explicit is None else max(explicit, weight)
+        elif coding == "*":
+            star = weight
+    return explicit if explicit is not None else star

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..writer import BufferWriter
 
-__all__ = ["add_vary"]
+__all__ = ["add_vary", "merge_vary", "require_vary"]
 
 
 def add_vary(base: BufferWriter, token: str) -> None:
@@ -14,3 +14,20 @@ def add_vary(base: BufferWriter, token: str) -> None:
     if token.lower() in tokens or "*" in tokens:
         return
     base.set_header("Vary", f"{current}, {token}" if current else token)
+
+
+def require_vary(base: BufferWriter, token: str) -> None:
+    """Add ``token`` to ``Vary`` now and again when the response is sent, so that a handler
+    setting ``Vary`` itself (``resp.headers["Vary"] = "Accept-Encoding"``) does not drop it."""
+    add_vary(base, token)
+    if base.vary is None:
+        base.vary = [token]
+    elif token not in base.vary:
+        base.vary.append(token)
+
+
+def merge_vary(base: BufferWriter) -> None:
+    """Put back the tokens :func:`require_vary` asked for (called as the response is sent)."""
+    if base.vary is not None:
+        for token in base.vary:
+            add_vary(base, token)
