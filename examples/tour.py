@@ -109,3 +109,14 @@ app.add_midware(members_only, path="/club/", priority=10)
 @app.get("/club/room")
 def club() -> str:
     return "welcome, member"
+
+
+# Reflecting input into headers: wtf refuses (500, logged with the header's name) any value
+# RFC 9110 forbids, such as a control character, instead of letting it split the response or
+# crash the server. Cookie values are quoted by werkzeug.
+@app.get("/echo")
+def echo(req: wtf.Request, resp: wtf.Response) -> str:
+    said = req.args.get("say", "")
+    resp.headers["X-Echo"] = said
+    resp.set_cookie("echo", said, httponly=True, samesite="Lax")
+    return said

@@ -7,6 +7,7 @@ import sys
 from typing import NoReturn
 
 from .loading import AppNotFound, check_target, load_app
+from .serving import DEFAULT_THREADS
 
 __all__ = ["main"]
 
@@ -48,7 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--workers", type=_positive, default=1, help="worker processes")
     serve.add_argument(
-        "--threads", type=_positive, default=1, help="threads per worker (gthread when > 1)"
+        "--worker-class",
+        choices=("gthread", "sync"),
+        default="gthread",
+        help="gunicorn worker: gthread (default; a slow client holds one thread, not the "
+        "worker) or sync (one request at a time per worker; only behind a buffering proxy)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive,
+        default=None,
+        help=f"threads per gthread worker (default {DEFAULT_THREADS}): how many slow clients "
+        "it takes to stop a worker",
+    )
+    serve.add_argument(
+        "--keep-alive",
+        type=_positive,
+        default=5,
+        help="seconds an idle keep-alive connection is kept (gthread keeps them off the threads)",
     )
     serve.add_argument("--reload", action="store_true", help="restart workers when code changes")
     serve.add_argument(
@@ -105,13 +123,26 @@ def _routes(target: str) -> int:
     return 0
 
 
+def _default_threads(worker_class: str) -> int:
+    return DEFAULT_THREADS if worker_class == "gthread" else 1
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .serving import ServeOptions, serve
+
+    if args.worker_class == "sync" and args.threads not in (None, 1):
+        print(
+            "wtf: --threads applies to --worker-class gthread (a sync worker has one thread)",
+            file=sys.stderr,
+        )
+        return 2
 
     options = ServeOptions(
         bind=args.bind,
         workers=args.workers,
-        threads=args.threads,
+        worker_class=args.worker_class,
+        threads=args.threads if args.threads is not None else _default_threads(args.worker_class),
+        keep_alive=args.keep_alive,
         reload=args.reload,
         timeout=args.timeout,
         graceful_timeout=args.graceful_timeout,

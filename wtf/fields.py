@@ -14,10 +14,12 @@ from .errors import WtfError
 
 __all__ = ["InvalidHeader", "check_field", "check_fields", "check_status"]
 
-# RFC 9110 §5.6.2 token; §5.5 field-value: VCHAR, obs-text (\x80-\xff), SP and HTAB. A value
-# with a character above \xff cannot go out at all (PEP 3333 headers are latin-1 strings).
+# RFC 9110 §5.6.2 token; §5.5 field-value: VCHAR, obs-text (\x80-\xff) and SP. HTAB, which
+# RFC 9110 allows, is refused too: wsgiref's validator (and so wtf.testing.Client) refuses
+# every C0 control, and a value must go out the same under every WSGI server. A character
+# above \xff cannot go out at all (PEP 3333 headers are latin-1 strings).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-_VALUE = re.compile(r"[ \t\x21-\x7e\x80-\xff]*")
+_VALUE = re.compile(r"[ \x21-\x7e\x80-\xff]*")
 
 
 class InvalidHeader(WtfError, ValueError):
@@ -46,7 +48,7 @@ def _invalid(names: list[str]) -> InvalidHeader:
     listed = ", ".join(repr(name) for name in names)
     return InvalidHeader(
         f"response header {listed} cannot be sent: names are RFC 9110 tokens, values are "
-        "str without control characters (CR, LF, NUL, DEL...) or characters beyond latin-1; "
+        "str without control characters (CR, LF, tab, NUL, DEL...) or characters beyond latin-1; "
         "encode the value (percent- or base64-encoding) before setting it"
     )
 
@@ -77,11 +79,14 @@ def check_fields(header_list: list[tuple[str, str]]) -> None:
 
 
 def check_status(code: object) -> int:
-    """Return ``code`` if it is a status a response can carry (an int from 100 to 599).
+    """Return ``code`` if a WSGI response can carry it: an int from 200 to 599 (1xx are interim
+    responses, which a WSGI application cannot send).
 
     Raises:
         ValueError: Naming the value and what a status is.
     """
-    if type(code) is not int or not 100 <= code <= 599:
-        raise ValueError(f"a response status is an int from 100 to 599, not {code!r}")
+    if type(code) is not int or not 200 <= code <= 599:
+        interim = type(code) is int and 100 <= code < 200
+        note = " (1xx are interim responses a WSGI app cannot send)" if interim else ""
+        raise ValueError(f"a response status is an int from 200 to 599, not {code!r}{note}")
     return code

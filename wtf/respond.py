@@ -151,8 +151,13 @@ def write_data(ctx: Context, data: Any) -> None:
     if server.msgpack:
         add_vary(ctx.base_writer, "Accept")
         if wants_msgpack(ctx.environ):
-            _write_whole(ctx, encode_msgpack(data), MSGPACK)
-            return
+            try:
+                packed = encode_msgpack(data)
+            except (TypeError, ValueError, OverflowError):
+                pass  # what MessagePack cannot hold (an int over 64 bits...): JSON can
+            else:
+                _write_whole(ctx, packed, MSGPACK)
+                return
     _write_whole(ctx, server.json_encoder(data), JSON)
 
 

@@ -7,6 +7,7 @@ see everything the handler writes.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -27,6 +28,12 @@ if TYPE_CHECKING:
     from .context import Context
 
 __all__ = ["Response"]
+
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _octal(match: re.Match[str]) -> str:
+    return f"\\{ord(match.group()):03o}"
 
 
 class Response:
@@ -58,7 +65,7 @@ class Response:
         """Set the status code; the last call before the first body byte wins.
 
         Raises:
-            ValueError: ``code`` is not an int from 100 to 599.
+            ValueError: ``code`` is not an int from 200 to 599.
         """
         self._ctx.writer.write_header(check_status(code))
 
@@ -240,21 +247,21 @@ class Response:
         httponly: bool = False,
         samesite: str | None = None,
     ) -> None:
-        """Add a ``Set-Cookie`` header (quoted by werkzeug's ``dump_cookie``)."""
-        self.headers.add(
-            "Set-Cookie",
-            dump_cookie(
-                key,
-                value,
-                max_age=max_age,
-                expires=expires,
-                path=path,
-                domain=domain,
-                secure=secure,
-                httponly=httponly,
-                samesite=samesite,
-            ),
+        """Add a ``Set-Cookie`` header (quoted by werkzeug's ``dump_cookie``; the control
+        characters it leaves as they are get the same octal escapes, which ``parse_cookie``
+        reads back)."""
+        header = dump_cookie(
+            key,
+            value,
+            max_age=max_age,
+            expires=expires,
+            path=path,
+            domain=domain,
+            secure=secure,
+            httponly=httponly,
+            samesite=samesite,
         )
+        self.headers.add("Set-Cookie", _CONTROL.sub(_octal, header))
 
     def delete_cookie(
         self,

@@ -9,7 +9,12 @@ from gunicorn.app.base import BaseApplication
 
 from .loading import load_app
 
-__all__ = ["ServeOptions", "WtfApplication", "serve"]
+__all__ = ["DEFAULT_THREADS", "ServeOptions", "WtfApplication", "serve"]
+
+
+#: Threads per gthread worker by default: a client that sends its headers slowly holds one
+#: thread, so this is how many such clients it takes to stop a worker (``make bench-slow``).
+DEFAULT_THREADS = 16
 
 
 @dataclass
@@ -18,7 +23,9 @@ class ServeOptions:
 
     bind: str = "127.0.0.1:8000"
     workers: int = 1
-    threads: int = 1
+    worker_class: str = "gthread"
+    threads: int = DEFAULT_THREADS
+    keep_alive: int = 5
     reload: bool = False
     timeout: int = 30
     graceful_timeout: int = 30
@@ -30,7 +37,8 @@ class ServeOptions:
             "bind": [self.bind],
             "workers": self.workers,
             "threads": self.threads,
-            "worker_class": "gthread" if self.threads > 1 else "sync",
+            "worker_class": self.worker_class,
+            "keepalive": self.keep_alive,
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
             "reload": self.reload,

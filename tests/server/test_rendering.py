@@ -244,3 +244,22 @@ def test_orjson_encoder_falls_back_to_the_stdlib_for_what_orjson_refuses(value: 
 def test_orjson_encoder_still_refuses_what_nothing_can_encode() -> None:
     with pytest.raises(TypeError):
         orjson_encoder()({"x": object()})
+
+
+def test_what_msgpack_cannot_hold_goes_out_as_json() -> None:
+    app = wtf.Server(msgpack=True)
+
+    @app.get("/big")
+    def big() -> dict[str, int]:
+        return {"n": 2**70}
+
+    @app.get("/small")
+    def small() -> dict[str, int]:
+        return {"n": 2**60}
+
+    client = Client(app, validate=True)
+    response = client.get("/big", headers={"Accept": "application/msgpack"})
+    assert (response.status_code, response.headers["Content-Type"]) == (200, "application/json")
+    assert response.json == {"n": 2**70} and response.headers["Vary"] == "Accept"
+    packed = client.get("/small", headers={"Accept": "application/msgpack"})
+    assert msgpack.unpackb(packed.data) == {"n": 2**60}

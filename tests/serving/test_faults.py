@@ -63,8 +63,11 @@ def test_sigkilled_worker_is_replaced_and_the_app_keeps_answering() -> None:
     assert "Traceback" not in server.output
 
 
-def test_hanging_handler_worker_is_replaced_others_keep_flowing() -> None:
-    with serving("tests.serving.slow_app:app", "--workers", "2", "--timeout", "2") as server:
+def test_hanging_handler_sync_worker_is_replaced_others_keep_flowing() -> None:
+    with serving(
+        "tests.serving.slow_app:app",
+        "--workers", "2", "--worker-class", "sync", "--timeout", "2",
+    ) as server:  # fmt: skip
         master = server.process.pid
         assert wait_for(lambda: len(workers_of(master)) == 2, 20)
         before = workers_of(master)
@@ -86,3 +89,26 @@ def test_hanging_handler_worker_is_replaced_others_keep_flowing() -> None:
         assert request(server.port, "GET", "/fast")[0] == 200
     assert "WORKER TIMEOUT" in server.output
     assert hung and hung[0] != 200  # the hung request did not pretend to succeed
+
+
+def test_hanging_handler_holds_one_gthread_thread_and_the_rest_keep_flowing() -> None:
+    """Under the default gthread worker a hanging handler holds one of its threads; the worker
+    keeps answering on the others (gunicorn's --timeout does not fire: its main loop is alive)."""
+    with serving(
+        "tests.serving.slow_app:app", "--threads", "4", "--timeout", "2", "--graceful-timeout", "1"
+    ) as server:
+        hung: list[object] = []
+
+        def call_hang() -> None:
+            try:
+                hung.append(request(server.port, "GET", "/hang")[0])
+            except (OSError, http.client.HTTPException) as exc:
+                hung.append(type(exc).__name__)
+
+        caller = threading.Thread(target=call_hang, daemon=True)
+        caller.start()
+        time.sleep(0.3)
+        assert [server.get("/fast")[0] for _ in range(20)] == [200] * 20
+        time.sleep(2.5)  # past --timeout: still answering
+        assert [server.get("/fast")[0] for _ in range(5)] == [200] * 5
+        assert not hung  # still hanging, not answered with a made-up success

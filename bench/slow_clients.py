@@ -1,0 +1,132 @@
+"""Slow clients against ``wtf serve``: how many normal requests still get answered.
+
+For each server setting, ``wtf serve examples.hello:app`` is started on 127.0.0.1, N
+connections that send their request headers one byte a second ("slowloris") or nothing at all
+("silent") are opened, and then 20 normal GETs are sent one after another, each with a 2 s
+timeout. Reported: answered/20 and the median latency. Every server is stopped by its PID.
+
+    make bench-slow            # or: .venv/bin/python -m bench.slow_clients --attackers 1 16 64
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SETTINGS: dict[str, list[str]] = {
+    "default": [],  # gthread, 1 worker x 16 threads
+    "sync 1": ["--worker-class", "sync"],
+    "sync 2": ["--worker-class", "sync", "--workers", "2"],
+    "gthread 2x16": ["--workers", "2"],
+    "gthread 1x64": ["--threads", "64"],
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start(args: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wtf", "serve", "examples.hello:app", "--bind",
+         f"127.0.0.1:{port}", *args],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process, port
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"server with {args} did not start")
+
+
+def attack(port: int, count: int, mode: str, stop: threading.Event) -> list[socket.socket]:
+    """Open ``count`` slow connections; a thread trickles a header byte a second to each."""
+    socks = []
+    for _ in range(count):
+        try:
+            sock = socket.create_connection(("127.0.0.1", port), timeout=2)
+        except OSError:
+            break
+        if mode == "slowloris":
+            sock.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n")
+        socks.append(sock)
+
+    def trickle() -> None:
+        while not stop.wait(1.0):
+            for sock in socks:
+                with contextlib.suppress(OSError):
+                    sock.sendall(b"X")
+
+    if mode == "slowloris":
+        threading.Thread(target=trickle, daemon=True).start()
+    return socks
+
+
+def probe(port: int, tries: int = 20) -> tuple[int, float]:
+    answered = 0
+    times = []
+    for _ in range(tries):
+        began = time.monotonic()
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            conn.request("GET", "/")
+            if conn.getresponse().status == 200:
+                answered += 1
+                times.append(time.monotonic() - began)
+        except (OSError, http.client.HTTPException):
+            pass
+        finally:
+            conn.close()
+    return answered, statistics.median(times) * 1000 if times else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--attackers", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--modes", nargs="+", default=["silent", "slowloris"])
+    parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
+    args = parser.parse_args()
+    print(f"{'setting':<18} {'mode':<10} {'conns':>5}  answered  median ms")
+    for name in args.settings:
+        for mode in args.modes:
+            for count in args.attackers:
+                process, port = start(SETTINGS[name])
+                stop = threading.Event()
+                socks: list[socket.socket] = []
+                try:
+                    socks = attack(port, count, mode, stop)
+                    time.sleep(1.5)  # let the server hand them to its workers/threads
+                    answered, median = probe(port)
+                finally:
+                    stop.set()
+                    for sock in socks:
+                        sock.close()
+                    os.kill(process.pid, signal.SIGTERM)
+                    try:
+                        process.wait(timeout=15)
+                    except subprocess.TimeoutExpired:
+                        process.kill()
+                        process.wait()
+                print(f"{name:<18} {mode:<10} {count:>5}  {answered:>5}/20  {median:>9.1f}")
+
+
+if __name__ == "__main__":
+    main()
