@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak clean
+.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,6 +64,12 @@ bench-load: $(VENV)/.installed-bench
 bench-soak: $(VENV)/.installed-bench
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.soak
+
+# Slow clients (slowloris, silent connections) against wtf serve's settings, and nginx in front
+# (Debian's package, installed when missing; needs root). Not in make test: it takes minutes.
+bench-slow: $(VENV)/.installed
+	command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m bench.slow_clients $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

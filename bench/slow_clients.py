@@ -4,6 +4,8 @@ For each server setting, ``wtf serve examples.hello:app`` is started on 127.0.0.
 connections that send their request headers one byte a second ("slowloris") or nothing at all
 ("silent") are opened, and then 20 normal GETs are sent one after another, each with a 2 s
 timeout. Reported: answered/20 and the median latency. Every server is stopped by its PID.
+The ``nginx`` settings put nginx (Debian's package, when installed) in front, configured by
+``examples/deploy/nginx.conf``.
 
     make bench-slow            # or: .venv/bin/python -m bench.slow_clients --attackers 1 16 64
 """
@@ -14,23 +16,27 @@ import argparse
 import contextlib
 import http.client
 import os
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, list[str]] = {
-    "default": [],  # gthread, 1 worker x 16 threads
-    "sync 1": ["--worker-class", "sync"],
+    "default": [],  # gthread, a worker per core x 32 threads
+    "sync 1": ["--worker-class", "sync", "--workers", "1"],
     "sync 2": ["--worker-class", "sync", "--workers", "2"],
-    "gthread 2x16": ["--workers", "2"],
-    "gthread 1x64": ["--threads", "64"],
+    "gthread 1x16": ["--workers", "1", "--threads", "16"],
+    "nginx + sync 1": ["--worker-class", "sync", "--workers", "1"],
+    "nginx + default": [],
 }
+NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
 
 
 def free_port() -> int:
@@ -39,22 +45,58 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start(args: list[str]) -> tuple[subprocess.Popen[bytes], int]:
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wtf", "serve", "examples.hello:app", "--bind",
-         f"127.0.0.1:{port}", *args],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+def wait_for_port(port: int, what: str) -> None:
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return process, port
+                return
         except OSError:
             time.sleep(0.05)
-    process.kill()
-    raise RuntimeError(f"server with {args} did not start")
+    raise RuntimeError(f"{what} did not start")
+
+
+def start(name: str, scratch: Path) -> tuple[list[subprocess.Popen[bytes]], int]:
+    """Start the setting ``name``; return its processes and the port clients connect to."""
+    port = free_port()
+    app = subprocess.Popen(
+        [sys.executable, "-m", "wtf", "serve", "examples.hello:app", "--bind",
+         f"127.0.0.1:{port}", *SETTINGS[name]],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(port, f"wtf serve {SETTINGS[name]}")
+    if not name.startswith("nginx"):
+        return [app], port
+    front = free_port()
+    site = NGINX_CONF.read_text()
+    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{port};")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{front};")
+    temp = " ".join(
+        f"{kind}_temp_path {scratch / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    conf = scratch / "nginx.conf"
+    conf.write_text(
+        f"daemon off; worker_processes 1; pid {scratch / 'nginx.pid'};\n"
+        f"error_log {scratch / 'error.log'};\nevents {{ worker_connections 1024; }}\n"
+        f"http {{ access_log off; {temp}\n{site}\n}}\n"
+    )
+    nginx = subprocess.Popen(
+        ["nginx", "-c", str(conf), "-p", str(scratch)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    wait_for_port(front, "nginx")
+    return [nginx, app], front
+
+
+def stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        os.kill(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def attack(port: int, count: int, mode: str, stop: threading.Event) -> list[socket.socket]:
@@ -100,31 +142,30 @@ def probe(port: int, tries: int = 20) -> tuple[int, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--attackers", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--attackers", type=int, nargs="+", default=[1, 8, 32, 64])
     parser.add_argument("--modes", nargs="+", default=["silent", "slowloris"])
     parser.add_argument("--settings", nargs="+", default=list(SETTINGS))
     args = parser.parse_args()
     print(f"{'setting':<18} {'mode':<10} {'conns':>5}  answered  median ms")
     for name in args.settings:
+        if name.startswith("nginx") and shutil.which("nginx") is None:
+            print(f"{name:<18} skipped: nginx is not installed (apt-get install nginx)")
+            continue
         for mode in args.modes:
             for count in args.attackers:
-                process, port = start(SETTINGS[name])
-                stop = threading.Event()
-                socks: list[socket.socket] = []
-                try:
-                    socks = attack(port, count, mode, stop)
-                    time.sleep(1.5)  # let the server hand them to its workers/threads
-                    answered, median = probe(port)
-                finally:
-                    stop.set()
-                    for sock in socks:
-                        sock.close()
-                    os.kill(process.pid, signal.SIGTERM)
+                with tempfile.TemporaryDirectory() as scratch:
+                    processes, port = start(name, Path(scratch))
+                    stop_event = threading.Event()
+                    socks: list[socket.socket] = []
                     try:
-                        process.wait(timeout=15)
-                    except subprocess.TimeoutExpired:
-                        process.kill()
-                        process.wait()
+                        socks = attack(port, count, mode, stop_event)
+                        time.sleep(1.5)  # let the server hand them to its workers/threads
+                        answered, median = probe(port)
+                    finally:
+                        stop_event.set()
+                        for sock in socks:
+                            sock.close()
+                        stop(processes)
                 print(f"{name:<18} {mode:<10} {count:>5}  {answered:>5}/20  {median:>9.1f}")
 
 

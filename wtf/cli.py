@@ -7,7 +7,7 @@ import sys
 from typing import NoReturn
 
 from .loading import AppNotFound, check_target, load_app
-from .serving import DEFAULT_THREADS
+from .serving import DEFAULT_THREADS, DEFAULT_WORKERS
 
 __all__ = ["main"]
 
@@ -47,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
     )
-    serve.add_argument("--workers", type=_positive, default=1, help="worker processes")
+    serve.add_argument(
+        "--workers",
+        type=_positive,
+        default=DEFAULT_WORKERS,
+        help=f"worker processes (default: one per core, {DEFAULT_WORKERS} here)",
+    )
     serve.add_argument(
         "--worker-class",
         choices=("gthread", "sync"),

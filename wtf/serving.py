@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,12 +10,15 @@ from gunicorn.app.base import BaseApplication
 
 from .loading import load_app
 
-__all__ = ["DEFAULT_THREADS", "ServeOptions", "WtfApplication", "serve"]
+__all__ = ["DEFAULT_THREADS", "DEFAULT_WORKERS", "ServeOptions", "WtfApplication", "serve"]
 
 
 #: Threads per gthread worker by default: a client that sends its headers slowly holds one
 #: thread, so this is how many such clients it takes to stop a worker (``make bench-slow``).
-DEFAULT_THREADS = 16
+DEFAULT_THREADS = 32
+#: Worker processes by default: one per core (gthread workers keep connections alive, so each
+#: core serves many clients; measured in the README's "Serving" section).
+DEFAULT_WORKERS = os.cpu_count() or 1
 
 
 @dataclass
@@ -22,7 +26,7 @@ class ServeOptions:
     """What ``wtf serve`` passes to gunicorn."""
 
     bind: str = "127.0.0.1:8000"
-    workers: int = 1
+    workers: int = DEFAULT_WORKERS
     worker_class: str = "gthread"
     threads: int = DEFAULT_THREADS
     keep_alive: int = 5
