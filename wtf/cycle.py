@@ -17,6 +17,7 @@ from .builders import Invoker, run_teardowns
 from .context import Context
 from .converters import RouteParamError
 from .errors import HTTPError, ValidationError
+from .fields import InvalidHeader
 from .limits import Limits
 from .midware.chain import Afterware, Chains
 from .midware.recovery import recovery_for
@@ -238,7 +239,7 @@ class RequestCycle:
                 base.set_header("Content-Length", str(len(body)))
             base.started = base.flushed = True
             base.bytes_written = len(body)
-        start(self, ctx, start_response)  # type: ignore[arg-type]
+        start(self, ctx, base, start_response)  # type: ignore[arg-type]
         if ctx.environ["REQUEST_METHOD"] == "HEAD":
             return []
         base.bytes_sent = len(body)
@@ -296,7 +297,10 @@ class RequestCycle:
         writer = ctx.writer
         base = ctx.base_writer
         for name, value in exc.headers:
-            base.set_header(name, value)
+            try:
+                base.set_header(name, value)
+            except InvalidHeader as bad:  # an HTTPError's own header: the error still goes out
+                self.log_exception(ctx, bad)
         writer.write_header(exc.status)
         try:
             writer.flush()  # StatusCode midware may render a body here

@@ -2,8 +2,11 @@
 
 WSGI servers refuse a bad field in ``start_response`` (gunicorn raises), and a response whose
 ``start_response`` failed cannot be answered cleanly any more. wtf checks every field itself
-just before ``start_response``, so that a bad value is a 500 problem of its own, logged with the
-header's name, while the request's resources are still released normally.
+when it is set (``resp.headers``, a returned tuple's headers, ``BufferWriter.set_header``), so
+that a bad value raises where it was set and is answered with a 500 problem logged with the
+header's name, while the request's resources are released normally. ``BufferWriter.header_list``
+is the raw list: code appending to it directly must append valid fields (if it does not, the
+server refuses the response and wtf still releases everything, see ``StartResponseFailed``).
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import re
 
 from .errors import WtfError
 
-__all__ = ["InvalidHeader", "check_field", "check_fields", "check_status"]
+__all__ = ["InvalidHeader", "check_field", "check_status"]
 
 # RFC 9110 §5.6.2 token; §5.5 field-value: VCHAR, obs-text (\x80-\xff) and SP. HTAB, which
 # RFC 9110 allows, is refused too: wsgiref's validator (and so wtf.testing.Client) refuses
@@ -20,6 +23,8 @@ __all__ = ["InvalidHeader", "check_field", "check_fields", "check_status"]
 # above \xff cannot go out at all (PEP 3333 headers are latin-1 strings).
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(r"[ \x21-\x7e\x80-\xff]*")
+#: Header names already found to be tokens.
+_KNOWN_NAMES: set[str] = {"Content-Type", "Content-Length", "Vary", "Location", "ETag"}
 
 
 class InvalidHeader(WtfError, ValueError):
@@ -30,52 +35,29 @@ class InvalidHeader(WtfError, ValueError):
 
 
 def check_field(name: str, value: str) -> None:
-    """Refuse one header that RFC 9110 forbids (when it is set, so the error points there).
+    """Refuse a header RFC 9110 forbids, when it is set (so the error points at the code that
+    set it). :class:`wtf.writer.BufferWriter` and the ``headers`` of a response call it.
 
     Raises:
         InvalidHeader: Naming the header.
     """
+    # PERF: the common case without a regex: a name already seen valid and a printable ASCII
+    # value (isprintable() is False for every C0 control and DEL).
+    if name in _KNOWN_NAMES and type(value) is str and value.isascii() and value.isprintable():
+        return
     if not (
         type(name) is str
         and type(value) is str
         and _TOKEN.fullmatch(name)
         and _VALUE.fullmatch(value)
     ):
-        raise _invalid([name])
-
-
-def _invalid(names: list[str]) -> InvalidHeader:
-    listed = ", ".join(repr(name) for name in names)
-    return InvalidHeader(
-        f"response header {listed} cannot be sent: names are RFC 9110 tokens, values are "
-        "str without control characters (CR, LF, tab, NUL, DEL...) or characters beyond latin-1; "
-        "encode the value (percent- or base64-encoding) before setting it"
-    )
-
-
-def check_fields(header_list: list[tuple[str, str]]) -> None:
-    """Refuse the headers that RFC 9110 forbids, removing them from ``header_list``.
-
-    The bad ones are removed first, so that an error response built on the same list (keeping
-    what midware set, like CORS) does not fail again.
-
-    Raises:
-        InvalidHeader: Naming every refused header.
-    """
-    bad = [
-        name
-        for name, value in header_list
-        if not (
-            type(name) is str
-            and type(value) is str
-            and _TOKEN.fullmatch(name)
-            and _VALUE.fullmatch(value)
+        raise InvalidHeader(
+            f"response header {name!r} cannot be sent: names are RFC 9110 tokens, values are "
+            "str without control characters (CR, LF, tab, NUL, DEL...) or characters beyond "
+            "latin-1; encode the value (percent- or base64-encoding) before setting it"
         )
-    ]
-    if not bad:
-        return
-    header_list[:] = [pair for pair in header_list if pair[0] not in bad]
-    raise _invalid(bad)
+    if len(_KNOWN_NAMES) < 1024:  # bounded: an app uses few names
+        _KNOWN_NAMES.add(name)
 
 
 def check_status(code: object) -> int:

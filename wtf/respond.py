@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
-from .fields import check_fields, check_status
+from .fields import check_status
 from .midware.vary import add_vary, merge_vary
-from .problems import status_line
+from .problems import STATUS_LINES, status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from .context import Context
     from .server import Server
+    from .writer import BufferWriter
 
 __all__ = ["StartResponseFailed", "finish", "respond", "start", "write_data", "write_result"]
 
@@ -44,19 +45,17 @@ class StartResponseFailed(BaseException):
     """
 
 
-def start(server: Server, ctx: Context, start_response: StartResponse) -> None:
-    """Call ``start_response`` with the innermost writer's status and headers.
+def start(server: Server, ctx: Context, base: BufferWriter, start_response: StartResponse) -> None:
+    """Call ``start_response`` with ``base``'s (the innermost writer's) status and headers.
 
     Raises:
-        InvalidHeader: A header RFC 9110 forbids (removed, so the error answer can go out).
         StartResponseFailed: ``start_response`` raised anyway (teardowns have run).
     """
-    base = ctx.base_writer
+    headers = base.header_list
     if base.vary is not None:
         merge_vary(base)
-    check_fields(base.header_list)
     try:
-        start_response(status_line(base.status), list(base.header_list))
+        start_response(STATUS_LINES.get(base.status) or status_line(base.status), headers)
     except BaseException as exc:
         server.teardown(ctx)
         raise StartResponseFailed(f"start_response refused the response: {exc!r}") from exc
@@ -198,7 +197,7 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
                 base.set_header("Content-Length", size)
         if base.header("Content-Type") is None:
             base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
-    start(server, ctx, start_response)
+    start(server, ctx, base, start_response)
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
     base.bytes_sent = sum(map(len, chunks))
@@ -222,14 +221,13 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
             begin = getattr(writer, "begin", None)
             if begin is not None:  # wrappers decide now what the headers say (gzip)
                 begin()
-            check_fields(base.header_list)
     except Exception:
         _close(chunks)
         raise
     if first is _END:
         return finish(server, ctx, start_response)
     try:
-        start(server, ctx, start_response)
+        start(server, ctx, base, start_response)
     except BaseException:
         _close(chunks)
         raise

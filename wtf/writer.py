@@ -151,10 +151,10 @@ class BufferWriter:
         """Replace every ``name`` header by one with ``value``.
 
         Raises:
-            ValueError: ``value`` contains CR or LF (it would split the response).
+            InvalidHeader: A name or value RFC 9110 forbids (a control character, CR and LF
+                included, which would split the response).
         """
-        if "\n" in value or "\r" in value:
-            raise ValueError(f"header {name!r}: values must not contain CR or LF")
+        check_field(name, value)
         items = self.header_list
         if not items:  # PERF: the first header (CORS, say) has nothing to replace
             items.append((name, value))

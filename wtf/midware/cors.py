@@ -92,9 +92,11 @@ class CORS:
         return f"CORS(allow_origins={origins!r}, priority={self.priority})"
 
     def allows(self, origin: str) -> bool:
-        """Whether ``origin`` may read responses."""
+        """Whether ``origin`` may read responses (never one with a control character)."""
         if self.any_origin:
             return True
+        if not origin.isprintable():
+            return False
         if _origin_key(origin) in self.origins:
             return True
         return self.origin_regex is not None and self.origin_regex.fullmatch(origin) is not None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..writer import BufferWriter, Writer, WriterWrapper
 from .base import clamp
@@ -110,7 +110,7 @@ class Gzip:
         # PERF: wraps in place instead of ctx.clone(writer=...) (~1.5 µs): the chain goes on
         # with the context proc returns, and a clone would share everything else anyway.
         writer = GzipWriter(ctx._writer or base, self, accepted and not head, base)
-        writer.if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+        writer.environ = environ
         ctx._writer = writer
         return ctx
 
@@ -138,8 +138,9 @@ class GzipWriter(WriterWrapper):
         self._streaming = False
         self._held: list[bytes] = []
         self._held_size = 0
-        #: The request's ``If-None-Match``: a 304 answers the variant the client holds.
-        self.if_none_match: str | None = None
+        #: The request's environ (its ``If-None-Match``: a 304 answers the variant the client
+        #: holds).
+        self.environ: dict[str, Any] = {}
 
     def _decide(self, size: int | None, streaming: bool) -> None:
         """Decide from the headers; ``size`` is the body's length when known."""
@@ -174,13 +175,8 @@ class GzipWriter(WriterWrapper):
         the 200 did."""
         base = self._base
         etag = base.header("ETag")
-        if (
-            self._accepted
-            and etag
-            and not etag.startswith("W/")
-            and self.if_none_match
-            and f"W/{etag}" in self.if_none_match
-        ):
+        asked = self.environ.get("HTTP_IF_NONE_MATCH")
+        if self._accepted and etag and not etag.startswith("W/") and asked and f"W/{etag}" in asked:
             base.set_header("ETag", f"W/{etag}")
             add_vary(base, "Accept-Encoding")
 
