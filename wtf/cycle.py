@@ -47,8 +47,6 @@ class RequestCycle:
     log: logging.Logger
     json_encoder: Callable[[Any], bytes]
     timeout: float | None
-    #: Whether the server or any route has a timeout (then every request's clock is read).
-    timed: bool
     msgpack: bool
     _error_handlers: list[tuple[type[BaseException], Invoker]]
 
@@ -71,9 +69,6 @@ class RequestCycle:
             chained = Context(self, environ, path)  # type: ignore[arg-type]
             chained._start = monotonic()  # the deadline counts the midware's time too
             return self._call_chain(chained, start_response)
-        # The deadline's clock starts now, as on the midware path. PERF: only when a budget can
-        # apply (a server or route timeout, or the client's Request-Timeout).
-        start = monotonic() if self.timed or "HTTP_REQUEST_TIMEOUT" in environ else None
         ctx: Context | None = None
         found = None
         try:
@@ -90,9 +85,11 @@ class RequestCycle:
             route, values = found
             endpoint = route.target
             direct = endpoint.direct
-            if start is not None:  # a deadline may apply: checked before the handler is called
+            if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:
+                # A deadline may apply: its clock starts now (routing took a microsecond), as
+                # it does before midware on that path, and it is checked before the handler.
                 ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
-                ctx._start = start
+                ctx._start = monotonic()
                 ctx.deadline.check()
                 if direct is None:
                     result = endpoint.invoke(ctx, values, None)

@@ -178,7 +178,7 @@ class Request:
         # A "\\ud800" escape is valid JSON but no valid text: it must not reach handlers. PERF:
         # only a body with such an escape (or decoded by the stdlib, which lets raw surrogates
         # through) is walked.
-        if detected or b"\\ud" in body or b"\\uD" in body:
+        if detected or (b"\\u" in body and (b"\\ud" in body or b"\\uD" in body)):
             where = lone_surrogate(value)
             if where is not None:
                 if silent:

@@ -50,6 +50,7 @@ class Endpoint:
         "name",
         "spread",
         "streaming",
+        "timed",
         "timeout",
     )
 
@@ -67,6 +68,8 @@ class Endpoint:
         self.limits = limits
         #: The route's own ``timeout=`` in seconds, or None.
         self.timeout = timeout
+        #: Whether a deadline always applies (a route or server timeout): the clock is read.
+        self.timed = timeout is not None
         #: A generator handler: exempt from the server's timeout and ``Request-Timeout``.
         self.streaming = inspect.isgeneratorfunction(fn)
         #: The handler needs no context (no parameters, or route parameters only).
@@ -146,7 +149,6 @@ class Server(RequestCycle):
             limits = replace(limits, max_body_size=max_body_size)
         self.limits = limits
         self.timeout = _check_timeout(timeout, "Server(timeout=)")
-        self.timed = self.timeout is not None
         if extra_fields not in ("forbid", "ignore"):
             raise RegistrationError(
                 f"extra_fields must be 'forbid' or 'ignore', not {extra_fields!r}"
@@ -209,14 +211,13 @@ class Server(RequestCycle):
             except ValueError as exc:
                 raise RegistrationError(f"{pattern}: {exc}") from None
         timeout = _check_timeout(timeout, f"timeout of {pattern}")
-        if timeout is not None:
-            self.timed = True
         endpoint = Endpoint(
             fn,
             self.injector.plan(fn, names, limits=limits or self.limits),
             limits,
             timeout,
         )
+        endpoint.timed = timeout is not None or self.timeout is not None
         return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
 
     def route(
