@@ -225,3 +225,15 @@ def test_vary_origin_survives_a_handler_setting_vary(how: str) -> None:
     response = Client(app, validate=True).get("/v", headers={"Origin": ORIGIN})
     tokens = {t.strip() for t in response.headers["Vary"].split(",")}
     assert "Origin" in tokens and len(tokens) == 2
+
+
+@pytest.mark.parametrize("credentials", [True, False])
+def test_an_allowed_preflight_says_whether_credentials_are_allowed(credentials: bool) -> None:
+    client = cors_app(allow_origins=[ORIGIN], allow_credentials=credentials)
+    response = client.options(
+        "/data", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
+    )
+    assert response.status_code == 204
+    assert response.headers.get("Access-Control-Allow-Credentials") == (
+        "true" if credentials else None
+    )

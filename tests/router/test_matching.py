@@ -195,3 +195,36 @@ def test_match_exposes_pattern_and_route() -> None:
     assert m is not None
     assert (m.pattern, m.route, r.routes) == ("/u/:id", route, (route,))
     assert r.find("GET", "/u/1") == (route, ("1",))
+
+
+def test_the_longer_literal_inside_a_segment_is_tried_first() -> None:
+    r = Router()
+    r.add("/a(?P<rest>.+)", "short")
+    r.add("/ab(?P<rest>.+)", "long")
+    m = r.match("GET", "/abc")
+    assert m is not None and (m.target, m.params.get("rest")) == ("long", "c")
+    m = r.match("GET", "/ac")
+    assert m is not None and (m.target, m.params.get("rest")) == ("short", "c")
+
+
+@pytest.mark.parametrize("count", [3, 10, 30])
+def test_fall_back_out_of_a_wide_literal_fan_out(count: int) -> None:
+    """Above 8 siblings, literal segments dispatch through generated sub-functions; a miss
+    deeper inside one must still fall back to the named sibling."""
+    r = Router()
+    for i in range(count):
+        r.add(f"/lit{i}/:v/x", f"lit{i}")
+    r.add("/:name/:v/y", "named")
+    last = count - 1
+    m = r.match("GET", f"/lit{last}/1/y")
+    assert m is not None and (m.target, dict(m.params)) == (
+        "named",
+        {"name": f"lit{last}", "v": "1"},
+    )
+    m = r.match("GET", f"/lit{last}/1/x")
+    assert m is not None and m.target == f"lit{last}"
+    for i in range(count):  # the mixed-segment dispatch (position mode) too
+        r.add(f"/m{i}-:v/x", f"m{i}")
+    r.add("/(?P<any>[a-z0-9-]+)/y", "regex")
+    m = r.match("GET", f"/m{last}-1/y")
+    assert m is not None and m.target == "regex"

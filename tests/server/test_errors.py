@@ -259,3 +259,32 @@ def test_debug_is_off_by_default_whatever_the_environment(
     assert app.debug is False
     response = Client(app, validate=True).get("/boom")
     assert "Traceback" not in response.text and "s3cr3t" not in response.text
+
+
+class SubSubOops(SubOops):
+    """Two levels below Oops."""
+
+
+def test_the_most_specific_error_handler_wins_whatever_the_order(
+    app: wtf.Server, client: Client
+) -> None:
+    @app.on_error(Exception)
+    def anything(exc: Exception) -> tuple[str, int]:
+        return "exception", 500
+
+    @app.on_error(Oops)
+    def base(exc: Oops) -> tuple[str, int]:
+        return "oops", 409
+
+    @app.on_error(SubOops)
+    def sub(exc: SubOops) -> tuple[str, int]:
+        return "sub", 410
+
+    @app.get("/:which")
+    def raiser(which: str) -> str:
+        raise {"sub": SubOops, "subsub": SubSubOops, "base": Oops, "other": KeyError}[which]()
+
+    assert client.get("/sub").text == "sub"  # registered after its base: still wins
+    assert client.get("/subsub").text == "sub"  # the nearest class up its MRO
+    assert client.get("/base").text == "oops"
+    assert client.get("/other").text == "exception"

@@ -407,3 +407,44 @@ def test_route_values_reach_the_right_parameters_whatever_their_order() -> None:
         assert client.get(f"/{prefix}/1/2").text == "a=1 b=2", prefix
     assert client.get("/partial/1/2").text == "b=2"
     assert client.get("/wild/1/x/y").text == "a=1"
+
+
+def test_a_builder_that_failed_is_built_again_when_asked_again(app: wtf.Server) -> None:
+    """A failed build leaves nothing in the request's cache: an error handler asking for the
+    same type gets a fresh build, not a cycle error."""
+    attempts: list[int] = []
+
+    @app.arg_builder
+    def session() -> Session:
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise LookupError("the pool was empty")
+        return Session("second")
+
+    @app.on_error(LookupError)
+    def retry(exc: LookupError, s: Session) -> tuple[str, int]:
+        return f"{exc}; then {s.name}", 503
+
+    @app.get("/")
+    def handler(s: Session) -> str:
+        return s.name
+
+    response = Client(app, validate=True).get("/")
+    assert (response.status_code, response.text) == (503, "the pool was empty; then second")
+    assert len(attempts) == 2
+
+
+def test_nested_overrides_restore_in_turn(app: wtf.Server, client: Client) -> None:
+    @app.arg_builder
+    def session() -> Session:
+        return Session("real")
+
+    @app.get("/")
+    def handler(s: Session) -> str:
+        return s.name
+
+    with app.override(Session, lambda: Session("outer")):
+        with app.override(Session, lambda: Session("inner")):
+            assert client.get("/").text == "inner"
+        assert client.get("/").text == "outer"  # the outer override, not the registered one
+    assert client.get("/").text == "real"

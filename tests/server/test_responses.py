@@ -238,3 +238,37 @@ def test_context_values(app: wtf.Server, client: Client) -> None:
         "str": "2",
         "missing": "dflt",
     }
+
+
+@pytest.mark.parametrize(
+    ("status", "length"),
+    [(201, "0"), (202, "0"), (404, "0"), (204, None), (304, None)],
+)
+@pytest.mark.parametrize("how", ["tuple", "write_header"])
+def test_an_empty_body_with_a_status_says_content_length_0(
+    status: int, length: str | None, how: str
+) -> None:
+    def handler(resp: wtf.Response) -> tuple[None, int] | None:
+        if how == "tuple":
+            return None, status
+        resp.write_header(status)
+        return None
+
+    response = serve(handler)
+    assert response.status_code == status and response.data == b""
+    assert response.headers.get("Content-Length") == length
+    if length is None:
+        assert "Content-Type" not in response.headers
+
+
+@pytest.mark.parametrize("value", ["\x1f", "a\x00b", "\x7f", "é€", "a b;c", "\t"])
+def test_cookie_values_round_trip_whatever_they_hold(value: str) -> None:
+    from werkzeug.http import parse_cookie
+
+    def handler(req: wtf.Request, resp: wtf.Response) -> str:
+        resp.set_cookie("c", req.args["v"])
+        return "ok"
+
+    response = serve_query(handler, {"v": value})
+    assert response.status_code == 200
+    assert parse_cookie(response.headers["Set-Cookie"].split("; Path")[0])["c"] == value

@@ -352,3 +352,21 @@ def test_a_resent_last_chunk_does_not_run_the_hook_again(tmp_path: Path) -> None
 def test_bad_upload_settings(tmp_path: Path, kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(wtf.RegistrationError, match=message):
         ChunkedUpload(tmp_path, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("content_range", "status"),
+    [
+        ("bytes 0-9/9", 400),  # the last byte must be below the total
+        ("bytes 0-8/9", 201),  # the whole file, exactly
+        ("bytes 0-9/10", 201),
+        ("bytes 1-0/9", 400),  # last before first
+        ("bytes 0-0/1", 201),
+        ("bytes 0-0/0", 400),  # an empty upload has no byte 0
+    ],
+)
+def test_content_range_boundaries(tmp_path: Path, content_range: str, status: int) -> None:
+    client, _ = make(tmp_path)
+    first, last = (int(x) for x in content_range.split()[1].split("/")[0].split("-"))
+    size = max(last - first + 1, 0)
+    assert put(client, b"x" * size, content_range).status_code == status

@@ -1,0 +1,210 @@
+"""Planted bugs: does the test suite catch them? (``make mutate``; not part of ``make test``.)
+
+Each mutation replaces one snippet of ``wtf/`` (it must occur exactly once) with a small,
+realistic bug, runs the tests expected to catch it, and, when they do not, the whole suite
+(without the live-server tests, which take minutes). The file is restored afterwards, whatever
+happens. Prints one line per mutation and the score; exits non-zero below ``--target``.
+
+    .venv/bin/python -m tests.mutate                 # all
+    .venv/bin/python -m tests.mutate --only cors     # names containing "cors"
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One planted bug and the tests expected to catch it."""
+
+    name: str
+    path: str
+    old: str
+    new: str
+    tests: tuple[str, ...]
+
+
+M = Mutation
+MUTATIONS = [
+    M("router: in-segment literals shortest first (segment mode)", "wtf/router/compiler.py",
+      "for child in sorted(plain, key=lambda c: -len(_text(c))):",
+      "for child in sorted(plain, key=lambda c: len(_text(c))):",
+      ("tests/router/test_matching.py", "tests/router/test_properties.py")),
+    M("router: in-segment literals shortest first (position mode)", "wtf/router/compiler.py",
+      "for length in sorted({len(_text(c)) for c in plain}, reverse=True):",
+      "for length in sorted({len(_text(c)) for c in plain}):",
+      ("tests/router/test_properties.py",)),
+    M("router: no fall-back out of a generated sub-function", "wtf/router/compiler.py",
+      'out.append(f"{pad}if r{u} is not None:")', 'out.append(f"{pad}if True:")',
+      ("tests/router/test_matching.py", "tests/router/test_properties.py")),
+    M("router: '*.x.com' matches '.x.com'", "wtf/router/router.py",
+      'return len(name) > suffix and name[-suffix - 1] != "."', "return len(name) >= suffix",
+      ("tests/server/test_scalars.py", "tests/router")),
+    M("builders: a failed build stays in the request cache", "wtf/builders.py",
+      "    except BaseException:\n        del cache[slot]\n        raise",
+      "    except BaseException:\n        raise",
+      ("tests/server/test_injection.py",)),
+    M("builders: leaving a nested override restores the registered builder",
+      "wtf/builders.py",
+      "self._slot.current = self._previous", "self._slot.current = self._slot.registered",
+      ("tests/server/test_injection.py",)),
+    M("injection: builders cannot take a Deadline", "wtf/injection.py",
+      '    Deadline: "ctx.deadline",\n', "",
+      ("tests/server/test_paths_agree.py", "tests/server/test_deadline.py")),
+    M("respond: a status-only body has no Content-Length", "wtf/respond.py",
+      "if chunks or length is None:", "if chunks:",
+      ("tests/server/test_responses.py",)),
+    M("respond: a 204 keeps its Content-Type", "wtf/respond.py",
+      '        base.remove_header("Content-Type")\n', "",
+      ("tests/server/test_responses.py", "tests/server/test_paths_agree.py")),
+    M("respond: a refused start_response skips the teardowns", "wtf/respond.py",
+      "    except BaseException as exc:\n        server.teardown(ctx)\n",
+      "    except BaseException as exc:\n",
+      ("tests/server/test_fields.py",)),
+    M("respond: ints MessagePack cannot hold are a 500", "wtf/respond.py",
+      "            except (TypeError, ValueError, OverflowError):\n"
+      "                pass  # what MessagePack cannot hold (an int over 64 bits...): JSON can",
+      "            except (TypeError, ValueError, OverflowError):\n                raise",
+      ("tests/server/test_rendering.py",)),
+    M("fields: control characters pass the fast check", "wtf/fields.py",
+      "and value.isascii() and value.isprintable():", "and value.isascii():",
+      ("tests/server/test_fields.py",)),
+    M("fields: statuses outside 200..599 go out", "wtf/fields.py",
+      "not 200 <= code <= 599:", "not 100 <= code <= 999:",
+      ("tests/server/test_fields.py",)),
+    M("cycle: the first handler for a base class wins over the subclass's", "wtf/cycle.py",
+      "if exc_type is cls:", "if issubclass(cls, exc_type):",
+      ("tests/server/test_errors.py",)),
+    M("cycle: Request-Timeout is not checked without midware", "wtf/cycle.py",
+      'if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:', "if endpoint.timed:",
+      ("tests/server/test_deadline.py", "tests/server/test_paths_agree.py")),
+    M("scalars: whitespace around an int is accepted", "wtf/scalars.py",
+      "    ) or _INT.fullmatch(\n        text\n    ):",
+      "    ) or _INT.fullmatch(\n        text.strip()\n    ):",
+      ("tests/server/test_scalars.py", "tests/binding/test_properties.py")),
+    M("scalars: no digit bound on ints", "wtf/scalars.py",
+      'rf"-?[0-9]{{1,{MAX_INT_DIGITS}}}"', 'r"-?[0-9]+"',
+      ("tests/server/test_scalars.py",)),
+    M("validation: error lists are unbounded", "wtf/validation.py",
+      "if list.__len__(self) < MAX_ERRORS:", "if True:",
+      ("tests/binding/test_body.py",)),
+    M("request: escaped lone surrogates reach handlers", "wtf/request.py",
+      'if detected or (b"\\\\u" in body and (b"\\\\ud" in body or b"\\\\uD" in body)):',
+      "if detected:",
+      ("tests/server/test_request.py", "tests/binding/test_body.py")),
+    M("request: msgpack ignores max_json_depth", "wtf/request.py",
+      "        if _depth(value) > limit:\n            raise HTTPError(400, f\"the MessagePack",
+      "        if False:\n            raise HTTPError(400, f\"the MessagePack",
+      ("tests/binding/test_body.py",)),
+    M("uploads: no lock around a chunk", "wtf/uploads.py",
+      "        with self._locked(upload_id):\n            return self._apply(",
+      "        if True:\n            return self._apply(",
+      ("tests/server/test_uploads.py",)),
+    M("uploads: the last byte may equal the total", "wtf/uploads.py",
+      "(total is not None and last >= total)", "(total is not None and last > total)",
+      ("tests/server/test_uploads.py",)),
+    M("uploads: a resent last chunk runs the hook again", "wtf/uploads.py",
+      "if end <= received:  # already have it", "if end < received:  # already have it",
+      ("tests/server/test_uploads.py",)),
+    M("uploads: overlapping bytes are not compared", "wtf/uploads.py",
+      "if have != data[: len(have)]:", "if False:",
+      ("tests/server/test_uploads.py",)),
+    M("uploads: the sweep deletes fresh uploads", "wtf/uploads.py",
+      "                if newest < cutoff:", "                if newest > cutoff:",
+      ("tests/server/test_uploads.py",)),
+    M("uploads: no quota", "wtf/uploads.py",
+      "if pending + end - received > self.max_pending:", "if False:",
+      ("tests/server/test_uploads.py",)),
+    M("gzip: '*' overrides an explicit gzip;q=0", "wtf/midware/gzip.py",
+      "return explicit if explicit is not None else star",
+      "return max(explicit or 0.0, star)",
+      ("tests/midware/test_gzip.py",)),
+    M("gzip: a written body is decided on its first chunk", "wtf/midware/gzip.py",
+      "if self._held_size >= self._gzip.min_size:", "if True:",
+      ("tests/midware/test_gzip.py",)),
+    M("cors: origins compared after trimming", "wtf/midware/cors.py",
+      "    return origin.lower()", '    return origin.strip().lower().rstrip("/")',
+      ("tests/midware/test_cors.py",)),
+    M("cors: a handler's Vary drops Origin", "wtf/midware/vary.py",
+      "    if base.vary is not None:\n        for token", "    if False:\n        for token",
+      ("tests/midware/test_cors.py",)),
+    M("cors: a preflight forgets credentials", "wtf/midware/cors.py",
+      '        headers["Access-Control-Max-Age"] = self._max_age\n        if self.credentials:\n'
+      '            headers["Access-Control-Allow-Credentials"] = "true"\n',
+      '        headers["Access-Control-Max-Age"] = self._max_age\n',
+      ("tests/midware/test_cors.py",)),
+    M("cors: a preflight lists only the configured headers", "wtf/midware/cors.py",
+      'headers["Access-Control-Allow-Headers"] = ", ".join(sorted(wanted))',
+      'headers["Access-Control-Allow-Headers"] = ", ".join(sorted(self.headers))',
+      ("tests/midware/test_cors.py",)),
+    M("response: links out of the directory are served", "wtf/response.py",
+      "if os.path.commonpath((real_root, real)) != real_root:", "if False:",
+      ("tests/server/test_files.py",)),
+    M("response: several ranges are a 416", "wtf/response.py",
+      'if ranges is None or ranges.units != "bytes" or len(ranges.ranges) != 1:',
+      "if ranges is None:",
+      ("tests/server/test_files.py",)),
+    M("response: cookie control characters left raw", "wtf/response.py",
+      'self.headers.add("Set-Cookie", _CONTROL.sub(_octal, header))',
+      'self.headers.add("Set-Cookie", header)',
+      ("tests/server/test_responses.py",)),
+    M("redirects: control characters pass", "wtf/redirects.py",
+      "    found = _CONTROL.search(location)", "    found = None",
+      ("tests/server/test_responses.py",)),
+    M("redirects: '//host' counts as local", "wtf/redirects.py",
+      '        or target[1:2] in ("/", "\\\\")\n', "",
+      ("tests/server/test_responses.py",)),
+]  # fmt: skip
+
+FAST_SUITE = ("tests", "--ignore=tests/serving", "-p", "no:cacheprovider")
+
+
+def run(args: tuple[str, ...], timeout: float) -> bool:
+    """Whether pytest failed (the mutation was caught)."""
+    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *args]
+    try:
+        done = subprocess.run(command, cwd=ROOT, capture_output=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return True  # a hang fails CI too
+    return done.returncode != 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", default="", help="run the mutations whose name contains this")
+    parser.add_argument("--target", type=float, default=0.9, help="score to reach (0..1)")
+    args = parser.parse_args()
+    chosen = [m for m in MUTATIONS if args.only in m.name]
+    caught = 0
+    began = time.monotonic()
+    for mutation in chosen:
+        path = ROOT / mutation.path
+        original = path.read_text()
+        if original.count(mutation.old) != 1:
+            print(f"STALE   {mutation.name}: the snippet is not in {mutation.path} exactly once")
+            return 2
+        try:
+            path.write_text(original.replace(mutation.old, mutation.new))
+            how = "expected tests" if run(mutation.tests, 300) else ""
+            if not how and run(FAST_SUITE, 900):
+                how = "another test"
+        finally:
+            path.write_text(original)
+        caught += bool(how)
+        print(f"{'caught' if how else 'MISSED':<7} {mutation.name}" + (f" ({how})" if how else ""))
+    score = caught / len(chosen) if chosen else 1.0
+    minutes = (time.monotonic() - began) / 60
+    print(f"{caught}/{len(chosen)} planted bugs caught ({score:.0%}) in {minutes:.1f} min")
+    return 0 if score >= args.target else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
