@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow clean
+.PHONY: serve test lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ lint: $(VENV)/.installed-test
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Planted bugs (tests/mutate.py): does the suite catch them? Opt-in; about ten minutes.
+mutate: $(VENV)/.installed-test
+	$(BIN)/python -m tests.mutate $(MUTATE_ARGS)
 
 bench: bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks
 

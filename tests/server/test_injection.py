@@ -409,17 +409,33 @@ def test_route_values_reach_the_right_parameters_whatever_their_order() -> None:
     assert client.get("/wild/1/x/y").text == "a=1"
 
 
-def test_a_builder_that_failed_is_built_again_when_asked_again(app: wtf.Server) -> None:
+@pytest.mark.parametrize("kind", ["bare", "with a parameter", "generator"])
+def test_a_builder_that_failed_is_built_again_when_asked_again(app: wtf.Server, kind: str) -> None:
     """A failed build leaves nothing in the request's cache: an error handler asking for the
-    same type gets a fresh build, not a cycle error."""
+    same type gets a fresh build, not a cycle error (each kind of builder is built by other
+    code: inline, through build(), through build() with a teardown)."""
     attempts: list[int] = []
 
-    @app.arg_builder
-    def session() -> Session:
+    def make() -> Session:
         attempts.append(1)
         if len(attempts) == 1:
             raise LookupError("the pool was empty")
         return Session("second")
+
+    if kind == "bare":
+        app.arg_builder(make)
+    elif kind == "with a parameter":
+
+        def with_request(req: wtf.Request) -> Session:
+            return make()
+
+        app.arg_builder(with_request)
+    else:
+
+        def generator() -> Iterator[Session]:
+            yield make()
+
+        app.arg_builder(generator)
 
     @app.on_error(LookupError)
     def retry(exc: LookupError, s: Session) -> tuple[str, int]:
