@@ -93,7 +93,7 @@ MUTATIONS = [
       'rf"-?[0-9]{{1,{MAX_INT_DIGITS}}}"', 'r"-?[0-9]+"',
       ("tests/server/test_scalars.py",)),
     M("validation: error lists are unbounded", "wtf/validation.py",
-      "if list.__len__(self) < MAX_ERRORS:", "if True:",
+      "MAX_ERRORS = 50", "MAX_ERRORS = 10**9",
       ("tests/binding/test_body.py",)),
     M("request: escaped lone surrogates reach handlers", "wtf/request.py",
       'if detected or (b"\\\\u" in body and (b"\\\\ud" in body or b"\\\\uD" in body)):',
