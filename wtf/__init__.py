@@ -34,12 +34,14 @@ if TYPE_CHECKING:
     from .server import Server as Server
     from .uploads import ChunkAction as ChunkAction
     from .uploads import ChunkedUpload as ChunkedUpload
+    from .uploads import Upload as Upload
     from .writer import Writer as Writer
 
 _EXPORTS = {
     "Body": "binding",
     "ChunkAction": "uploads",
     "ChunkedUpload": "uploads",
+    "Upload": "uploads",
     "Context": "context",
     "Deadline": "deadline",
     "FieldError": "errors",
@@ -61,6 +63,19 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("wtf-web")  # the distribution's name (the import name is wtf)
+    except PackageNotFoundError:  # run from a checkout that was not installed
+        return "0+unknown"
+
+
+#: The installed version of the ``wtf-web`` distribution.
+__version__ = _version()
 
 
 def __getattr__(name: str) -> Any:

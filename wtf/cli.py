@@ -16,7 +16,9 @@ class _Parser(argparse.ArgumentParser):
     """Reports a usage mistake as one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"wtf: {message} (see 'wtf {self.prog.split()[-1]} --help')\n")
+        command = " ".join(self.prog.split()[1:])
+        where = f"wtf {command} --help" if command else "wtf --help"
+        self.exit(2, f"wtf: {message} (see '{where}')\n")
 
 
 def _positive(text: str) -> int:
@@ -40,8 +42,13 @@ def _bind(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``wtf`` command."""
+    from . import __version__
+
     parser = _Parser(prog="wtf", description="Run and inspect wtf applications.")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    parser.add_argument("--version", action="version", version=f"wtf {__version__}")
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", parser_class=_Parser, title="commands"
+    )
     serve = commands.add_parser("serve", help="serve an app under gunicorn")
     serve.add_argument("target", metavar="MODULE:APP", help="e.g. examples.notes:app")
     serve.add_argument(
@@ -91,7 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of ``wtf`` and ``python -m wtf``."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        print("wtf: choose a command: serve, routes (see 'wtf --help')", file=sys.stderr)
+        return 2
     try:
         if args.command == "routes":
             return _routes(args.target)

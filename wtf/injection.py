@@ -76,6 +76,12 @@ def _unwrap(ann: Any) -> Any:
 def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
     if not callable(fn):
         raise HandlerError(f"{role} {fn!r} is not callable")
+    if inspect.iscoroutinefunction(fn) or inspect.isasyncgenfunction(fn):
+        raise HandlerError(
+            f"{role} {describe(fn)} is 'async def', but wtf serves WSGI (a thread per request) "
+            "and would only get a coroutine back: define it with plain 'def' (use a library's "
+            "synchronous API, or asyncio.run() for a one-off coroutine)"
+        )
     try:
         return inspect.signature(fn, eval_str=True)
     except NameError as exc:

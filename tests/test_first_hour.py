@@ -1,0 +1,64 @@
+"""What a newcomer meets first: the command, errors for common mistakes, empty answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+import wtf
+from wtf.cli import main
+from wtf.testing import Client
+
+
+def test_version_and_a_missing_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as shown:
+        main(["--version"])
+    assert shown.value.code == 0 and capsys.readouterr().out == f"wtf {wtf.__version__}\n"
+    assert wtf.__version__ != "0+unknown"  # read from the installed wtf-web distribution
+    assert main([]) == 2
+    assert capsys.readouterr().err == "wtf: choose a command: serve, routes (see 'wtf --help')\n"
+
+
+def test_a_bad_option_points_at_the_right_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["serve"])
+    assert "(see 'wtf serve --help')" in capsys.readouterr().err
+
+
+async def coroutine_handler() -> str:
+    return "never"
+
+
+async def async_generator() -> AsyncIterator[str]:
+    yield "never"
+
+
+@pytest.mark.parametrize("fn", [coroutine_handler, async_generator])
+def test_async_handlers_are_refused_at_registration(fn: Any) -> None:
+    app = wtf.Server()
+    with pytest.raises(wtf.HandlerError, match="is 'async def', but wtf serves WSGI"):
+        app.get("/")(fn)
+    with pytest.raises(wtf.HandlerError, match="plain 'def'"):
+        app.arg_builder(fn)
+
+
+def test_upload_is_exported() -> None:
+    from wtf.uploads import Upload
+
+    assert wtf.Upload is Upload
+
+
+@pytest.mark.parametrize("body", ["", b"", {}, [], None])
+@pytest.mark.parametrize("status", [204, 304])
+def test_no_content_means_no_content_headers(body: Any, status: int) -> None:
+    app = wtf.Server()
+
+    @app.get("/")
+    def empty() -> tuple[Any, int]:
+        return body, status
+
+    response = Client(app, validate=True).get("/")  # the validator refuses Content-Type here
+    assert response.status_code == status and response.data == b""
+    assert "Content-Type" not in response.headers and "Content-Length" not in response.headers
