@@ -16,10 +16,15 @@ __all__ = ["CONVERTERS", "RouteParamError", "to_bool", "to_float", "to_int", "to
 
 
 class RouteParamError(HTTPError):
-    """A route parameter that does not convert to its annotated type: answered as 404."""
+    """A route parameter that does not convert to its annotated type: answered as 404.
 
-    def __init__(self) -> None:
+    Args:
+        reason: What did not convert (``"'abc' is not an int"``), for the problem's detail.
+    """
+
+    def __init__(self, reason: str = "") -> None:
         super().__init__(404)
+        self.reason = reason
 
 
 def to_int(value: str) -> int:
@@ -29,7 +34,7 @@ def to_int(value: str) -> int:
         return int(value)
     number = parse_int(value)
     if number is None:
-        raise RouteParamError
+        raise RouteParamError(f"{value[:40]!r} is not an int")
     return number
 
 
@@ -37,7 +42,7 @@ def to_float(value: str) -> float:
     """A float route parameter (:func:`wtf.scalars.parse_float`); else 404."""
     number = parse_float(value)
     if number is None:
-        raise RouteParamError
+        raise RouteParamError(f"{value[:40]!r} is not a number")
     return number
 
 
@@ -45,7 +50,7 @@ def to_bool(value: str) -> bool:
     """A bool route parameter (:func:`wtf.scalars.parse_bool`); else 404."""
     flag = parse_bool(value)
     if flag is None:
-        raise RouteParamError
+        raise RouteParamError(f"{value[:40]!r} is not a boolean (true/false)")
     return flag
 
 
@@ -54,7 +59,7 @@ def to_uuid(value: str) -> uuid.UUID:
     try:
         return uuid.UUID(value)
     except ValueError:
-        raise RouteParamError from None
+        raise RouteParamError(f"{value[:40]!r} is not a UUID") from None
 
 
 #: annotation -> expression template over ``{v}``, the route value

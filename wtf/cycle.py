@@ -266,38 +266,44 @@ class RequestCycle:
 
     def write_error(self, ctx: Context, exc: Exception) -> None:
         """Write the response for ``exc`` into ``ctx``'s writer: an error handler's, or a
-        problem (RFC 9457). Unexpected exceptions are logged."""
+        problem (RFC 9457). Unexpected exceptions are logged.
+
+        An ``on_error`` handler's result is sent with the error's status (an ``HTTPError``'s,
+        else 500) unless it returns its own ``(body, status)``. ``HTTPError``\\ s (404s, 422s...)
+        reach only handlers registered for ``HTTPError`` or a subclass of it.
+        """
         if isinstance(exc, WerkzeugHTTPException) and exc.code is not None:
             # werkzeug's own (request.json on a non-JSON body: 415, malformed: 400, ...)
             exc = HTTPError(exc.code, exc.description or None)
-        if not isinstance(exc, HTTPError):
-            handler = self._error_handler(exc)
-            if handler is not None:
-                try:
-                    self._reset(ctx)
-                    write_result(ctx, handler(ctx, ctx.values, exc))
-                    return
-                except Exception as again:
-                    self.log_exception(ctx, exc)
-                    exc = again
-            if not isinstance(exc, HTTPError):
-                policy = recovery_for(ctx)
-                if policy is not None:
-                    policy.recover(ctx, exc)
-                else:
-                    self.log_exception(ctx, exc)
-                detail = "".join(traceback.format_exception(exc)) if self.debug else ""
-                exc = HTTPError(500, detail or "the server failed to answer this request")
         if isinstance(exc, RouteParamError):
-            exc = HTTPError(404, f"no route for {ctx.path}")
+            detail = f"no route for {ctx.path}" + (f": {exc.reason}" if exc.reason else "")
+            exc = HTTPError(404, detail)
+        handler = self._error_handler(exc)
+        if handler is not None:
+            try:
+                self._reset(ctx)
+                if isinstance(exc, HTTPError):
+                    self._error_headers(ctx, exc)
+                    ctx.writer.write_header(exc.status)
+                else:
+                    ctx.writer.write_header(500)
+                write_result(ctx, handler(ctx, ctx.values, exc))
+                return
+            except Exception as again:
+                self.log_exception(ctx, exc)
+                exc = again
+        if not isinstance(exc, HTTPError):
+            policy = recovery_for(ctx)
+            if policy is not None:
+                policy.recover(ctx, exc)
+            else:
+                self.log_exception(ctx, exc)
+            detail = "".join(traceback.format_exception(exc)) if self.debug else ""
+            exc = HTTPError(500, detail or "the server failed to answer this request")
         self._reset(ctx)
         writer = ctx.writer
         base = ctx.base_writer
-        for name, value in exc.headers:
-            try:
-                base.set_header(name, value)
-            except InvalidHeader as bad:  # an HTTPError's own header: the error still goes out
-                self.log_exception(ctx, bad)
+        self._error_headers(ctx, exc)
         writer.write_header(exc.status)
         try:
             writer.flush()  # StatusCode midware may render a body here
@@ -309,6 +315,14 @@ class RequestCycle:
             ctype, body = render_problem(ctx.environ, exc.status, exc.message, extensions)
             base.set_header("Content-Type", ctype)
             base.write(body)
+
+    def _error_headers(self, ctx: Context, exc: HTTPError) -> None:
+        base = ctx.base_writer
+        for name, value in exc.headers:
+            try:
+                base.set_header(name, value)
+            except InvalidHeader as bad:  # an HTTPError's own header: the error still goes out
+                self.log_exception(ctx, bad)
 
     def _reset(self, ctx: Context) -> None:
         """Forget a half-written response, keeping headers midware set (CORS, ...)."""
@@ -322,10 +336,17 @@ class RequestCycle:
             ctx._writer = base
 
     def _error_handler(self, exc: BaseException) -> Invoker | None:
+        """The handler registered for the nearest class in ``exc``'s MRO; for an
+        ``HTTPError``, only handlers registered for ``HTTPError`` or its subclasses."""
+        handlers = self._error_handlers
+        if not handlers:
+            return None
         for cls in type(exc).__mro__:
-            for exc_type, invoke in self._error_handlers:
+            for exc_type, invoke in handlers:
                 if exc_type is cls:
                     return invoke
+            if cls is HTTPError:
+                return None  # an on_error(Exception) does not turn every 404 into its answer
         return None
 
     def log_exception(self, ctx: Context, exc: BaseException) -> None:

@@ -288,3 +288,55 @@ def test_the_most_specific_error_handler_wins_whatever_the_order(
     assert client.get("/subsub").text == "sub"  # the nearest class up its MRO
     assert client.get("/base").text == "oops"
     assert client.get("/other").text == "exception"
+
+
+def test_error_handlers_for_http_errors_run_with_the_errors_status(
+    app: wtf.Server, client: Client
+) -> None:
+    @app.on_error(wtf.HTTPError)
+    def http_error(exc: wtf.HTTPError) -> dict[str, object]:
+        return {"oops": exc.status, "why": exc.message}
+
+    @app.on_error(wtf.ValidationError)
+    def invalid(exc: wtf.ValidationError) -> dict[str, object]:
+        return {"fields": [e["loc"] for e in exc.errors]}
+
+    @app.on_error(Oops)
+    def oops(exc: Oops) -> str:
+        return "handled"  # a body only: the status stays the error's, 500
+
+    @app.get("/n/:n")
+    def number(n: int, page: int = 1) -> str:
+        return str(n)
+
+    @app.get("/teapot")
+    def teapot() -> str:
+        raise wtf.HTTPError(418, "short and stout", {"Retry-After": "5"})
+
+    @app.get("/oops")
+    def raise_oops() -> str:
+        raise Oops
+
+    missing = client.get("/nowhere")
+    assert (missing.status_code, missing.json) == (
+        404,
+        {"oops": 404, "why": "no route for /nowhere"},
+    )
+    teapot_answer = client.get("/teapot")
+    assert (teapot_answer.status_code, teapot_answer.headers["Retry-After"]) == (418, "5")
+    bad = client.get("/n/1?page=x")
+    assert (bad.status_code, bad.json) == (422, {"fields": [["query", "page"]]})
+    not_int = client.get("/n/abc")
+    assert not_int.json == {"oops": 404, "why": "no route for /n/abc: 'abc' is not an int"}
+    assert (client.get("/oops").status_code, client.get("/oops").text) == (500, "handled")
+
+
+def test_a_handler_for_exception_does_not_catch_http_errors(
+    app: wtf.Server, client: Client
+) -> None:
+    @app.on_error(Exception)
+    def anything(exc: Exception) -> tuple[str, int]:
+        return "caught", 500
+
+    assert client.get("/nowhere").status_code == 404
+    assert client.get("/nowhere").json["detail"] == "no route for /nowhere"  # type: ignore[index]

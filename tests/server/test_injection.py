@@ -81,7 +81,8 @@ def test_typed_route_params(annotation: str, value: str, expected: str | None) -
     response = Client(app, validate=True).get(f"/v/{value}")
     if expected is None:
         assert response.status_code == 404
-        assert response.json["detail"] == f"no route for /v/{value}"  # type: ignore[index]
+        detail = response.json["detail"]  # type: ignore[index]
+        assert detail.startswith(f"no route for /v/{value}: {value[:40]!r} is not a")
     else:
         assert (response.status_code, response.text) == (200, expected)
 
