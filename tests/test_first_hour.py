@@ -62,3 +62,40 @@ def test_no_content_means_no_content_headers(body: Any, status: int) -> None:
     response = Client(app, validate=True).get("/")  # the validator refuses Content-Type here
     assert response.status_code == status and response.data == b""
     assert "Content-Type" not in response.headers and "Content-Length" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("pattern", "advice"),
+    [
+        ("/d/<int:id>", "use '/d/:id' and annotate the parameter 'id: int'"),
+        ("/f/<path:rest>", "use '/f/*:rest'"),
+        ("/u/<name>/x", "use '/u/:name/x'"),
+    ],
+)
+def test_flask_style_patterns_get_wtf_advice(pattern: str, advice: str) -> None:
+    with pytest.raises(wtf.RouteError, match="is Flask's syntax") as raised:
+        wtf.Server().get(pattern)(lambda: "x")
+    assert advice in str(raised.value)
+
+
+def test_a_regex_group_name_is_not_mistaken_for_flask() -> None:
+    app = wtf.Server()
+
+    @app.get("/d/(?P<id>\\d+)")
+    def show(id: int) -> str:
+        return str(id)
+
+    assert Client(app).get("/d/12").text == "12"
+
+
+def test_a_bare_dict_or_list_parameter_suggests_body() -> None:
+    def takes_dict(payload: dict[str, int]) -> str:
+        return ""
+
+    def takes_list(ids: list[int]) -> str:
+        return ""
+
+    with pytest.raises(wtf.HandlerError, match=r"'payload: wtf.Body\[dict\[str, int\]\]'"):
+        wtf.Server().post("/")(takes_dict)
+    with pytest.raises(wtf.HandlerError, match=r"'ids: wtf.Query\[list\[int\]\]'"):
+        wtf.Server().post("/")(takes_list)

@@ -413,6 +413,18 @@ class Injector:
                 f"the query string (e.g. '{param.name}: {type_name(ann)} = ...') or annotate "
                 f"it wtf.Query[{type_name(ann)}] to require it there"
             )
+        origin = typing.get_origin(ann) or ann
+        if origin in (dict, list, set, tuple, frozenset):
+            query = (
+                f", or '{param.name}: wtf.Query[{type_name(ann)}]' for a repeated query parameter"
+                if origin is not dict
+                else ""
+            )
+            raise HandlerError(
+                f"{where} is annotated {type_name(ann)}, which wtf does not bind unless told "
+                f"where from: write '{param.name}: wtf.Body[{type_name(ann)}]' for the request "
+                f"body{query}"
+            )
         raise HandlerError(
             f"{where} has an unknown dependency on {type_name(ann)}; register an ArgBuilder "
             f"for it (@app.arg_builder on a function returning {type_name(ann)})"

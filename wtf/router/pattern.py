@@ -74,6 +74,10 @@ class Wildcard:
 Piece = Literal | RegexPiece | Named | Wildcard
 
 
+# "<int:id>" or "<name>", but not the "<name>" of a regex group "(?P<name>...)".
+_FLASK_PARAM = re.compile(r"(?<!\?P)<(?:([a-z]+):)?([A-Za-z_][A-Za-z0-9_]*)>")
+
+
 def parse(pattern: str) -> tuple[Piece, ...]:
     """Parse ``pattern`` into its pieces.
 
@@ -94,6 +98,22 @@ def parse(pattern: str) -> tuple[Piece, ...]:
         raise PatternError(pattern, "the pattern is empty; patterns start with '/'")
     if not pattern.startswith("/"):
         raise PatternError(pattern, f"a pattern must start with '/' (did you mean '/{pattern}'?)")
+    flask = _FLASK_PARAM.search(pattern)
+    if flask is not None:  # Flask/werkzeug syntax: <int:id>, <path:rest>, <name>
+        converter, name = flask.group(1), flask.group(2)
+        ours = _FLASK_PARAM.sub(
+            lambda m: f"*:{m.group(2)}" if m.group(1) == "path" else f":{m.group(2)}", pattern
+        )
+        typed = (
+            f" and annotate the parameter '{name}: {converter}'"
+            if converter in ("int", "float", "uuid")
+            else ""
+        )
+        raise PatternError(
+            pattern,
+            f"'<{flask.group(0)[1:-1]}>' is Flask's syntax; wtf writes parameters as ':name' "
+            f"(one segment) or '*:name' (the rest): use '{ours}'{typed}",
+        )
     pieces: list[Piece] = []
     text: list[str] = []
 
