@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import enum
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -43,6 +44,7 @@ __all__ = ["ChunkAction", "ChunkedUpload", "Upload"]
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
 _RANGE = re.compile(r"bytes (?:(\d{1,18})-(\d{1,18})|\*)/(\d{1,18}|\*)")
 _STRIPES = 64
+_SWEPT = frozenset(("part", "json", "receipt", "tmp"))
 
 
 class ChunkAction(enum.Enum):
@@ -191,8 +193,9 @@ class ChunkedUpload:
         done = self.directory / upload_id
         part = self.directory / f"{upload_id}.part"
         meta = self.directory / f"{upload_id}.json"
-        if done.exists():
-            raise HTTPError(409, f"upload {upload_id} is already complete")
+        receipt = self.directory / f"{upload_id}.receipt"
+        if receipt.exists() or done.exists():
+            return self._repeat(receipt, upload_id, first, total, data, response)
         known = self._read_total(meta, part)
         try:
             received = part.stat().st_size
@@ -258,11 +261,56 @@ class ChunkedUpload:
             body["done"] = True
             if upload.result is not None:
                 body["result"] = upload.result
+            self._save_receipt(receipt, [first, len(data), total], data, body)
             return body
         if action is not ChunkAction.NEXT:
             self._discard(part, meta)
             raise TypeError(f"on_chunk returned {action!r}; return a ChunkAction")
         return self._progress(response, upload_id, end, total, 202)
+
+    def _save_receipt(
+        self, receipt: Path, chunk: list[int | None], data: bytes, body: dict[str, Any]
+    ) -> None:
+        """Remember the completing chunk and the answer, so that an identical retry (the 201
+        was lost) gets the same answer; swept like unfinished uploads."""
+        record = {"chunk": chunk, "sha256": hashlib.sha256(data).hexdigest(), "body": body}
+        try:
+            text = json.dumps(record)
+        except (TypeError, ValueError):  # a hook result JSON cannot hold: answer without it
+            record["body"] = {k: v for k, v in body.items() if k != "result"}
+            text = json.dumps(record)
+        tmp = receipt.with_name(receipt.name + ".tmp")
+        tmp.write_text(text)
+        os.replace(tmp, receipt)
+
+    def _repeat(
+        self,
+        receipt: Path,
+        upload_id: str,
+        first: int | None,
+        total: int | None,
+        data: bytes,
+        response: Response,
+    ) -> dict[str, Any]:
+        """A chunk for a complete upload: the completing chunk again gets the first answer
+        (201); a status query gets it with 200; anything else is a 409."""
+        try:
+            record = json.loads(receipt.read_text())
+            body: dict[str, Any] = record["body"]
+            chunk = record["chunk"]
+            digest = record["sha256"]
+        except (OSError, ValueError, KeyError, TypeError):
+            raise HTTPError(409, f"upload {upload_id} is already complete") from None
+        if first is None:
+            response.write_header(200)
+        elif chunk == [first, len(data), total] and digest == hashlib.sha256(data).hexdigest():
+            response.write_header(201)
+        else:
+            raise HTTPError(409, f"upload {upload_id} is already complete")
+        received = body.get("received")
+        if isinstance(received, int) and received:
+            response.headers["Range"] = _range(received)
+        return body
 
     def pending_bytes(self) -> int:
         """Bytes held by unfinished uploads (their ``.part`` files)."""
@@ -285,7 +333,8 @@ class ChunkedUpload:
         with os.scandir(self.directory) as entries:
             for entry in entries:
                 stem, dot, suffix = entry.name.rpartition(".")
-                if dot and suffix in ("part", "json", "tmp") and _ID.fullmatch(stem):
+                stem = stem.removesuffix(".json").removesuffix(".receipt")  # their .tmp files
+                if dot and suffix in _SWEPT and _ID.fullmatch(stem):
                     try:
                         if entry.stat().st_mtime < cutoff:
                             stale.add(stem)
@@ -296,13 +345,15 @@ class ChunkedUpload:
             with self._locked(upload_id):
                 part = self.directory / f"{upload_id}.part"
                 meta = self.directory / f"{upload_id}.json"
+                receipt = self.directory / f"{upload_id}.receipt"
                 try:  # a chunk may have arrived since the scan
-                    newest = max(p.stat().st_mtime for p in (part, meta) if p.exists())
+                    newest = max(p.stat().st_mtime for p in (part, meta, receipt) if p.exists())
                 except ValueError:
                     newest = 0.0
                 if newest < cutoff:
                     self._discard(part, meta)
-                    (self.directory / f"{upload_id}.json.tmp").unlink(missing_ok=True)
+                    for leftover in (receipt, *self.directory.glob(f"{upload_id}.*.tmp")):
+                        leftover.unlink(missing_ok=True)
                     swept.append(upload_id)
         return swept
 

@@ -42,7 +42,7 @@ def test_two_chunks_complete_the_file(tmp_path: Path) -> None:
     assert last.status_code == 201
     assert last.json == {"id": "u1", "received": 11, "total": 11, "done": True}
     assert (root / "u1").read_bytes() == b"hello world"
-    assert files(root) == ["u1"]  # no .part, no .json left
+    assert files(root) == ["u1", "u1.receipt"]  # no .part or .json; the answer, for retries
 
 
 def test_status_query_tells_where_to_resume(tmp_path: Path) -> None:
@@ -226,7 +226,9 @@ def test_racing_chunks_complete_an_upload_once(tmp_path: Path) -> None:
         winner = next(data for data, status in statuses.items() if status == 201)
         content = (root / upload).read_bytes()
         assert content == (b"abcde" + winner if len(winner) == 5 else winner)
-    assert files(root) == sorted(f"r{trial}" for trial in range(40))
+    assert files(root) == sorted(
+        name for trial in range(40) for name in (f"r{trial}", f"r{trial}.receipt")
+    )
 
 
 def test_a_refused_chunk_creates_nothing(tmp_path: Path) -> None:
@@ -370,3 +372,50 @@ def test_content_range_boundaries(tmp_path: Path, content_range: str, status: in
     first, last = (int(x) for x in content_range.split()[1].split("/")[0].split("-"))
     size = max(last - first + 1, 0)
     assert put(client, b"x" * size, content_range).status_code == status
+
+
+def test_the_completing_chunk_again_gets_the_first_answer(tmp_path: Path) -> None:
+    """The 201 was lost and the client sends its last chunk again: same answer, once."""
+    seen: list[int] = []
+
+    def hook(upload: Upload) -> ChunkAction:
+        seen.append(upload.received)
+        if upload.received == upload.total:
+            upload.result = {"stored": upload.id}
+            return ChunkAction.DONE
+        return ChunkAction.NEXT
+
+    client, root = make(tmp_path, on_chunk=hook)
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 202
+    first = put(client, b" world", "bytes 5-10/11")
+    again = put(client, b" world", "bytes 5-10/11")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert (
+        first.json
+        == again.json
+        == {
+            "id": "u1",
+            "received": 11,
+            "total": 11,
+            "done": True,
+            "result": {"stored": "u1"},
+        }
+    )
+    assert again.headers["Range"] == "bytes=0-10"
+    assert seen == [5, 11]  # the hook ran once for the last chunk
+    other = put(client, b" WORLD", "bytes 5-10/11")  # other bytes: not a retry
+    assert (other.status_code, other.json["detail"]) == (409, "upload u1 is already complete")
+    assert put(client, b"hello", "bytes 0-4/11").status_code == 409
+    status = put(client, b"", "bytes */11")
+    assert (status.status_code, status.json["done"]) == (200, True)
+    assert (root / "u1").read_bytes() == b"hello world"
+
+
+def test_receipts_expire_with_the_sweep(tmp_path: Path) -> None:
+    now = [time.time()]
+    client, root = make(tmp_path, expire_after=100, clock=lambda: now[0])
+    assert put(client, b"hi", "bytes 0-1/2").status_code == 201
+    old = now[0] - 150
+    os.utime(root / "u1.receipt", (old, old))
+    uploads_swept = ChunkedUpload(root, expire_after=100, clock=lambda: now[0]).sweep()
+    assert uploads_swept == ["u1"] and files(root) == ["u1"]  # the file itself stays
