@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,14 @@ from gunicorn.app.base import BaseApplication
 
 from .loading import load_app
 
-__all__ = ["DEFAULT_THREADS", "DEFAULT_WORKERS", "ServeOptions", "WtfApplication", "serve"]
+__all__ = [
+    "DEFAULT_THREADS",
+    "DEFAULT_WORKERS",
+    "ServeOptions",
+    "WtfApplication",
+    "configure_logging",
+    "serve",
+]
 
 
 #: Threads per gthread worker by default: a client that sends its headers slowly holds one
@@ -69,8 +77,28 @@ class WtfApplication(BaseApplication):  # type: ignore[misc]
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Import the app (and compile its routes)."""
+        """Import the app (and compile its routes), with wtf's logging configured."""
+        configure_logging()
         return load_app(self.target)
+
+
+#: gunicorn's own line format, so that wtf's lines (500 tracebacks, the access log of
+#: ``wtf.midware.Logger``) read like the server's.
+LOG_FORMAT = "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s"
+LOG_DATE_FORMAT = "%Y-%m-%d %H:%M:%S %z"
+
+
+def configure_logging(level: int = logging.INFO) -> None:
+    """Send the ``wtf`` loggers (``wtf``, ``wtf.access``) to stderr in gunicorn's format, unless
+    the application configured logging itself (a handler on ``wtf`` or on the root logger)."""
+    logger = logging.getLogger("wtf")
+    if logger.handlers or logging.getLogger().handlers:
+        return
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter(LOG_FORMAT, LOG_DATE_FORMAT))
+    logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
 
 
 def serve(target: str, options: ServeOptions) -> None:

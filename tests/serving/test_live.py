@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -145,3 +146,14 @@ def test_cli_errors_are_one_line() -> None:
         assert result.returncode == code, (args, result.stderr)
         assert result.stderr.startswith("wtf: ") and result.stderr.count("\n") == 1, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_wtf_serve_logs_like_gunicorn() -> None:
+    """Logger() and 500 tracebacks print under wtf serve, in gunicorn's line format."""
+    with serving("tests.serving.logging_app:app", "--workers", "1") as server:
+        assert server.get("/ok")[0] == 200
+        assert server.get("/fail")[0] == 500
+    stamp = r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}\] \[\d+\] "
+    assert re.search(stamp + r"\[INFO\] wtf\.access: .*GET /ok.* 200", server.output)
+    assert re.search(stamp + r"\[ERROR\] wtf: unhandled RuntimeError in GET /fail", server.output)
+    assert "RuntimeError: the database is down" in server.output  # the traceback follows
