@@ -1,4 +1,5 @@
-"""The ``wtf`` command: ``wtf serve MODULE:APP`` and ``wtf routes MODULE:APP``."""
+"""The ``wtf`` command: ``wtf serve MODULE:APP``, ``wtf dev MODULE:APP`` and
+``wtf routes MODULE:APP``."""
 
 from __future__ import annotations
 
@@ -91,6 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds workers get to finish on stop",
     )
     serve.add_argument("--access-log", action="store_true", help="log every request to stdout")
+    dev = commands.add_parser(
+        "dev",
+        help="serve an app for development: reload on save (surviving import errors), "
+        "tracebacks in 500s, access log",
+    )
+    dev.add_argument("target", metavar="MODULE:APP", help="e.g. hello:app")
+    dev.add_argument(
+        "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
+    )
     routes = commands.add_parser("routes", help="print the route table")
     routes.add_argument("target", metavar="MODULE:APP")
     return parser
@@ -101,11 +111,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print("wtf: choose a command: serve, routes (see 'wtf --help')", file=sys.stderr)
+        print("wtf: choose a command: serve, dev, routes (see 'wtf --help')", file=sys.stderr)
         return 2
     try:
         if args.command == "routes":
             return _routes(args.target)
+        if args.command == "dev":
+            return _dev(args)
         return _serve(args)
     except AppNotFound as exc:
         print(f"wtf: {exc}", file=sys.stderr)
@@ -141,6 +153,22 @@ def _routes(target: str) -> int:
 
 def _default_threads(worker_class: str) -> int:
     return DEFAULT_THREADS if worker_class == "gthread" else 1
+
+
+def _dev(args: argparse.Namespace) -> int:
+    from .serving import ServeOptions, serve
+
+    check_target(args.target)  # the worker imports it; an import error is then shown, not fatal
+    options = ServeOptions(
+        bind=args.bind,
+        workers=1,
+        reload=True,
+        debug=True,
+        access_log=True,
+        graceful_timeout=2,
+    )
+    serve(args.target, options)
+    return 0
 
 
 def _serve(args: argparse.Namespace) -> int:

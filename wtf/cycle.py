@@ -312,7 +312,9 @@ class RequestCycle:
             ctx._writer = ctx.base_writer
         if not base.bytes_written and exc.status not in (204, 304):
             extensions = exc.extensions() if isinstance(exc, ValidationError) else None
-            ctype, body = render_problem(ctx.environ, exc.status, exc.message, extensions)
+            ctype, body = render_problem(
+                ctx.environ, exc.status, exc.message, extensions, html=self.debug
+            )
             base.set_header("Content-Type", ctype)
             base.write(body)
 

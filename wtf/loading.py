@@ -8,7 +8,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["AppNotFound", "check_target", "load_app"]
+__all__ = ["AppNotFound", "check_target", "load_app", "source_files"]
 
 
 class AppNotFound(Exception):
@@ -53,6 +53,14 @@ def load_app(target: str) -> Any:
     _with_cwd_on_path()
     try:
         module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        missing = exc.name or ""
+        if missing and module_name != missing and not module_name.startswith(missing + "."):
+            raise AppNotFound(
+                f"cannot import {module_name!r}: it needs {missing!r}, which is not installed "
+                f"(pip install {missing.split('.')[0]})"
+            ) from None
+        raise AppNotFound(f"cannot import {module_name!r}: {exc}") from None
     except ImportError as exc:
         raise AppNotFound(f"cannot import {module_name!r}: {exc}") from None
     except Exception as exc:  # the module itself failed: say where, not a traceback
@@ -68,3 +76,18 @@ def load_app(target: str) -> Any:
     if callable(compile_):
         compile_()
     return app
+
+
+def source_files(target: str) -> list[str]:
+    """The ``.py`` files of ``target``'s module and its directory (without importing it), for
+    a reloader to watch even while the module fails to import."""
+    module, _ = _split(target)
+    _with_cwd_on_path()
+    try:
+        found = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        return []
+    if found is None or not found.origin or not found.origin.endswith(".py"):
+        return []
+    folder = os.path.dirname(found.origin)
+    return sorted(os.path.join(folder, name) for name in os.listdir(folder) if name.endswith(".py"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from html import escape
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.datastructures import MIMEAccept
@@ -38,13 +39,15 @@ def render_problem(
     code: int,
     detail: str,
     extensions: Mapping[str, Any] | None = None,
+    html: bool = False,
 ) -> tuple[str, bytes]:
     """Render an error body for the request's ``Accept`` header.
 
     JSON problem details (RFC 9457 §3: ``type``, ``title``, ``status``, ``detail``) unless the
     client prefers ``text/html`` or ``text/plain`` over JSON; no ``Accept`` or ``*/*`` means
     JSON. ``extensions`` become extra members of the problem (RFC 9457 §3.2); in text, an
-    ``errors`` list is one line per field.
+    ``errors`` list is one line per field. With ``html`` (debug mode), a browser gets an HTML
+    page with ``detail`` (the traceback) preformatted.
 
     Returns:
         ``(content_type, body)``.
@@ -52,6 +55,8 @@ def render_problem(
     accept = environ.get("HTTP_ACCEPT")
     if accept:
         best = parse_accept_header(accept, MIMEAccept).best_match(_OFFERS, default=_PROBLEM)
+        if html and best == "text/html":
+            return "text/html; charset=utf-8", _html_page(code, detail)
         if best.startswith("text/"):
             text = f"{code} {reason(code)}: {detail}\n" if detail else f"{code} {reason(code)}\n"
             for error in (extensions or {}).get("errors", ()):
@@ -68,3 +73,19 @@ def render_problem(
         problem.update(extensions)
     # A lone surrogate (echoed from input) becomes its JSON escape, which round-trips.
     return _PROBLEM, json.dumps(problem, ensure_ascii=False).encode("utf-8", "backslashreplace")
+
+
+def _html_page(code: int, detail: str) -> bytes:
+    """A readable error page for a browser in debug mode: the status and the traceback."""
+    title = escape(f"{code} {reason(code)}")
+    lines = detail.rstrip().splitlines()
+    last = escape(lines[-1]) if lines else ""
+    return (
+        "<!doctype html>\n<html><head><meta charset=utf-8><title>"
+        f"{title}</title><style>body{{font:15px system-ui,sans-serif;margin:2em;color:#222}}"
+        "h1{font-size:1.3em;color:#a00}pre{background:#f6f6f6;padding:1em;overflow:auto;"
+        "font:13px ui-monospace,monospace}</style></head><body>"
+        f"<h1>{title}</h1><p><strong>{last}</strong></p><pre>{escape(detail)}</pre>"
+        "<p>Shown because the app runs in debug mode (<code>wtf dev</code> or "
+        "<code>wtf.Server(debug=True)</code>); never in production.</p></body></html>\n"
+    ).encode("utf-8", "backslashreplace")

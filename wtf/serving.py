@@ -9,7 +9,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from .loading import load_app
+from .loading import AppNotFound, load_app, source_files
 
 __all__ = [
     "DEFAULT_THREADS",
@@ -39,6 +39,8 @@ class ServeOptions:
     threads: int = DEFAULT_THREADS
     keep_alive: int = 5
     reload: bool = False
+    #: ``wtf dev``: the app's ``debug`` on (tracebacks in 500s), logging at DEBUG.
+    debug: bool = False
     timeout: int = 30
     graceful_timeout: int = 30
     access_log: bool = False
@@ -62,6 +64,13 @@ class ServeOptions:
             settings["accesslog"] = "-"
         return settings
 
+    def extra_settings(self, target: str) -> dict[str, Any]:
+        """Settings that depend on the target: with ``reload``, its source files are watched
+        from the start, so a module that fails to import is reloaded once it is fixed."""
+        if not self.reload:
+            return {}
+        return {"reload_extra_files": source_files(target)}
+
 
 class WtfApplication(BaseApplication):  # type: ignore[misc]
     """gunicorn application that loads ``target`` (``module:app``)."""
@@ -73,13 +82,42 @@ class WtfApplication(BaseApplication):  # type: ignore[misc]
 
     def load_config(self) -> None:
         """Apply the options to gunicorn's config."""
-        for key, value in self.options.gunicorn_settings().items():
+        settings = self.options.gunicorn_settings()
+        settings.update(self.options.extra_settings(self.target))
+        for key, value in settings.items():
             self.cfg.set(key, value)
 
     def load(self) -> Any:
-        """Import the app (and compile its routes), with wtf's logging configured."""
-        configure_logging()
-        return load_app(self.target)
+        """Import the app (and compile its routes), with wtf's logging configured.
+
+        With ``reload``, an app that fails to import does not stop the server: the error is
+        logged, every request answers 500 saying so, and the next saved change reloads.
+        """
+        configure_logging(logging.DEBUG if self.options.debug else logging.INFO)
+        if not self.options.reload:
+            return load_app(self.target)
+        try:
+            app = load_app(self.target)
+        except AppNotFound as exc:
+            logging.getLogger("wtf").error("%s; fix it and save: the server reloads", exc)
+            return _failed_app(str(exc))
+        if self.options.debug and hasattr(app, "debug"):
+            app.debug = True
+        return app
+
+
+def _failed_app(message: str) -> Any:
+    """A WSGI app answering every request with 500 and ``message`` (the import error)."""
+    body = f"500 Internal Server Error: the app failed to import\n{message}\n".encode()
+
+    def failed(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response(
+            "500 Internal Server Error",
+            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+        )
+        return [body]
+
+    return failed
 
 
 #: gunicorn's own line format, so that wtf's lines (500 tracebacks, the access log of

@@ -77,14 +77,19 @@ class Server:
 
 @contextmanager
 def serving(
-    target: str, *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+    target: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path = ROOT,
+    command: str = "serve",
 ) -> Iterator[Server]:
-    """Run ``wtf serve target`` (from ``cwd``) on a free port until the block ends."""
+    """Run ``wtf serve target`` (or another ``command``, from ``cwd``) on a free port until the
+    block ends."""
     port = free_port()
     # A file, not a pipe (a full pipe would block the server); Server.stop closes it.
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115
     process = subprocess.Popen(
-        [sys.executable, "-m", "wtf", "serve", target, "--bind", f"127.0.0.1:{port}", *args],
+        [sys.executable, "-m", "wtf", command, target, "--bind", f"127.0.0.1:{port}", *args],
         cwd=cwd,
         env={**os.environ, **(env or {})},
         stdout=log,
