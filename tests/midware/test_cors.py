@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 import wtf
@@ -112,7 +114,9 @@ def test_preflight(headers: dict[str, str], status: int) -> None:
     allow = {k: v for k, v in response.headers.items() if k.startswith("Access-Control-Allow")}
     if status == 204:
         assert allow["Access-Control-Allow-Origin"] == ORIGIN
-        assert allow["Access-Control-Allow-Methods"] == "GET, HEAD, POST"
+        assert (  # by default, the methods the routes of /data accept
+            allow["Access-Control-Allow-Methods"] == "GET, HEAD, OPTIONS, POST"
+        )  # what /data accepts
         assert response.headers["Access-Control-Max-Age"] == "99"
     else:
         assert allow == {}
@@ -237,3 +241,47 @@ def test_an_allowed_preflight_says_whether_credentials_are_allowed(credentials: 
     assert response.headers.get("Access-Control-Allow-Credentials") == (
         "true" if credentials else None
     )
+
+
+def test_preflights_allow_the_methods_the_routes_have() -> None:
+    app = wtf.Server()
+    app.add_midware(CORS([ORIGIN]))
+
+    @app.put("/items/:id")
+    def replace(id: str) -> str:
+        return id
+
+    @app.delete("/items/:id")
+    def remove(id: str) -> str:
+        return id
+
+    client = Client(app, validate=True)
+
+    def preflight(path: str, method: str) -> Any:
+        return client.options(
+            path, headers={"Origin": ORIGIN, "Access-Control-Request-Method": method}
+        )
+
+    put = preflight("/items/1", "PUT")
+    assert (put.status_code, put.headers["Access-Control-Allow-Methods"]) == (204, "DELETE, PUT")
+    assert preflight("/items/1", "DELETE").status_code == 204
+    assert preflight("/items/1", "POST").status_code == 403  # no POST route there
+    assert preflight("/nothing", "GET").status_code == 403
+    fixed = Client(_with_cors(CORS([ORIGIN], allow_methods=["GET"])), validate=True)
+    assert (
+        fixed.options(
+            "/items/1", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
+        ).status_code
+        == 403
+    )  # an explicit list wins
+
+
+def _with_cors(cors: CORS) -> wtf.Server:
+    app = wtf.Server()
+    app.add_midware(cors)
+
+    @app.put("/items/:id")
+    def replace(id: str) -> str:
+        return id
+
+    return app

@@ -15,9 +15,12 @@ from .vary import require_vary
 
 if TYPE_CHECKING:
     from ..context import Context
+    from ..router import Router
+    from ..server import Server
 
 __all__ = ["CORS"]
 
+_DEFAULT_METHODS = ("GET", "HEAD", "POST")  # without an app to ask (CORS used on its own)
 _SAFELISTED = frozenset(("accept", "accept-language", "content-language", "content-type"))
 
 
@@ -33,7 +36,9 @@ class CORS:
     Args:
         allow_origins: ``"*"`` (or ``["*"]``) for any origin, or exact origins such as
             ``"https://app.example.com"``. Default: none (refuse every cross-origin request).
-        allow_methods: Methods a preflight may ask for.
+        allow_methods: Methods a preflight may ask for. Default: the methods the app's routes
+            accept for the path asked about (so PUT and DELETE routes work cross-origin
+            without listing them); a list fixes them for every path.
         allow_headers: Request headers a preflight may ask for (the CORS-safelisted ones are
             always allowed).
         allow_credentials: Send ``Access-Control-Allow-Credentials: true`` (not with ``"*"``).
@@ -54,7 +59,7 @@ class CORS:
     def __init__(
         self,
         allow_origins: str | Iterable[str] = (),
-        allow_methods: Iterable[str] = ("GET", "HEAD", "POST"),
+        allow_methods: Iterable[str] | None = None,
         allow_headers: Iterable[str] = (),
         allow_credentials: bool = False,
         expose_headers: Iterable[str] = (),
@@ -76,20 +81,28 @@ class CORS:
                 )
         self.origins = frozenset(_origin_key(o) for o in origins if o != "*")
         self.origin_regex = re.compile(allow_origin_regex) if allow_origin_regex else None
-        self.methods = frozenset(m.upper() for m in allow_methods)
+        self.methods: frozenset[str] | None = (
+            None if allow_methods is None else frozenset(m.upper() for m in allow_methods)
+        )
+        self._router: Router | None = None
         self.headers = frozenset(h.lower() for h in allow_headers)
         if not isinstance(max_age, int) or max_age < 0:
             raise ValueError(f"CORS: max_age is a non-negative int, not {max_age!r}")
         self.credentials = allow_credentials
         self.priority = clamp(priority)
         # Rendered once.
-        self._allow_methods = ", ".join(sorted(self.methods))
+        self._allow_methods = ", ".join(sorted(self.methods or ()))
         self._expose = ", ".join(expose_headers)
         self._max_age = str(max_age)
 
     def __repr__(self) -> str:
         origins = "*" if self.any_origin else sorted(self.origins)
         return f"CORS(allow_origins={origins!r}, priority={self.priority})"
+
+    def setup(self, app: Server) -> None:
+        """Remember ``app``'s router, for the default ``allow_methods`` (``add_midware``
+        calls this)."""
+        self._router = app.router
 
     def allows(self, origin: str) -> bool:
         """Whether ``origin`` may read responses (never one with a control character)."""
@@ -127,11 +140,19 @@ class CORS:
     def _preflight(self, ctx: Context, origin: str, allowed: bool, method: str) -> None:
         asked = ctx.environ.get("HTTP_ACCESS_CONTROL_REQUEST_HEADERS", "")
         wanted = {h.strip().lower() for h in asked.split(",") if h.strip()}
+        methods = self.methods
+        if methods is None:  # what the routes of this path accept
+            router = self._router
+            methods = (
+                frozenset(_DEFAULT_METHODS)
+                if router is None
+                else router.allowed(ctx.path, ctx.environ.get("HTTP_HOST"))
+            )
         refused = (
             "origin"
             if not allowed
             else "method"
-            if method.upper() not in self.methods
+            if method not in methods
             else "headers"
             if "*" not in self.headers and wanted - self.headers - _SAFELISTED
             else ""
@@ -144,7 +165,9 @@ class CORS:
             writer.write(f"CORS preflight refused: {refused} not allowed\n".encode())
             return None
         headers["Access-Control-Allow-Origin"] = "*" if self.any_origin else origin
-        headers["Access-Control-Allow-Methods"] = self._allow_methods
+        headers["Access-Control-Allow-Methods"] = (
+            self._allow_methods if self.methods is not None else ", ".join(sorted(methods))
+        )
         if wanted:  # each one is allowed (else refused above): the answer names them all
             headers["Access-Control-Allow-Headers"] = ", ".join(sorted(wanted))
         headers["Access-Control-Max-Age"] = self._max_age
