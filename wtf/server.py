@@ -6,15 +6,18 @@ from __future__ import annotations
 import inspect
 import logging
 import math
+import os
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
+from urllib.parse import urlencode
 
 from .builders import Invoker, Override
 from .context import Context
 from .cycle import RequestCycle
 from .errors import RegistrationError
+from .group import RouteGroup
 from .injection import Injector
 from .limits import DEFAULT_LIMITS, Limits
 from .midware.base import FunctionMidware, Midware, clamp
@@ -22,12 +25,13 @@ from .midware.chain import Afterware, Chains, check_midware, validate_scope
 from .naming import describe
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
-from .router import Route, Router, param_names
+from .response import Response
+from .router import Route, RouteError, Router, build_path, param_names
 
 if TYPE_CHECKING:
     pass
 
-__all__ = ["Endpoint", "RouteInfo", "RouteOptions", "Server"]
+__all__ = ["Endpoint", "RouteGroup", "RouteInfo", "RouteOptions", "Server"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,6 +96,7 @@ class RouteOptions(TypedDict, total=False):
     hosts: Iterable[str] | str | None
     max_body_size: int | None
     timeout: float | None
+    name: str | None
 
 
 @dataclass(frozen=True)
@@ -169,6 +174,8 @@ class Server(RequestCycle):
         self._error_handlers: list[tuple[type[BaseException], Invoker]] = []
         self._lock = threading.Lock()
         self.chains = Chains()
+        #: Route name -> pattern, for :meth:`url_for` (``None``: the name is ambiguous).
+        self._names: dict[str, str | None] = {}
 
     # Registration.
 
@@ -181,8 +188,9 @@ class Server(RequestCycle):
         hosts: Iterable[str] | str | None = None,
         max_body_size: int | None = None,
         timeout: float | None = None,
+        name: str | None = None,
     ) -> Route:
-        """Register ``fn`` for ``pattern`` (go_wtf's ``Handle``).
+        """Register ``fn`` for ``pattern``.
 
         Args:
             fn: The handler; each parameter is injected by its annotation.
@@ -192,6 +200,7 @@ class Server(RequestCycle):
             hosts: Hosts (no port; ``*.example.com`` for subdomains).
             max_body_size: This route's body limit in bytes (instead of the server's).
             timeout: This route's time budget in seconds (see :class:`wtf.Deadline`).
+            name: The route's name for :meth:`url_for` (default: the function's name).
 
         Returns:
             The router's :class:`~wtf.router.Route`.
@@ -218,7 +227,9 @@ class Server(RequestCycle):
             timeout,
         )
         endpoint.timed = timeout is not None or self.timeout is not None
-        return self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
+        route = self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
+        self._name(name if name is not None else getattr(fn, "__name__", ""), pattern)
+        return route
 
     def route(
         self,
@@ -228,8 +239,13 @@ class Server(RequestCycle):
         hosts: Iterable[str] | str | None = None,
         max_body_size: int | None = None,
         timeout: float | None = None,
+        name: str | None = None,
     ) -> Callable[[F], F]:
-        """Decorator form of :meth:`handle`; returns the function unchanged."""
+        """Decorator form of :meth:`handle`; returns the function unchanged.
+
+        Without methods (positional or ``methods=``) the route answers every method, as
+        ``methods="all"`` does; ``app.get``/``post``/... name theirs.
+        """
 
         def register(fn: F) -> F:
             self.handle(
@@ -240,6 +256,7 @@ class Server(RequestCycle):
                 hosts=hosts,
                 max_body_size=max_body_size,
                 timeout=timeout,
+                name=name,
             )
             return fn
 
@@ -371,6 +388,71 @@ class Server(RequestCycle):
         invoke = self.injector.plan(fn, (), role="afterware")
         self.chains.add_afterware(Afterware(fn, invoke, scope))
         return fn
+
+    def _name(self, name: str, pattern: str) -> None:
+        if not name or name == "<lambda>":
+            return
+        known = self._names.get(name, pattern)
+        self._names[name] = pattern if known == pattern else None
+
+    def url_for(self, name: str, /, **params: object) -> str:
+        """The path of the route named ``name`` (its function's name, or ``name=``), with
+        ``params`` filling its pieces; the other ``params`` become the query string.
+
+        Example:
+            >>> app.url_for("show_note", note_id=7, fields="title")  # doctest: +SKIP
+            '/notes/7?fields=title'
+
+        Raises:
+            RouteError: No route has that name, several different patterns share it, or a
+                value is missing or does not fit its piece.
+        """
+        if name not in self._names:
+            known = ", ".join(sorted(n for n in self._names if self._names[n])) or "none"
+            raise RouteError(f"no route is named {name!r} (named routes: {known})")
+        pattern = self._names[name]
+        if pattern is None:
+            raise RouteError(
+                f"several routes are named {name!r}; give each its own with name='...'"
+            )
+        pieces = set(param_names(pattern))
+        path = build_path(pattern, params)
+        query = {k: str(v) for k, v in params.items() if k not in pieces}
+        return f"{path}?{urlencode(query)}" if query else path
+
+    def group(
+        self,
+        prefix: str,
+        *,
+        hosts: Iterable[str] | str | None = None,
+    ) -> RouteGroup:
+        """Routes under ``prefix`` with midware of their own (Flask's blueprints).
+
+        Example:
+            >>> api = app.group("/api/v1")  # doctest: +SKIP
+            >>> api.add_midware(require_token)  # only for /api/v1/...  # doctest: +SKIP
+            >>> @api.get("/users/:uid")  # /api/v1/users/:uid  # doctest: +SKIP
+            ... def user(uid: int) -> dict[str, int]: ...
+        """
+        return RouteGroup(self, prefix, hosts)
+
+    def static(self, prefix: str, directory: str | os.PathLike[str], **options: Any) -> Route:
+        """Serve the files of ``directory`` under ``prefix`` (``GET`` and ``HEAD``): ETag,
+        Last-Modified and Range by werkzeug, ``..``, absolute paths and links leading out of
+        the directory answered 404. ``options`` go to :meth:`wtf.Response.send_file`.
+
+        Raises:
+            RegistrationError: ``directory`` is not a directory.
+        """
+        root = os.fspath(directory)
+        if not os.path.isdir(root):
+            raise RegistrationError(f"static({prefix!r}): {root!r} is not a directory")
+
+        def static_file(path: str, resp: Response) -> None:
+            resp.send_from_directory(root, path, **options)
+
+        pattern = prefix.rstrip("/") + "/*:path"
+        return self.handle(static_file, pattern, "GET", name=f"static:{prefix.rstrip('/')}")
 
     def describe_routes(self) -> list[RouteInfo]:
         """Every route with its methods, hosts, handler and the midware that apply, in order.

@@ -16,6 +16,7 @@ Example:
     ('by-id', 'by-name')
 """
 
+from .build import build_path as build_path
 from .compiler import Finder as Finder
 from .errors import DuplicateRouteError as DuplicateRouteError
 from .errors import PatternError as PatternError
@@ -37,5 +38,6 @@ __all__ = [
     "Route",
     "RouteError",
     "Router",
+    "build_path",
     "param_names",
 ]
