@@ -43,6 +43,9 @@ def open_connections() -> int:
     return _open
 
 
+_ready: set[str] = set()  # database files whose table exists
+
+
 def init_db(path: str = DB_PATH) -> None:
     """Create the table (and switch to WAL, so readers don't wait for the writer)."""
     with sqlite3.connect(path) as db:
@@ -60,6 +63,11 @@ def init_db(path: str = DB_PATH) -> None:
 def connect() -> Iterator[sqlite3.Connection]:
     """One connection per request, closed once the response is done (also after errors)."""
     global _open
+    if DB_PATH not in _ready:  # created on first use, not when the module is imported
+        with _open_lock:
+            if DB_PATH not in _ready:
+                init_db(DB_PATH)
+                _ready.add(DB_PATH)
     db = sqlite3.connect(DB_PATH, timeout=10)
     db.row_factory = sqlite3.Row
     with _open_lock:
@@ -169,6 +177,3 @@ def delete_note(note_id: int, db: sqlite3.Connection, resp: wtf.Response) -> Non
     with db:
         db.execute("DELETE FROM notes WHERE id = ?", (note_id,))
     resp.write_header(204)
-
-
-init_db()

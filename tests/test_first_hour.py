@@ -100,3 +100,38 @@ def test_a_bare_dict_or_list_parameter_suggests_body() -> None:
         wtf.Server().post("/")(takes_dict)
     with pytest.raises(wtf.HandlerError, match=r"'ids: wtf.Query\[list\[int\]\]'"):
         wtf.Server().post("/")(takes_list)
+
+
+def test_a_busy_port_is_one_clear_line(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        assert main(["serve", "examples.hello:app", "--bind", f"127.0.0.1:{port}"]) == 1
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and f"wtf: cannot listen on 127.0.0.1:{port}" in err
+        assert "(choose another with --bind)" in err
+
+
+def test_a_missing_dependency_is_named(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from wtf.loading import AppNotFound, load_app
+
+    (tmp_path / "needs_dep.py").write_text("import not_installed_pkg\napp = None\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(AppNotFound, match=r"it needs 'not_installed_pkg', which is not installed"):
+        load_app("needs_dep:app")
+
+
+def test_importing_the_notes_example_creates_no_database(tmp_path: Any) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    env = {"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"}
+    subprocess.run(
+        [sys.executable, "-c", "import examples.notes"], cwd=tmp_path, env=env, check=True
+    )
+    assert list(tmp_path.iterdir()) == []

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from typing import NoReturn
 
@@ -155,9 +156,29 @@ def _default_threads(worker_class: str) -> int:
     return DEFAULT_THREADS if worker_class == "gthread" else 1
 
 
+def _port_taken(bind: str) -> str | None:
+    """A one-line reason when ``bind`` (HOST:PORT) cannot be listened on, else ``None``."""
+    if bind.startswith(("unix:", "fd://")):
+        return None
+    host, _, port = bind.rpartition(":")
+    host = host.strip("[]")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds
+        try:
+            probe.bind((host, int(port)))
+        except OSError as exc:
+            return f"cannot listen on {bind}: {exc.strerror or exc} (choose another with --bind)"
+    return None
+
+
 def _dev(args: argparse.Namespace) -> int:
     from .serving import ServeOptions, serve
 
+    taken = _port_taken(args.bind)
+    if taken:
+        print(f"wtf: {taken}", file=sys.stderr)
+        return 1
     check_target(args.target)  # the worker imports it; an import error is then shown, not fatal
     options = ServeOptions(
         bind=args.bind,
@@ -192,6 +213,10 @@ def _serve(args: argparse.Namespace) -> int:
         graceful_timeout=args.graceful_timeout,
         access_log=args.access_log,
     )
+    taken = _port_taken(options.bind)
+    if taken:
+        print(f"wtf: {taken}", file=sys.stderr)
+        return 1
     if options.reload:
         check_target(args.target)  # workers import it; fail here if it cannot be found
     else:

@@ -383,7 +383,12 @@ class Server(RequestCycle):
 
     def add_afterware(self, fn: Callable[..., Any], path: str = "/") -> Callable[..., Any]:
         """Add an afterware: run after the handler (also when midware stopped the chain or the
-        request failed), injected like a handler; deepest path first, then reverse order."""
+        request failed), injected like a handler; deepest path first, then reverse order.
+
+        ``fn``'s parameters are annotated like a handler's (``wtf.Context``, ``wtf.Request``,
+        ``wtf.Response`` to change headers, ``wtf.Deadline``, ``wtf.Server``, ArgBuilder types);
+        its return value is ignored. A lambda cannot be annotated: use a ``def``.
+        """
         scope = validate_scope(path)
         invoke = self.injector.plan(fn, (), role="afterware")
         self.chains.add_afterware(Afterware(fn, invoke, scope))

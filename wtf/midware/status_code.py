@@ -20,12 +20,15 @@ class StatusCode:
     """Render a body for a response with a given status and an empty body.
 
     It applies to handlers that only set a status, to ``HTTPError`` and to the framework's own
-    404/405; the status is kept. The renderer is injected like a handler and its return value
-    is sent like a handler's.
+    404/405; the status is kept. The renderer is a function injected like a handler (its
+    parameters annotated: ``wtf.Request``, ``wtf.Context``, ``wtf.Response``, ``wtf.Rest``,
+    ``wtf.Deadline``, ``wtf.Server`` or an ArgBuilder's type); what it returns is sent like a
+    handler's result.
 
     Example:
-        >>> codes = StatusCode().handle(404, lambda req: f"nothing at {req.path}")  # doctest: +SKIP
-        >>> app.add_midware(codes)  # doctest: +SKIP
+        >>> def not_found(req: wtf.Request) -> str:  # doctest: +SKIP
+        ...     return f"nothing at {req.path}"
+        >>> app.add_midware(StatusCode().handle(404, not_found))  # doctest: +SKIP
     """
 
     def __init__(self, priority: int = 60) -> None:
