@@ -62,3 +62,45 @@ def test_binding_block(monkeypatch: pytest.MonkeyPatch) -> None:
     shown = re.search(r"```json\n(.*?)```", README[README.index("### Request binding") :], re.S)
     assert shown is not None
     assert bad.json == json.loads(shown.group(1))  # the README shows the real answer
+
+
+def python_blocks() -> list[tuple[int, str]]:
+    """Every ```python block of the README, with its line number."""
+    return [
+        (README[: m.start()].count("\n") + 1, m.group(1))
+        for m in re.finditer(r"```python\n(.*?)```", README, re.S)
+    ]
+
+
+def test_every_python_block_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each block runs as written, on its own (a block starting '# name.py' is also saved as
+    that module, for the blocks after it to import); test functions in a block are called."""
+    monkeypatch.chdir(tmp_path)  # blocks may create files (uploads/)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    blocks = python_blocks()
+    assert len(blocks) >= 12
+    for line, code in blocks:
+        first = code.splitlines()[0]
+        name = f"readme_block_{line}"
+        if re.fullmatch(r"# \w+\.py", first):
+            name = first[2:-3]
+            (tmp_path / f"{name}.py").write_text(code)
+        module = types.ModuleType(name)  # dataclasses look their module up
+        monkeypatch.setitem(sys.modules, name, module)
+        try:
+            exec(compile(code, f"README.md:{line}", "exec"), module.__dict__)
+            for attr, value in list(module.__dict__.items()):
+                if attr.startswith("test_") and callable(value):
+                    value()
+        except Exception as exc:
+            raise AssertionError(f"the README's block at line {line} fails: {exc!r}") from exc
+
+
+def test_the_first_app_answers_as_the_readme_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    code = block_after("## Your first app")
+    module = types.ModuleType("readme_hello")
+    monkeypatch.setitem(sys.modules, "readme_hello", module)
+    exec(code, module.__dict__)
+    client = Client(module.app, validate=True)
+    assert client.get("/hello/ann").text == "Hello, ann!"
+    assert client.post("/greetings", json={"name": "x"}).json == {"message": "Hello, x!"}
