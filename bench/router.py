@@ -72,6 +72,21 @@ def build_wtf_match(n: int) -> Callable[[str], Any]:
     return find
 
 
+def build_wtf_match_dict(n: int) -> Callable[[str], Any]:
+    """What another framework reusing wtf's router does: the target and the params as a dict
+    (as Falcon's and Bottle's lookups give theirs)."""
+    match = _wtf_router(n).match
+
+    def find(path: str) -> Any:
+        m = match("GET", path)
+        if m is None:
+            return "miss"
+        m.params_dict  # noqa: B018 - built, as a framework would pass it on
+        return m.target
+
+    return find
+
+
 def build_werkzeug(n: int) -> Callable[[str], Any]:
     from werkzeug.exceptions import NotFound
     from werkzeug.routing import Map, Rule
@@ -161,6 +176,7 @@ def build_routes(n: int) -> Callable[[str], Any]:
 ROUTERS: dict[str, Callable[[int], Callable[[str], Any]]] = {
     "wtf": build_wtf,
     "wtf.match": build_wtf_match,
+    "wtf.match+dict": build_wtf_match_dict,
     "werkzeug": build_werkzeug,
     "falcon": build_falcon,
     "bottle": build_bottle,
@@ -208,21 +224,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-OURS = ("wtf", "wtf.match")  # the columns that are not anchors
+OURS = ("wtf", "wtf.match", "wtf.match+dict")  # the columns that are not anchors
 
 
 def report(results: dict[tuple[int, str, str], float], sizes: list[int]) -> None:
     names = list(ROUTERS)
     cases = list(lookups(10))
-    header = f"| routes | lookup | {' | '.join(names)} | wtf / fastest anchor |"
+    header = (
+        f"| routes | lookup | {' | '.join(names)} | wtf / fastest anchor "
+        "| match+dict / fastest anchor |"
+    )
     print(header)
-    print("|" + "---|" * (len(names) + 3))
+    print("|" + "---|" * (len(names) + 4))
     for size in sizes:
         for case in cases:
             row = [results[(size, name, case)] for name in names]
             fastest = min(row[len(OURS) :])
             cells = " | ".join(f"{ns:,.0f}" for ns in row)
-            print(f"| {size} | {case} | {cells} | {row[0] / fastest:.2f}x |")
+            reuse = row[OURS.index("wtf.match+dict")] / fastest
+            print(f"| {size} | {case} | {cells} | {row[0] / fastest:.2f}x | {reuse:.2f}x |")
     print()
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)

@@ -228,3 +228,26 @@ def test_fall_back_out_of_a_wide_literal_fan_out(count: int) -> None:
     r.add("/(?P<any>[a-z0-9-]+)/y", "regex")
     m = r.match("GET", f"/m{last}-1/y")
     assert m is not None and m.target == "regex"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "path", "expected"),
+    [
+        ("/static/list", "/static/list", {}),
+        ("/u/:id", "/u/7", {"id": "7"}),
+        ("/q/:a/sub/:b", "/q/x/sub/y", {"a": "x", "b": "y"}),
+        ("/r/(?P<id>\\d+)", "/r/12", {"id": "12"}),
+        ("/f/*:rest", "/f/a/b", {"rest": "a/b"}),
+        ("/w/*", "/w/a", {"": "a"}),
+        ("/it's/:x", "/it's/1", {"x": "1"}),
+    ],
+)
+def test_params_dict_is_a_fresh_dict_of_the_params(
+    pattern: str, path: str, expected: dict[str, str]
+) -> None:
+    r = Router()
+    r.add(pattern, "t")
+    m = r.match("GET", path)
+    assert m is not None and m.params_dict == expected == dict(m.params)
+    m.params_dict["extra"] = "x"  # a new dict each time: the caller may change it
+    assert m.params_dict == expected
