@@ -21,17 +21,9 @@ import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
+from .annotations import INVALID, Unsupported, is_model, model_fields, pydantic_model
 from .errors import FieldError, HTTPError, ValidationError
-from .validation import (
-    INVALID,
-    Check,
-    FieldErrors,
-    Unsupported,
-    compile_type,
-    is_model,
-    model_fields,
-    pydantic_model,
-)
+from .validation import Check, FieldErrors, compile_type
 
 if TYPE_CHECKING:
     from .context import Context

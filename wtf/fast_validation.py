@@ -17,7 +17,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .validation import INVALID, classify, is_typeddict, model_fields, pydantic_model
+from .annotations import INVALID, classify, is_typeddict, model_fields, pydantic_model
 
 __all__ = ["Fast", "compile_fast"]
 

@@ -18,7 +18,7 @@ from .fields import check_status
 from .midware.vary import add_vary, merge_vary
 from .problems import STATUS_LINES, status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
-from .response import Response
+from .response import Response, write_werkzeug
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -126,14 +126,7 @@ def write_result(ctx: Context, result: Any) -> None:
     elif isinstance(result, dict | list) or is_model_instance(result):
         write_data(ctx, result)
     elif isinstance(result, WerkzeugResponse):
-        headers = writer.headers
-        writer.write_header(result.status_code)
-        # werkzeug's own view of what goes out (no entity headers on a 304, ...); Content-Length
-        # included: a file's size is known.
-        for name, value in result.get_wsgi_headers(ctx.environ).items():
-            headers.add(name, value)
-        # get_app_iter: nothing for HEAD, 304 and the like (and the file is then closed).
-        ctx.stream = _closing_iter(iter(result.get_app_iter(ctx.environ)), result)
+        write_werkzeug(ctx, result)
     elif isinstance(result, Iterable) and not isinstance(result, Mapping):
         ctx.stream = iter(result)
     else:
@@ -169,13 +162,6 @@ def _write_whole(ctx: Context, body: bytes, ctype: str) -> None:
     if not base.started:
         base.set_header("Content-Length", str(len(body)))
     ctx.writer.write(body)
-
-
-def _closing_iter(chunks: Iterator[bytes], owner: WerkzeugResponse) -> Iterator[bytes]:
-    try:
-        yield from chunks
-    finally:
-        owner.close()
 
 
 def finish(server: Server, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:

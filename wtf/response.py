@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 from xml.etree import ElementTree
@@ -24,10 +24,11 @@ from .rendering import MSGPACK, XML, encode_msgpack, encode_xml, require_msgpack
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import Headers
+    from werkzeug.wrappers import Response as WerkzeugResponse
 
     from .context import Context
 
-__all__ = ["Response"]
+__all__ = ["Response", "write_werkzeug"]
 
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 
@@ -172,7 +173,7 @@ class Response:
             raise HTTPError(
                 416, "the requested range is outside the file", _range_headers(exc)
             ) from None
-        self._send(sent)
+        write_werkzeug(self._ctx, sent)
 
     def send_from_directory(
         self,
@@ -206,11 +207,6 @@ class Response:
                 raise HTTPError(404, "no such file")
             joined = real  # what was checked is what is opened
         self.send_file(joined, **options)
-
-    def _send(self, sent: Any) -> None:
-        from .respond import write_result
-
-        write_result(self._ctx, sent)
 
     def write_stream(self, chunks: Iterable[bytes | str]) -> None:
         """Stream ``chunks`` after the handler returns, each through the writer chain."""
@@ -291,3 +287,24 @@ class Response:
 def _range_headers(exc: RequestedRangeNotSatisfiable) -> list[tuple[str, str]]:
     length = getattr(exc, "length", None)
     return [("Content-Range", f"bytes */{length}")] if length is not None else []
+
+
+def write_werkzeug(ctx: Context, result: WerkzeugResponse) -> None:
+    """Send a werkzeug ``Response`` (what ``send_file`` makes, or a handler returned) through
+    ``ctx``'s writer: its status and headers now, its body as the stream."""
+    writer = ctx.writer
+    headers = writer.headers
+    writer.write_header(result.status_code)
+    # werkzeug's own view of what goes out (no entity headers on a 304, ...); Content-Length
+    # included: a file's size is known.
+    for name, value in result.get_wsgi_headers(ctx.environ).items():
+        headers.add(name, value)
+    # get_app_iter: nothing for HEAD, 304 and the like (and the file is then closed).
+    ctx.stream = _closing_iter(iter(result.get_app_iter(ctx.environ)), result)
+
+
+def _closing_iter(chunks: Iterator[bytes], owner: WerkzeugResponse) -> Iterator[bytes]:
+    try:
+        yield from chunks
+    finally:
+        owner.close()

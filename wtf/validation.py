@@ -12,17 +12,24 @@ caller asks to ignore them; a pydantic model follows its own ``model_config``.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import enum
-import types
-import typing
 import uuid
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Union
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
+from .annotations import (
+    INVALID,
+    Unsupported,
+    classify,
+    is_model,
+    is_typeddict,
+    model_fields,
+    pydantic_model,
+    type_label,
+)
 from .errors import FieldError
 from .scalars import MAX_INT_DIGITS, parse_bool, parse_float, parse_int
 
@@ -37,18 +44,10 @@ __all__ = [
     "pydantic_model",
 ]
 
-#: Returned by a check that found the value invalid (the error is already recorded).
-INVALID: Any = type("Invalid", (), {"__repr__": lambda self: "INVALID"})()
-
 Loc = tuple[str | int, ...]
 Check = Callable[[Any, Loc, list[FieldError]], Any]
 
 
-class Unsupported(TypeError):
-    """An annotation wtf cannot bind; the planner turns it into a :class:`wtf.HandlerError`."""
-
-
-#: The field errors one validation keeps; past it they are only counted.
 MAX_ERRORS = 50
 
 
@@ -96,31 +95,6 @@ def _error(errors: list[FieldError], loc: Loc, msg: str, kind: str) -> Any:
     return INVALID
 
 
-def pydantic_model(tp: Any) -> bool:
-    """Whether ``tp`` is a pydantic ``BaseModel`` subclass (without importing pydantic)."""
-    if not isinstance(tp, type):
-        return False
-    for base in tp.__mro__:
-        if base.__name__ == "BaseModel" and base.__module__.startswith("pydantic"):
-            return True
-    return False
-
-
-def is_typeddict(tp: Any) -> bool:
-    """Whether ``tp`` is a ``TypedDict`` class."""
-    return isinstance(tp, type) and typing.is_typeddict(tp)
-
-
-def is_model(tp: Any) -> bool:
-    """Whether ``tp`` binds from an object of fields: a dataclass, ``TypedDict`` or pydantic
-    model."""
-    return (
-        (isinstance(tp, type) and dataclasses.is_dataclass(tp))
-        or is_typeddict(tp)
-        or pydantic_model(tp)
-    )
-
-
 def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True, fast: bool = True) -> Check:
     """Compile the check of ``tp``.
 
@@ -155,54 +129,6 @@ def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True, fast: boo
     return check
 
 
-def classify(tp: Any) -> tuple[str, Any]:
-    """What kind of annotation ``tp`` is, for the compilers of checks: ``(kind, detail)``.
-
-    ``Annotated`` is unwrapped. Kinds and details: ``any``, ``none`` (no detail); ``union``
-    (the members), ``literal`` (the options), ``list`` (``(item type, container)``, the
-    container being ``list``, ``set``, ``frozenset`` or ``tuple``), ``dict`` (the value type),
-    ``scalar``, ``enum``, ``file``, ``model`` (a dataclass, ``TypedDict`` or pydantic model;
-    the type itself).
-
-    Raises:
-        Unsupported: Not a type wtf can bind, or a tuple other than ``tuple[T, ...]``.
-    """
-    origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return classify(typing.get_args(tp)[0])
-    if tp is Any or tp is object:
-        return "any", None
-    if tp is None or tp is type(None):
-        return "none", None
-    if origin in (Union, types.UnionType):
-        return "union", typing.get_args(tp)
-    if origin is Literal:
-        return "literal", typing.get_args(tp)
-    if origin in (list, Sequence, set, frozenset, tuple) or tp in (list, set, tuple):
-        args = typing.get_args(tp)
-        kind = origin or tp
-        if kind is tuple and args and (len(args) != 2 or args[1] is not Ellipsis):
-            raise Unsupported(f"{_name(tp)}: only tuple[T, ...] can be bound; use a dataclass")
-        container = kind if kind in (set, frozenset, tuple) else list
-        return "list", (args[0] if args else Any, container)
-    if origin in (dict, Mapping) or tp is dict:
-        args = typing.get_args(tp)
-        return "dict", args[1] if args else Any
-    if tp in _SCALARS:
-        return "scalar", tp
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return "enum", tp
-    if tp is FileStorage:
-        return "file", tp
-    if is_model(tp):
-        return "model", tp
-    raise Unsupported(
-        f"{_name(tp)} is not a type wtf can bind (use str, int, float, bool, UUID, "
-        "datetime, date, Enum, Literal, list, dict, a dataclass, a TypedDict or a "
-        "pydantic model)"
-    )
-
-
 class _Compiler:
     def __init__(self, strings: bool, forbid_extra: bool) -> None:
         self.strings = strings
@@ -231,7 +157,7 @@ class _Compiler:
             return _file
         if self.strings and not self._top:  # a model
             raise Unsupported(
-                f"{_name(detail)} cannot be nested in a query string or form; bind it from a "
+                f"{type_label(detail)} cannot be nested in a query string or form; bind it from a "
                 "JSON body"
             )
         return self._model(detail)
@@ -347,55 +273,12 @@ class _Compiler:
                 try:
                     table[name] = self.compile(annotation)
                 except Unsupported as exc:
-                    raise Unsupported(f"field {name!r} of {_name(cls)}: {exc}") from None
+                    raise Unsupported(f"field {name!r} of {type_label(cls)}: {exc}") from None
         finally:
             self._top = outer
         real = _object_check(cls, fields, table, self.forbid_extra)
         self.models[cls] = real
         return real
-
-
-def model_fields(cls: Any) -> dict[str, tuple[Any, bool]]:
-    """``{name: (annotation, required)}`` of a dataclass or ``TypedDict`` (annotations
-    resolved, ``from __future__ import annotations`` included)."""
-    try:
-        hints = typing.get_type_hints(cls, include_extras=True)
-    except NameError as exc:
-        raise Unsupported(
-            f"cannot resolve the annotations of {_name(cls)}: {exc}; define the types it "
-            "names at module level"
-        ) from None
-    if is_typeddict(cls):
-        # __required_keys__ misses Required/NotRequired written as strings (postponed
-        # annotations), so the resolved hints decide first.
-        required = cls.__required_keys__
-        out = {}
-        for name, hint in hints.items():
-            marker = typing.get_origin(hint)
-            needed = (
-                True
-                if marker is typing.Required
-                else False
-                if marker is typing.NotRequired
-                else name in required
-            )
-            out[name] = (_strip_required(hint), needed)
-        return out
-    out = {}
-    for field in dataclasses.fields(cls):
-        if not field.init:
-            continue
-        needed = (
-            field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
-        )
-        out[field.name] = (hints.get(field.name, Any), needed)
-    return out
-
-
-def _strip_required(hint: Any) -> Any:
-    while typing.get_origin(hint) in (typing.Required, typing.NotRequired):
-        hint = typing.get_args(hint)[0]
-    return hint
 
 
 def _object_check(
@@ -447,12 +330,6 @@ def _pydantic_check(cls: Any) -> Check:
             return INVALID
 
     return check
-
-
-def _name(tp: Any) -> str:
-    if isinstance(tp, type):
-        return tp.__qualname__
-    return repr(tp).replace("typing.", "")
 
 
 # Scalars: (JSON check, string check).
