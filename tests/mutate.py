@@ -132,7 +132,7 @@ MUTATIONS = [
     M("cors: origins compared after trimming", "wtf/midware/cors.py",
       "    return origin.lower()", '    return origin.strip().lower().rstrip("/")',
       ("tests/midware/test_cors.py",)),
-    M("cors: a handler's Vary drops Origin", "wtf/midware/vary.py",
+    M("cors: a handler's Vary drops Origin", "wtf/vary.py",
       "    if base.vary is not None:\n        for token", "    if False:\n        for token",
       ("tests/midware/test_cors.py",)),
     M("cors: a preflight forgets credentials", "wtf/midware/cors.py",

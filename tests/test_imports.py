@@ -91,3 +91,21 @@ def test_no_import_cycles() -> None:
 
 def test_the_cycle_finder_finds_cycles() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == [["a", "b", "c"]]
+
+
+def test_the_core_never_imports_midware() -> None:
+    """Midware build on the core (wtf.midware_protocol, wtf.chain, wtf.vary...), not the
+    other way round."""
+    known = modules()
+
+    def is_midware(name: str) -> bool:
+        return name == "wtf.midware" or name.startswith("wtf.midware.")
+
+    core = {n: p for n, p in known.items() if not is_midware(n)}
+    offenders = {
+        name: sorted(m for m in imports_of(name, path, known) if is_midware(m))
+        for name, path in core.items()
+    }
+    assert {n: m for n, m in offenders.items() if m} == {}
+    cors = known["wtf.midware.cors"]
+    assert "wtf.midware_protocol" in imports_of("wtf.midware.cors", cors, known)

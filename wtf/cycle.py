@@ -14,13 +14,13 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
 from .builders import Invoker, run_teardowns
+from .chain import Afterware, Chains
 from .context import Context
 from .converters import RouteParamError
 from .errors import HTTPError, ValidationError
 from .fields import InvalidHeader
 from .limits import Limits
-from .midware.chain import Afterware, Chains
-from .midware.recovery import recovery_for
+from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
 from .respond import JSON, OCTET, TEXT, finish, release, respond, start, write_result
 from .router import Finder, Router
@@ -293,8 +293,8 @@ class RequestCycle:
                 self.log_exception(ctx, exc)
                 exc = again
         if not isinstance(exc, HTTPError):
-            policy = recovery_for(ctx)
-            if policy is not None:
+            policy = ctx.get(ERROR_POLICY)
+            if isinstance(policy, ErrorPolicy):
                 policy.recover(ctx, exc)
             else:
                 self.log_exception(ctx, exc)

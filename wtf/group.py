@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from .context import Context
-    from .midware.base import Midware
+    from .midware_protocol import Midware
     from .router import Route
     from .server import Server
 

@@ -15,10 +15,10 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
 from .fields import check_status
-from .midware.vary import add_vary, merge_vary
 from .problems import STATUS_LINES, status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response, write_werkzeug
+from .vary import add_vary, merge_vary
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 from urllib.parse import urlencode
 
 from .builders import Invoker, Override
+from .chain import Afterware, Chains, check_midware, validate_scope
 from .context import Context
 from .cycle import RequestCycle
 from .errors import RegistrationError
 from .group import RouteGroup
 from .injection import Injector
 from .limits import DEFAULT_LIMITS, Limits
-from .midware.base import FunctionMidware, Midware, clamp
-from .midware.chain import Afterware, Chains, check_midware, validate_scope
+from .midware_protocol import FunctionMidware, Midware, clamp
 from .naming import describe
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack

@@ -8,11 +8,11 @@ Example:
     >>> app.add_midware(Gzip(min_size=1024))  # doctest: +SKIP
 """
 
+from ..midware_protocol import FunctionMidware as FunctionMidware
+from ..midware_protocol import Midware as Midware
 from ..writer import BufferWriter as BufferWriter
 from ..writer import Writer as Writer
 from ..writer import WriterWrapper as WriterWrapper
-from .base import FunctionMidware as FunctionMidware
-from .base import Midware as Midware
 from .cors import CORS as CORS
 from .gzip import Gzip as Gzip
 from .limits import ConcurrencyLimit as ConcurrencyLimit

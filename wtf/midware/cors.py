@@ -10,8 +10,8 @@ import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .base import clamp
-from .vary import require_vary
+from ..midware_protocol import clamp
+from ..vary import require_vary
 
 if TYPE_CHECKING:
     from ..context import Context

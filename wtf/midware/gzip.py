@@ -13,9 +13,9 @@ import zlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
+from ..midware_protocol import clamp
+from ..vary import add_vary
 from ..writer import BufferWriter, Writer, WriterWrapper
-from .base import clamp
-from .vary import add_vary
 
 if TYPE_CHECKING:
     from ..context import Context

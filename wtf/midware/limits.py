@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .base import clamp
+from ..midware_protocol import clamp
 
 if TYPE_CHECKING:
     from ..context import Context

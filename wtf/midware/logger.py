@@ -6,7 +6,7 @@ import logging
 import time
 from typing import TYPE_CHECKING
 
-from .base import clamp
+from ..midware_protocol import clamp
 
 if TYPE_CHECKING:
     from ..context import Context

@@ -11,14 +11,14 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .base import clamp
+from ..midware_protocol import ERROR_POLICY, clamp
 
 if TYPE_CHECKING:
     from ..context import Context
 
 __all__ = ["Recovery"]
 
-_KEY = "wtf.recovery"
+_KEY = ERROR_POLICY
 
 
 class Recovery:
@@ -63,9 +63,3 @@ class Recovery:
                 self.on_panic(ctx, exc)
             except Exception:  # the hook must not turn a 500 into something worse
                 self.logger.exception("Recovery on_panic hook failed")
-
-
-def recovery_for(ctx: Context) -> Recovery | None:
-    """The Recovery policy registered for this request, if any."""
-    policy = ctx.get(_KEY)
-    return policy if isinstance(policy, Recovery) else None

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..midware_protocol import clamp
 from ..writer import Writer, WriterWrapper
-from .base import clamp
 
 if TYPE_CHECKING:
     from ..builders import Invoker

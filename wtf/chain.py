@@ -12,11 +12,11 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import RegistrationError
-from .base import FunctionMidware, Midware
+from .errors import RegistrationError
+from .midware_protocol import FunctionMidware, Midware
 
 if TYPE_CHECKING:
-    from ..context import Context
+    from .context import Context
 
 __all__ = ["Afterware", "Chain", "Chains", "covers", "validate_scope"]
 

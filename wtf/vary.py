@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..writer import BufferWriter
+from .writer import BufferWriter
 
 __all__ = ["add_vary", "merge_vary", "require_vary"]
 

@@ -1,4 +1,7 @@
-"""The ``Midware`` protocol and the adapter for plain functions."""
+"""What midware build on: the ``Midware`` protocol, the adapter for plain functions, and the
+hooks the request cycle offers them (``ErrorPolicy`` under :data:`ERROR_POLICY`). The core
+defines these; the midware in :mod:`wtf.midware` implement them (the core never imports
+them)."""
 
 from __future__ import annotations
 
@@ -6,9 +9,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
-    from ..context import Context
+    from .context import Context
 
-__all__ = ["FunctionMidware", "Midware", "clamp"]
+__all__ = ["ERROR_POLICY", "ErrorPolicy", "FunctionMidware", "Midware", "clamp"]
+
+#: The per-request value (``ctx.set(ERROR_POLICY, policy)``) the request cycle asks, instead
+#: of logging, what to do with an unexpected exception (``wtf.midware.Recovery`` sets it).
+ERROR_POLICY = "wtf.recovery"
 
 
 @runtime_checkable
@@ -24,6 +31,16 @@ class Midware(Protocol):
     def proc(self, ctx: Context) -> Context | None:
         """Return the context for the next step (``ctx.clone(writer=w)`` to wrap the writer),
         or ``None`` to stop: no handler runs and whatever was written is the response."""
+        ...
+
+
+@runtime_checkable
+class ErrorPolicy(Protocol):
+    """Handles an unexpected exception of a request before its 500 is written (log it, report
+    it...): what midware put under :data:`ERROR_POLICY`."""
+
+    def recover(self, ctx: Context, exc: BaseException) -> None:
+        """Called once per unexpected exception, instead of wtf's own logging."""
         ...
 
 
