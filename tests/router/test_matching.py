@@ -251,3 +251,15 @@ def test_params_dict_is_a_fresh_dict_of_the_params(
     assert m is not None and m.params_dict == expected == dict(m.params)
     m.params_dict["extra"] = "x"  # a new dict each time: the caller may change it
     assert m.params_dict == expected
+
+
+def test_the_generated_lookup_can_be_read() -> None:
+    r = Router()
+    r.add("/u/:id", "A")
+    r.add("/static", "B")
+    source = r.finder_source("GET")
+    assert source.startswith("def find(path):") and "segs[2]" in source
+    compile(source, "<finder>", "exec")  # it is the Python that runs
+    static_only = Router()
+    static_only.add("/a", "A")
+    assert "static" in static_only.finder_source("GET")

@@ -10,6 +10,7 @@ generates code the same way but tests wide fan-outs one by one).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -52,7 +53,7 @@ def compile_finder(root: Node, select: Selector) -> Finder:
                     chosen[id(node)] = route
     _mark_live(root, chosen, live)
     if not live[id(root)]:
-        return static.get
+        return static.get  # every route is static: a dict lookup, no generated code
     emitter = _Emitter(chosen, live)
     body: list[str] = []
     emitter.snode(root, 0, (0, ()), [], 1, body)
@@ -72,7 +73,23 @@ def compile_finder(root: Node, select: Selector) -> Finder:
     namespace: dict[str, Any] = dict(emitter.consts, STATIC=static)
     exec(compile(source, "<wtf.router compiled>", "exec"), namespace)
     finder: Finder = namespace["find"]
+    _SOURCES[finder] = source
     return finder
+
+
+#: The generated source of each compiled finder (for :meth:`wtf.router.Router.finder_source`).
+_SOURCES: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+
+
+def finder_source(finder: Finder) -> str:
+    """The Python source generated for ``finder`` (or a note when no code was needed)."""
+    try:
+        source = _SOURCES.get(finder)
+    except TypeError:  # a bound dict.get: not weak-referenceable
+        source = None
+    if source is None:
+        return "# every route for this method is static: one dict lookup (STATIC.get)\n"
+    return source + "\n"
 
 
 def _mark_live(node: Node, chosen: dict[int, Route], live: dict[int, bool]) -> bool:

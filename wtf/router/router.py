@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from .compiler import Finder, compile_finder
+from .compiler import Finder, compile_finder, finder_source
 from .errors import DuplicateRouteError
 from .hosts import normalize_hosts, request_host
 from .methods import STANDARD_METHODS, normalize_methods
@@ -145,6 +145,20 @@ class Router:
         if found is None or type(found) is Match:
             return found
         return new_match(found)
+
+    def finder_source(self, method: str, host: str | None = None) -> str:
+        """The Python source wtf generated to look up ``method`` requests (on ``host``'s
+        routes, or the host-less ones), for debugging a surprising match.
+
+        Example:
+            >>> print(router.finder_source("GET"))  # doctest: +SKIP
+        """
+        compiled = self._compile()
+        group = compiled.default
+        if host is not None:
+            name = request_host(host)
+            group = compiled.host_groups.get(name, group)
+        return finder_source(group.finder(method))
 
     def allowed(self, path: str, host: str | None = None) -> frozenset[str]:
         """Return the methods for which :meth:`match` would find a route for ``path``.
