@@ -234,7 +234,7 @@ class RequestCycle:
             if passed is not body:
                 body = passed
                 base.set_header("Content-Length", str(len(body)))
-            base.started = base.flushed = True
+            base.started = True
             base.bytes_written = len(body)
         start(self, ctx, base, start_response)  # type: ignore[arg-type]
         if ctx.environ["REQUEST_METHOD"] == "HEAD":

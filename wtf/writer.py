@@ -109,7 +109,6 @@ class BufferWriter:
         "bytes_sent",
         "bytes_written",
         "chunks",
-        "flushed",
         "header_list",
         "started",
         "status",
@@ -122,7 +121,6 @@ class BufferWriter:
         self.status = 200
         self.chunks: list[bytes] = []
         self.started = False
-        self.flushed = False
         self.bytes_written = 0
         self.bytes_sent = 0  # handed to the WSGI server (no body for HEAD)
         #: ``Vary`` tokens midware require whatever the handler sets (merged when sent).
@@ -233,8 +231,8 @@ class BufferWriter:
         return len(data)
 
     def flush(self) -> None:
-        """Mark the body finished."""
-        self.flushed = True
+        """The end of the body: the innermost writer holds everything already (nothing to
+        do; the server sends what :meth:`take` returns)."""
 
     def take(self) -> list[bytes]:
         """Return the buffered chunks and forget them (used while streaming)."""
