@@ -23,6 +23,7 @@ __all__ = [
     "is_typeddict",
     "model_fields",
     "pydantic_model",
+    "strip_annotated",
     "type_label",
 ]
 
@@ -39,6 +40,13 @@ class Unsupported(TypeError):
 SCALAR_TYPES = frozenset(
     (str, int, float, bool, uuid.UUID, datetime.datetime, datetime.date, datetime.time)
 )
+
+
+def strip_annotated(annotation: Any) -> Any:
+    """``Annotated[T, ...]`` -> ``T`` (nested ones too); anything else as it is."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    return annotation
 
 
 def pydantic_model(tp: Any) -> bool:
@@ -78,9 +86,8 @@ def classify(tp: Any) -> tuple[str, Any]:
     Raises:
         Unsupported: Not a type wtf can bind, or a tuple other than ``tuple[T, ...]``.
     """
+    tp = strip_annotated(tp)
     origin = typing.get_origin(tp)
-    if origin is typing.Annotated:
-        return classify(typing.get_args(tp)[0])
     if tp is Any or tp is object:
         return "any", None
     if tp is None or tp is type(None):

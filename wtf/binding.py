@@ -21,7 +21,14 @@ import typing
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
-from .annotations import INVALID, Unsupported, is_model, model_fields, pydantic_model
+from .annotations import (
+    INVALID,
+    Unsupported,
+    is_model,
+    model_fields,
+    pydantic_model,
+    strip_annotated,
+)
 from .errors import FieldError, HTTPError, ValidationError
 from .validation import Check, FieldErrors, compile_type
 
@@ -71,15 +78,9 @@ def source_of(annotation: Any) -> str | None:
     return None
 
 
-def _strip(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation
-
-
 def _is_list(annotation: Any) -> bool:
     """Whether a query/form field takes every value of its name (``list[int]``, ...)."""
-    annotation = _strip(annotation)
+    annotation = strip_annotated(annotation)
     if typing.get_origin(annotation) in (typing.Union, type(int | None)):
         return any(_is_list(a) for a in typing.get_args(annotation) if a is not type(None))
     origin = typing.get_origin(annotation) or annotation
@@ -124,7 +125,7 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
     Raises:
         Unsupported: The type cannot be bound from that source; the message says why.
     """
-    target = _strip(annotation)
+    target = strip_annotated(annotation)
     model = is_model(target)
     default = _EMPTY if default is NO_DEFAULT else default
     if source == "query":

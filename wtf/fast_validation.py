@@ -13,11 +13,17 @@ JSON-like values only (bodies); query strings and forms use the full check direc
 from __future__ import annotations
 
 import enum
-import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .annotations import INVALID, classify, is_typeddict, model_fields, pydantic_model
+from .annotations import (
+    INVALID,
+    classify,
+    is_typeddict,
+    model_fields,
+    pydantic_model,
+    strip_annotated,
+)
 
 __all__ = ["Fast", "compile_fast"]
 
@@ -223,7 +229,7 @@ class _FastCompiler:
             lines.append("    if v is _MISSING:")
             lines.append("        return _INVALID" if required else "        pass")
             lines.append("    else:")
-            inline = _INLINE.get(_plain(annotation))
+            inline = _INLINE.get(strip_annotated(annotation))
             if inline is not None:
                 lines.append(inline.format(i="        ").rstrip("\n"))
             else:
@@ -250,10 +256,3 @@ class _FastCompiler:
         real: Fast = namespace["fast"]
         self.models[cls] = real
         return real
-
-
-def _plain(annotation: Any) -> Any:
-    """``Annotated[T, ...]`` -> ``T``."""
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    return annotation

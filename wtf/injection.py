@@ -12,10 +12,11 @@ import inspect
 import threading
 import typing
 from collections.abc import Callable, Generator, Iterable, Iterator
-from typing import Annotated, Any
+from typing import Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
+from .annotations import Unsupported, is_model, strip_annotated
 from .binding import NO_DEFAULT, Binder, plan_part, source_of
 from .builders import MISSING, Builder, Invoker, Override, Slot, build
 from .context import Context
@@ -27,7 +28,7 @@ from .naming import describe, type_name
 from .request import Request
 from .response import Response
 from .router import Rest
-from .validation import Unsupported, compile_type, is_model
+from .validation import compile_type
 
 __all__ = ["Injector"]
 
@@ -64,13 +65,6 @@ _SETUP: dict[str, str] = {
 
 # The request's ArgBuilder cache, fetched once per planned call that builds anything.
 _CACHE = "    cache = ctx._cache\n    if cache is None:\n        cache = ctx._cache = {}\n"
-
-
-def _unwrap(ann: Any) -> Any:
-    """``Annotated[T, ...]`` -> ``T`` (the metadata is reserved for later use)."""
-    while typing.get_origin(ann) is Annotated:
-        ann = typing.get_args(ann)[0]
-    return ann
 
 
 def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
@@ -134,7 +128,7 @@ class Injector:
 
     def override(self, type_: Any, fn: Callable[..., Any], scope: str = "request") -> Override:
         """Replace the builder of ``type_`` by ``fn`` until restored."""
-        slot = self.slots.get(_unwrap(type_))
+        slot = self.slots.get(strip_annotated(type_))
         if slot is None or slot.registered is None:
             raise RegistrationError(
                 f"cannot override {type_name(type_)}: no ArgBuilder is registered for it"
@@ -165,9 +159,9 @@ class Injector:
                 f"ArgBuilder {describe(fn)} needs a return annotation naming the type it builds "
                 f"(e.g. 'def {getattr(fn, '__name__', 'build')}(...) -> Session')"
             )
-        ann = _unwrap(ann)
+        ann = strip_annotated(ann)
         if is_generator and typing.get_origin(ann) in (Iterator, Generator, Iterable):
-            ann = _unwrap(typing.get_args(ann)[0])
+            ann = strip_annotated(typing.get_args(ann)[0])
         if ann in self.provided:
             raise HandlerError(
                 f"ArgBuilder {describe(fn)} builds {type_name(ann)}, which wtf provides itself"
@@ -368,7 +362,7 @@ class Injector:
                 "wtf.Request, wtf.Response, wtf.Rest), a type with an ArgBuilder, or name it "
                 f"after a route parameter{_names_hint(route_names)}"
             )
-        ann = _unwrap(ann)
+        ann = strip_annotated(ann)
         if extra and ann in extra:
             return extra[ann]
         if ann in self.provided:
