@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from .context import Context
@@ -21,6 +22,7 @@ __all__ = [
     "Builder",
     "Invoker",
     "Override",
+    "Plan",
     "Slot",
     "build",
     "run_teardowns",
@@ -28,6 +30,25 @@ __all__ = [
 
 #: ``invoke(ctx, values, exc)`` calls a planned function with its resolved arguments.
 Invoker = Callable[[Any, tuple[str, ...], BaseException | None], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """How to call a handler, builder, afterware or error handler, decided at registration.
+
+    Attributes:
+        invoke: Calls the function with its resolved arguments.
+        needs_context: The call reads the request context (else ``invoke(None, ...)`` works).
+        no_params: The function takes no parameters: ``fn()`` does the same as ``invoke``.
+        takes_route_values: It takes exactly the route's values, as strings, in order:
+            ``fn(*values)`` does the same as ``invoke``.
+    """
+
+    invoke: Invoker
+    needs_context: bool
+    no_params: bool
+    takes_route_values: bool
+
 
 MISSING: Any = object()
 BUILDING: Any = object()
@@ -41,10 +62,10 @@ class Builder:
         "_app_pid",
         "_app_teardown",
         "_app_value",
-        "bare",
         "fn",
         "invoke",
         "is_generator",
+        "no_params",
         "scope",
         "type",
     )
@@ -57,7 +78,7 @@ class Builder:
         self.scope = scope
         self.invoke = invoke
         self.is_generator = is_generator
-        self.bare = False  # no parameters: call fn() directly
+        self.no_params = False  # call fn() directly
         self._app_lock = threading.Lock()
         self._app_pid = -1
         self._app_value: Any = None
@@ -146,7 +167,7 @@ def build(ctx: Context | None, slot: Slot) -> Any:
             gen = builder.invoke(ctx, (), None)
             value = _first(gen, builder.fn)
             ctx.shared.add_teardown(gen)
-        elif builder.bare:
+        elif builder.no_params:
             value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
         else:
             value = builder.invoke(ctx, (), None)

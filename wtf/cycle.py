@@ -84,7 +84,7 @@ class RequestCycle:
                 return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
             route, values = found
             endpoint = route.target
-            direct = endpoint.direct
+            direct = endpoint.plain_call
             if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:
                 # A deadline may apply: its clock starts now (routing took a microsecond), as
                 # it does before midware on that path, and it is checked before the handler.
@@ -94,11 +94,11 @@ class RequestCycle:
                 if direct is None:
                     result = endpoint.invoke(ctx, values, None)
                 else:
-                    result = direct(*values) if endpoint.spread else direct()
+                    result = direct(*values) if endpoint.takes_route_values else direct()
                 return self._send(ctx, result, start_response)
             if direct is not None:  # PERF: fn() or fn(*values): no invoker frame, no Context
-                result = direct(*values) if endpoint.spread else direct()
-            elif endpoint.light:  # PERF: no Context for a handler that reads none
+                result = direct(*values) if endpoint.takes_route_values else direct()
+            elif endpoint.context_free:  # PERF: no Context for a handler that reads none
                 result = endpoint.invoke(None, values, None)
             else:
                 ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
@@ -167,11 +167,11 @@ class RequestCycle:
                         or "HTTP_REQUEST_TIMEOUT" in ctx.environ
                     ):
                         ctx.deadline.check()  # the midware may have used it all up
-                    direct = endpoint.direct
+                    direct = endpoint.plain_call
                     if direct is None:
                         result = endpoint.invoke(ctx, values, None)
                     else:
-                        result = direct(*values) if endpoint.spread else direct()
+                        result = direct(*values) if endpoint.takes_route_values else direct()
                     if not afterware:
                         return self._send(ctx, result, start_response)
                     write_result(ctx, result)

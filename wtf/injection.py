@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .annotations import Unsupported, is_model, strip_annotated
 from .binding import NO_DEFAULT, Binder, plan_part, source_of
-from .builders import MISSING, Builder, Invoker, Override, Slot, build
+from .builders import MISSING, Builder, Invoker, Override, Plan, Slot, build
 from .context import Context
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
 from .deadline import Deadline
@@ -171,11 +171,9 @@ class Injector:
     def _builder(
         self, fn: Any, sig: inspect.Signature, built: Any, scope: str, is_generator: bool
     ) -> Builder:
-        invoke = self.plan(
-            fn, (), role="ArgBuilder", sig=sig, app_scope=scope == "app", builds=built
-        )
-        builder = Builder(fn, built, scope, invoke, is_generator)
-        builder.bare = not sig.parameters
+        plan = self.plan(fn, (), role="ArgBuilder", sig=sig, app_scope=scope == "app", builds=built)
+        builder = Builder(fn, built, scope, plan.invoke, is_generator)
+        builder.no_params = not sig.parameters
         return builder
 
     # Planning.
@@ -192,8 +190,8 @@ class Injector:
         builds: Any = None,
         extra: dict[Any, str] | None = None,
         limits: Limits | None = None,
-    ) -> Invoker:
-        """Plan the call of ``fn``; return its compiled invoker.
+    ) -> Plan:
+        """Plan the call of ``fn``: its compiled invoker and what the call needs.
 
         Args:
             fn: The handler, builder or error handler.
@@ -254,18 +252,17 @@ class Injector:
         source = f"def invoke(ctx, values, exc):\n{''.join(setup)}    return fn({args})\n"
         exec(compile(source, f"<wtf plan for {describe(fn)}>", "exec"), namespace)
         invoke: Invoker = namespace["invoke"]
-        # Whether the call reads the context at all; the server skips building one if not.
-        invoke.uses_ctx = bool(setup) or "ctx" in args or "exc" in args  # type: ignore[attr-defined]
-        # Whether it is just fn() or fn(*values) (every route value as a str, in order): the
-        # server then calls fn itself, without this frame.
-        invoke.bare = not setup and not args  # type: ignore[attr-defined]
-        invoke.spread = (  # type: ignore[attr-defined]
-            not setup
-            and not keywords
-            and bool(route_names)
-            and positional == [f"values[{i}]" for i in range(len(route_names))]
+        return Plan(
+            invoke=invoke,
+            needs_context=bool(setup) or "ctx" in args or "exc" in args,
+            no_params=not setup and not args,
+            takes_route_values=(
+                not setup
+                and not keywords
+                and bool(route_names)
+                and positional == [f"values[{i}]" for i in range(len(route_names))]
+            ),
         )
-        return invoke
 
     def _bind(
         self,
@@ -314,7 +311,7 @@ class Injector:
         ]
         if (
             builder is not None
-            and builder.bare
+            and builder.no_params
             and builder.scope == "request"
             and not builder.is_generator
         ):

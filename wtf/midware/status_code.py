@@ -61,7 +61,7 @@ class StatusCode:
             self._fns[code],
             (),
             role=f"StatusCode({code}) renderer",
-        )
+        ).invoke
 
     def proc(self, ctx: Context) -> Context:
         """Wrap the writer."""
