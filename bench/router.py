@@ -87,6 +87,17 @@ def build_wtf_match_dict(n: int) -> Callable[[str], Any]:
     return find
 
 
+def build_wtf_match_dict_api(n: int) -> Callable[[str], Any]:
+    """The same through ``Router.match_dict``: generated code builds the dict itself."""
+    match_dict = _wtf_router(n).match_dict
+
+    def find(path: str) -> Any:
+        hit = match_dict("GET", path)
+        return "miss" if hit is None else hit[0]
+
+    return find
+
+
 def build_werkzeug(n: int) -> Callable[[str], Any]:
     from werkzeug.exceptions import NotFound
     from werkzeug.routing import Map, Rule
@@ -177,6 +188,7 @@ ROUTERS: dict[str, Callable[[int], Callable[[str], Any]]] = {
     "wtf": build_wtf,
     "wtf.match": build_wtf_match,
     "wtf.match+dict": build_wtf_match_dict,
+    "wtf.match_dict": build_wtf_match_dict_api,
     "werkzeug": build_werkzeug,
     "falcon": build_falcon,
     "bottle": build_bottle,
@@ -224,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-OURS = ("wtf", "wtf.match", "wtf.match+dict")  # the columns that are not anchors
+OURS = ("wtf", "wtf.match", "wtf.match+dict", "wtf.match_dict")  # not anchors
 
 
 def report(results: dict[tuple[int, str, str], float], sizes: list[int]) -> None:
@@ -232,17 +244,21 @@ def report(results: dict[tuple[int, str, str], float], sizes: list[int]) -> None
     cases = list(lookups(10))
     header = (
         f"| routes | lookup | {' | '.join(names)} | wtf / fastest anchor "
-        "| match+dict / fastest anchor |"
+        "| match+dict / fastest anchor | match_dict / fastest anchor |"
     )
     print(header)
-    print("|" + "---|" * (len(names) + 4))
+    print("|" + "---|" * (len(names) + 5))
     for size in sizes:
         for case in cases:
             row = [results[(size, name, case)] for name in names]
             fastest = min(row[len(OURS) :])
             cells = " | ".join(f"{ns:,.0f}" for ns in row)
             reuse = row[OURS.index("wtf.match+dict")] / fastest
-            print(f"| {size} | {case} | {cells} | {row[0] / fastest:.2f}x | {reuse:.2f}x |")
+            direct = row[OURS.index("wtf.match_dict")] / fastest
+            print(
+                f"| {size} | {case} | {cells} | {row[0] / fastest:.2f}x | {reuse:.2f}x "
+                f"| {direct:.2f}x |"
+            )
     print()
     if len(sizes) > 1:
         lo, hi = min(sizes), max(sizes)

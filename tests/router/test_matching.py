@@ -263,3 +263,26 @@ def test_the_generated_lookup_can_be_read() -> None:
     static_only = Router()
     static_only.add("/a", "A")
     assert "static" in static_only.finder_source("GET")
+
+
+def test_match_dict_agrees_with_match() -> None:
+    r = Router()
+    r.add("/static/list", "S")
+    r.add("/u/:id", "U", methods=["GET"])
+    r.add("/q/:a/sub/:b", "Q")
+    r.add("/r/(?P<id>\\d+)", "R")
+    r.add("/f/*:rest", "F")
+    r.add("/h/:x", "H", hosts=["example.com"])
+    paths = ["/static/list", "/u/7", "/q/x/sub/y", "/r/12", "/r/ab", "/f/a/b", "/nope", "/h/1"]
+    for method in ("GET", "POST", "get"):
+        for host in (None, "example.com", "other.org"):
+            for path in paths:
+                m = r.match(method, path, host)
+                expected = None if m is None else (m.target, m.params_dict)
+                assert r.match_dict(method, path, host) == expected, (method, path, host)
+    first = r.match_dict("GET", "/u/7")
+    assert first is not None
+    first[1]["changed"] = "yes"  # a new dict each time
+    assert r.match_dict("GET", "/u/7") == ("U", {"id": "7"})
+    r.add("/u/:id/more", "M")  # adding a route recompiles
+    assert r.match_dict("GET", "/u/7/more") == ("M", {"id": "7"})

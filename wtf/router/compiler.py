@@ -29,16 +29,17 @@ _WIDE = 8  # PERF: above this many literal alternatives, a dict beats a chain of
 _MAX_INDENT = 40  # Python's tokenizer allows 100 levels; deeper subtrees become functions.
 
 
-def compile_finder(root: Node, select: Selector) -> Finder:
+def compile_finder(root: Node, select: Selector, as_dict: bool = False) -> Finder:
     """Compile the routes of ``root`` that ``select`` admits into a finder function.
 
     Args:
         root: The router's full pattern tree (its order is the matching order).
         select: Picks, among the routes ending at one node, the one this finder answers with
             (or ``None``); it encodes the method and host filter.
+        as_dict: Answer ``(target, {name: value})`` (a new dict each time) instead.
 
     Returns:
-        ``finder(path)`` returning ``(route, values)`` or ``None``.
+        ``finder(path)`` returning ``(route, values)`` (or the dict form) or ``None``.
     """
     static: dict[str, Match] = {}
     live: dict[int, bool] = {}
@@ -52,9 +53,9 @@ def compile_finder(root: Node, select: Selector) -> Finder:
                 else:
                     chosen[id(node)] = route
     _mark_live(root, chosen, live)
-    if not live[id(root)]:
+    if not live[id(root)] and not as_dict:
         return static.get  # every route is static: a dict lookup, no generated code
-    emitter = _Emitter(chosen, live)
+    emitter = _Emitter(chosen, live, as_dict)
     body: list[str] = []
     emitter.snode(root, 0, (0, ()), [], 1, body)
     source = "\n".join(
@@ -63,7 +64,7 @@ def compile_finder(root: Node, select: Selector) -> Finder:
             "def find(path):",
             "    hit = STATIC.get(path)",
             "    if hit is not None:",
-            "        return hit",
+            "        return (hit[0].target, {})" if as_dict else "        return hit",
             "    segs = path.split('/')",
             "    k = len(segs)",
             *body,
@@ -119,12 +120,24 @@ class _Emitter:
     regex pieces and text mixed with parameters inside a segment.
     """
 
-    def __init__(self, chosen: dict[int, Route], live: dict[int, bool]) -> None:
+    def __init__(
+        self, chosen: dict[int, Route], live: dict[int, bool], as_dict: bool = False
+    ) -> None:
         self.chosen = chosen
         self.live = live
+        #: Answer ``(target, {name: value})`` instead of ``(route, values)``.
+        self.as_dict = as_dict
         self.consts: dict[str, Any] = {}
         self.functions: list[str] = []
         self.counter = 0
+
+    def answer(self, route: Route, ref: str, vals: list[str]) -> str:
+        """The expression a finder returns for ``route`` with these value expressions."""
+        if not self.as_dict:
+            return f"({ref}, ({_tuple(vals)}))"
+        target = self.const(route.target, "T")
+        items = ", ".join(f"{name!r}: {val}" for name, val in zip(route.names, vals, strict=True))
+        return f"({target}, {{{items}}})"
 
     def uid(self) -> int:
         self.counter += 1
@@ -142,7 +155,7 @@ class _Emitter:
         if route is not None:
             ref = self.const(route, "R")
             out.append(f"{pad}if {pos} == n:")
-            out.append(f"{pad}    return ({ref}, ({_tuple(vals)}))")
+            out.append(f"{pad}    return {self.answer(route, ref, vals)}")
         kids = [c for c in node.children.values() if self.live[id(c)]]
         literals = [c for c in kids if isinstance(c.piece, Literal)]
         slashed = [c for c in literals if _text(c).endswith("/")]
@@ -173,7 +186,7 @@ class _Emitter:
                 wild = self.chosen[id(child)]
                 ref = self.const(wild, "R")
                 tail = "path" if pos == "0" else f"path[{pos}:]"
-                out.append(f"{pad}return ({ref}, ({_tuple([*vals, tail])}))")
+                out.append(f"{pad}return {self.answer(wild, ref, [*vals, tail])}")
 
     def snode(
         self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
@@ -183,7 +196,7 @@ class _Emitter:
         route = self.chosen.get(id(node))
         if route is not None:  # the path ended with the '/' that led here
             out.append(f"{pad}if k == {i + 1} and not segs[{i}]:")
-            out.append(f"{pad}    return ({self.const(route, 'R')}, ({_tuple(vals)}))")
+            out.append(f"{pad}    return {self.answer(route, self.const(route, 'R'), vals)}")
         kids = [c for c in node.children.values() if self.live[id(c)]]
         literals = [c for c in kids if isinstance(c.piece, Literal)]
         slashed = [c for c in literals if _text(c).endswith("/")]
@@ -207,8 +220,8 @@ class _Emitter:
                 self.literal(child, _pos(pos) if pos[1] else str(pos[0]), vals, ind, out)
             else:
                 out.append(f"{pad}if k == {i + 1} and segs[{i}] == {_text(child)!r}:")
-                ref = self.const(self.chosen[id(child)], "R")
-                out.append(f"{pad}    return ({ref}, ({_tuple(vals)}))")
+                done = self.chosen[id(child)]
+                out.append(f"{pad}    return {self.answer(done, self.const(done, 'R'), vals)}")
         regexes = [c for c in kids if isinstance(c.piece, RegexPiece)]
         if regexes:
             u = self.uid()
@@ -223,8 +236,9 @@ class _Emitter:
                 self.sended(child, i, pos, [*vals, f"segs[{i}]"], ind + 1, out)
         for child in kids:
             if isinstance(child.piece, Wildcard):
-                ref = self.const(self.chosen[id(child)], "R")
-                out.append(f"{pad}return ({ref}, ({_tuple([*vals, f'path[{_pos(pos)}:]'])}))")
+                wild = self.chosen[id(child)]
+                ref = self.const(wild, "R")
+                out.append(f"{pad}return {self.answer(wild, ref, [*vals, f'path[{_pos(pos)}:]'])}")
 
     def sended(
         self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
@@ -234,7 +248,7 @@ class _Emitter:
         route = self.chosen.get(id(node))
         if route is not None:
             out.append(f"{pad}if k == {i + 1}:")
-            out.append(f"{pad}    return ({self.const(route, 'R')}, ({_tuple(vals)}))")
+            out.append(f"{pad}    return {self.answer(route, self.const(route, 'R'), vals)}")
         after = (pos[0] + 1, (*pos[1], i))
         for child in node.children.values():
             if self.live[id(child)]:  # only "/" can follow a named piece

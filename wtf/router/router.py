@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 from .compiler import Finder, compile_finder, finder_source
 from .errors import DuplicateRouteError
@@ -46,6 +46,8 @@ class Router:
         # `finders`); emptied in place by add() so that the next lookup takes the slow path,
         # which compiles; left empty while any route has a host filter.
         self._finders: dict[str, Finder] = {}
+        # The default group's dict-answering finders used so far (match_dict); None after add().
+        self._dict_compiled: dict[str, DictFinder] | None = None
 
     @property
     def finders(self) -> Mapping[str, Finder]:
@@ -105,6 +107,7 @@ class Router:
             self._by_key.setdefault(route.key, []).append(route)
             self._compiled = None
             self._finders.clear()
+            self._dict_compiled = None
         return route
 
     def compile(self) -> None:
@@ -145,6 +148,37 @@ class Router:
         if found is None or type(found) is Match:
             return found
         return new_match(found)
+
+    def match_dict(
+        self, method: str, path: str, host: str | None = None
+    ) -> tuple[Any, dict[str, str]] | None:
+        """``(target, {name: value})`` for a request, or ``None``: what another framework
+        needs to call its handler with keyword arguments, from generated code that builds the
+        dict itself (a new dict each time; the caller may change it).
+
+        Same matching as :meth:`match`.
+        """
+        compiled = self._dict_compiled
+        if compiled is None or host is not None:
+            return self._match_dict_slow(method, path, host)
+        finder = compiled.get(method)
+        if finder is None:
+            return self._match_dict_slow(method, path, host)
+        return finder(path)
+
+    def _match_dict_slow(
+        self, method: str, path: str, host: str | None
+    ) -> tuple[Any, dict[str, str]] | None:
+        compiled = self._compile()
+        if host is not None and compiled.host_groups:
+            m = self.match(method, path, host)
+            return None if m is None else (m.target, m.params_dict)
+        finder = compiled.default.dict_finder(method)
+        if self._dict_compiled is None:
+            self._dict_compiled = {}
+        if len(self._dict_compiled) < 64:
+            self._dict_compiled[method] = finder
+        return finder(path)
 
     def finder_source(self, method: str, host: str | None = None) -> str:
         """The Python source wtf generated to look up ``method`` requests (on ``host``'s
@@ -205,12 +239,20 @@ def _overlap(a: Route, b: Route) -> str:
     return f"methods {methods} on hosts {','.join(hosts)}"
 
 
+#: A compiled lookup answering ``(target, {name: value})`` (see :meth:`Router.match_dict`).
+DictFinder = Callable[[str], tuple[Any, dict[str, str]] | None]
+
+
 class _Group:
     """The finders of the routes registered for one host key (or for no host)."""
 
-    __slots__ = ("any", "finders", "methods")
+    __slots__ = ("_member", "_tree", "any", "dict_finders", "finders", "methods")
 
     def __init__(self, tree: Node, member: Callable[[Route], bool], routes: list[Route]) -> None:
+        self._tree = tree
+        self._member = member
+        #: Finders answering ``(target, {name: value})``, compiled on first use per method.
+        self.dict_finders: dict[str, DictFinder] = {}
         mine = [r for r in routes if member(r)]
         self.methods: frozenset[str] = frozenset(
             m for r in mine if r.methods is not None for m in r.methods
@@ -225,6 +267,19 @@ class _Group:
     def finder(self, method: str) -> Finder:
         """The finder for a method that has no exact-case entry (``get``, ``PURGE``...)."""
         return self.finders.get(method.upper(), self.any)
+
+    def dict_finder(self, method: str) -> DictFinder:
+        """The dict-answering finder for ``method`` (compiled now if it is the first ask)."""
+        found = self.dict_finders.get(method)
+        if found is None:
+            key = method.upper() if method.upper() in self.methods else None
+            found = cast(
+                DictFinder,
+                compile_finder(self._tree, _selector(self._member, key), as_dict=True),
+            )
+            if len(self.dict_finders) < 64:  # bounded: methods are few, tokens could be many
+                self.dict_finders[method] = found
+        return found
 
     def find(self, method: str, path: str) -> _Found | None:
         finder = self.finders.get(method) or self.finder(method)
