@@ -57,7 +57,7 @@ def compile_finder(root: Node, select: Selector, as_dict: bool = False) -> Finde
         return static.get  # every route is static: a dict lookup, no generated code
     emitter = _Emitter(chosen, live, as_dict)
     body: list[str] = []
-    emitter.snode(root, 0, (0, ()), [], 1, body)
+    emitter.segment_node(root, 0, (0, ()), [], 1, body)
     source = "\n".join(
         [
             *emitter.functions,
@@ -114,10 +114,11 @@ def _pos(pos: _Pos) -> str:
 class _Emitter:
     """Writes the source of the finder, node by node.
 
-    Two modes. Segment mode (``snode``) works on ``segs = path.split('/')`` while the tree is
-    aligned on ``/``: literal segments compare with ``==`` or a dict, ``:name`` is ``segs[i]``.
-    Position mode (``node``) works on offsets into ``path`` and handles what is not aligned:
-    regex pieces and text mixed with parameters inside a segment.
+    Two modes, whose methods say which. Segment mode (``segment_*``) works on
+    ``segs = path.split('/')`` while the tree is aligned on ``/``: literal segments compare with
+    ``==`` or a dict, ``:name`` is ``segs[i]``. Position mode (``position_*``) works on offsets
+    into ``path`` and handles what is not aligned: regex pieces and text mixed with parameters
+    inside a segment.
     """
 
     def __init__(
@@ -148,7 +149,9 @@ class _Emitter:
         self.consts[name] = value
         return name
 
-    def node(self, node: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def position_node(
+        self, node: Node, pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
         """Emit the code trying ``node``'s alternatives; the path position is ``pos``."""
         pad = "    " * ind
         route = self.chosen.get(id(node))
@@ -167,20 +170,20 @@ class _Emitter:
             slash = f"e{self.uid()}"
             out.append(f"{pad}{slash} = path.find('/', {pos})")
         if slashed:
-            self.slashed(slashed, pos, slash, vals, ind, out)
+            self.position_slashed(slashed, pos, slash, vals, ind, out)
         for length in sorted({len(_text(c)) for c in plain}, reverse=True):
             group = [c for c in plain if len(_text(c)) == length]
-            self.plain(group, length, pos, vals, ind, out)
+            self.position_plain(group, length, pos, vals, ind, out)
         for child in kids:
             if isinstance(child.piece, RegexPiece):
-                self.regex(child, pos, vals, ind, out)
+                self.position_regex(child, pos, vals, ind, out)
         if named:
             u = self.uid()
             out.append(f"{pad}q{u} = n if {slash} < 0 else {slash}")
             out.append(f"{pad}if q{u} > {pos}:")
             out.append(f"{pad}    v{u} = path[{pos}:q{u}]")
             for child in named:
-                self.enter(child, f"q{u}", [*vals, f"v{u}"], ind + 1, out)
+                self.position_enter(child, f"q{u}", [*vals, f"v{u}"], ind + 1, out)
         for child in kids:
             if isinstance(child.piece, Wildcard):
                 wild = self.chosen[id(child)]
@@ -188,7 +191,7 @@ class _Emitter:
                 tail = "path" if pos == "0" else f"path[{pos}:]"
                 out.append(f"{pad}return {self.answer(wild, ref, [*vals, tail])}")
 
-    def snode(
+    def segment_node(
         self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Emit ``node``'s alternatives, standing at the start of segment ``i``."""
@@ -210,14 +213,14 @@ class _Emitter:
                     text = _text(child)[:-1]
                     out.append(f"{pad}    if {seg} == {text!r}:")
                     after = (pos[0] + len(text) + 1, pos[1])
-                    self.senter(child, i + 1, after, vals, ind + 2, out)
+                    self.segment_enter(child, i + 1, after, vals, ind + 2, out)
             else:
-                self.sdispatch(slashed, i, pos, vals, ind + 1, out)
+                self.segment_dispatch(slashed, i, pos, vals, ind + 1, out)
         for child in sorted(plain, key=lambda c: -len(_text(c))):
             if any(self.live[id(g)] for g in child.children.values()):
                 # Text followed by a piece inside the segment: position mode from here.
                 out.append(f"{pad}n = len(path)")
-                self.literal(child, _pos(pos) if pos[1] else str(pos[0]), vals, ind, out)
+                self.position_literal(child, _pos(pos) if pos[1] else str(pos[0]), vals, ind, out)
             else:
                 out.append(f"{pad}if k == {i + 1} and segs[{i}] == {_text(child)!r}:")
                 done = self.chosen[id(child)]
@@ -228,19 +231,19 @@ class _Emitter:
             out.append(f"{pad}n = len(path)")
             out.append(f"{pad}o{u} = {_pos(pos)}")
             for child in regexes:
-                self.regex(child, f"o{u}", vals, ind, out)
+                self.position_regex(child, f"o{u}", vals, ind, out)
         named = [c for c in kids if isinstance(c.piece, Named)]
         if named:
             out.append(f"{pad}if segs[{i}]:")
             for child in named:
-                self.sended(child, i, pos, [*vals, f"segs[{i}]"], ind + 1, out)
+                self.segment_named(child, i, pos, [*vals, f"segs[{i}]"], ind + 1, out)
         for child in kids:
             if isinstance(child.piece, Wildcard):
                 wild = self.chosen[id(child)]
                 ref = self.const(wild, "R")
                 out.append(f"{pad}return {self.answer(wild, ref, [*vals, f'path[{_pos(pos)}:]'])}")
 
-    def sended(
+    def segment_named(
         self, node: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Emit a ``:name`` node that took segment ``i``: it may end, or go on after a '/'."""
@@ -253,25 +256,28 @@ class _Emitter:
         for child in node.children.values():
             if self.live[id(child)]:  # only "/" can follow a named piece
                 out.append(f"{pad}if k > {i + 1}:")
-                self.senter(child, i + 1, after, vals, ind + 1, out)
+                self.segment_enter(child, i + 1, after, vals, ind + 1, out)
 
-    def senter(
+    def segment_enter(
         self, child: Node, i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Emit ``child`` in segment mode, inline or (when nested deep) as its own function."""
         if ind < _MAX_INDENT:
-            self.snode(child, i, pos, vals, ind, out)
+            self.segment_node(child, i, pos, vals, ind, out)
             return
-        name = self.sfunction(child, i, pos, len(vals))
-        self.scall(name, vals, ind, out)
+        name = self.segment_function(child, i, pos, len(vals))
+        self.segment_call(name, vals, ind, out)
 
-    def sfunction(self, child: Node, i: int, pos: _Pos, nvals: int) -> str:
+    def segment_function(self, child: Node, i: int, pos: _Pos, nvals: int) -> str:
         """Emit ``child`` (at the start of segment ``i``) as ``G(path, segs, k, a...)``."""
         return self.emit_function(
-            "G", "path, segs, k", nvals, lambda vals, body: self.snode(child, i, pos, vals, 1, body)
+            "G",
+            "path, segs, k",
+            nvals,
+            lambda vals, body: self.segment_node(child, i, pos, vals, 1, body),
         )
 
-    def scall(self, fn: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def segment_call(self, fn: str, vals: list[str], ind: int, out: list[str]) -> None:
         self.emit_call(fn, "path, segs, k", vals, ind, out)
 
     def emit_function(
@@ -299,7 +305,7 @@ class _Emitter:
         out.append(f"{pad}if r{u} is not None:")
         out.append(f"{pad}    return r{u}")
 
-    def sdispatch(
+    def segment_dispatch(
         self, group: list[Node], i: int, pos: _Pos, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Many literal segments: a dict from the segment to a function per subtree."""
@@ -307,40 +313,45 @@ class _Emitter:
         name = f"D{self.uid()}"
         entries = ", ".join(
             f"{_text(c)[:-1]!r}: "
-            + self.sfunction(c, i + 1, (pos[0] + len(_text(c)), pos[1]), len(vals))
+            + self.segment_function(c, i + 1, (pos[0] + len(_text(c)), pos[1]), len(vals))
             for c in group
         )
         self.functions.append(f"{name} = {{{entries}}}")
         u = self.uid()
         out.append(f"{pad}f{u} = {name}.get(segs[{i}])")
         out.append(f"{pad}if f{u} is not None:")
-        self.scall(f"f{u}", vals, ind + 1, out)
+        self.segment_call(f"f{u}", vals, ind + 1, out)
 
-    def enter(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def position_enter(
+        self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
         """Emit ``child`` inline, or as a call to its own function when nested too deep."""
         if ind < _MAX_INDENT:
-            self.node(child, pos, vals, ind, out)
+            self.position_node(child, pos, vals, ind, out)
             return
-        fn = self.function(child, len(vals))
-        self.call(fn, pos, vals, ind, out)
+        fn = self.position_function(child, len(vals))
+        self.position_call(fn, pos, vals, ind, out)
 
-    def function(self, child: Node, nvals: int) -> str:
+    def position_function(self, child: Node, nvals: int) -> str:
         """Emit ``child``'s subtree as ``F(path, n, p, a...)``; return the function's name."""
         return self.emit_function(
-            "F", "path, n, p", nvals, lambda vals, body: self.node(child, "p", vals, 1, body)
+            "F",
+            "path, n, p",
+            nvals,
+            lambda vals, body: self.position_node(child, "p", vals, 1, body),
         )
 
-    def table(self, group: list[Node], nvals: int) -> str:
+    def position_table(self, group: list[Node], nvals: int) -> str:
         """Emit a dict from each child's literal text to its sub-function; return its name."""
         name = f"D{self.uid()}"
-        entries = ", ".join(f"{_text(c)!r}: {self.function(c, nvals)}" for c in group)
+        entries = ", ".join(f"{_text(c)!r}: {self.position_function(c, nvals)}" for c in group)
         self.functions.append(f"{name} = {{{entries}}}")
         return name
 
-    def call(self, fn: str, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def position_call(self, fn: str, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
         self.emit_call(fn, f"path, n, {pos}", vals, ind, out)
 
-    def slashed(
+    def position_slashed(
         self, group: list[Node], pos: str, slash: str, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Literal children ending in ``/``: at most one can match, the whole next segment."""
@@ -352,9 +363,9 @@ class _Emitter:
         if len(group) <= _WIDE:
             for child in group:
                 out.append(f"{pad}    if s{u} == {_text(child)!r}:")
-                self.enter(child, f"p{u}", vals, ind + 2, out)
+                self.position_enter(child, f"p{u}", vals, ind + 2, out)
             return
-        table = self.table(group, len(vals))
+        table = self.position_table(group, len(vals))
         args = "".join(f", {v}" for v in vals)
         out.append(f"{pad}    f{u} = {table}.get(s{u})")
         out.append(f"{pad}    if f{u} is not None:")
@@ -362,17 +373,17 @@ class _Emitter:
         out.append(f"{pad}        if r{u} is not None:")
         out.append(f"{pad}            return r{u}")
 
-    def plain(
+    def position_plain(
         self, group: list[Node], length: int, pos: str, vals: list[str], ind: int, out: list[str]
     ) -> None:
         """Literal children of one length without ``/``: at most one of them can match."""
         pad = "    " * ind
         if len(group) <= _WIDE:
             for child in group:
-                self.literal(child, pos, vals, ind, out)
+                self.position_literal(child, pos, vals, ind, out)
             return
         u = self.uid()
-        table = self.table(group, len(vals))
+        table = self.position_table(group, len(vals))
         args = "".join(f", {v}" for v in vals)
         end = f"{pos} + {length}"
         out.append(f"{pad}f{u} = {table}.get(path[{pos}:{end}])")
@@ -381,7 +392,9 @@ class _Emitter:
         out.append(f"{pad}    if r{u} is not None:")
         out.append(f"{pad}        return r{u}")
 
-    def literal(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def position_literal(
+        self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
         pad = "    " * ind
         text = _text(child)
         at = "" if pos == "0" else f", {pos}"
@@ -391,9 +404,11 @@ class _Emitter:
         else:
             nxt = f"p{self.uid()}"
             out.append(f"{pad}    {nxt} = {pos} + {len(text)}")
-        self.enter(child, nxt, vals, ind + 1, out)
+        self.position_enter(child, nxt, vals, ind + 1, out)
 
-    def regex(self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]) -> None:
+    def position_regex(
+        self, child: Node, pos: str, vals: list[str], ind: int, out: list[str]
+    ) -> None:
         pad = "    " * ind
         piece = child.piece
         assert isinstance(piece, RegexPiece)
@@ -406,7 +421,7 @@ class _Emitter:
         out.append(f"{pad}if m{u} is not None and m{u}.end():")
         out.append(f"{pad}    p{u} = {pos} + m{u}.end()")
         out.append(f"{pad}    v{u} = m{u}.group()")
-        self.enter(child, f"p{u}", [*vals, f"v{u}"], ind + 1, out)
+        self.position_enter(child, f"p{u}", [*vals, f"v{u}"], ind + 1, out)
 
 
 def _text(node: Node) -> str:
