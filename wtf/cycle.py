@@ -24,6 +24,7 @@ from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
 from .respond import JSON, OCTET, TEXT, finish, release, respond, start, write_result
 from .router import Finder, Router
+from .writer import WriterWrapper
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -224,9 +225,11 @@ class RequestCycle:
             # Wrapped (gzip...): the whole body through the wrappers, in one write that
             # Content-Length marks as complete. PERF: the only wrapper, when it can take a
             # complete body at once (Gzip's `whole`), returns what it would have written.
-            whole = getattr(writer, "whole", None)
-            inner: object = getattr(writer, "inner", None)
-            passed = whole(body) if whole is not None and inner is base else None
+            passed = (
+                writer.whole(body)
+                if isinstance(writer, WriterWrapper) and writer.inner is base
+                else None
+            )
             if passed is None:
                 writer.write(body)
                 writer.flush()

@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from .context import Context
+    from .server import Server
 
-__all__ = ["ERROR_POLICY", "ErrorPolicy", "FunctionMidware", "Midware", "clamp"]
+__all__ = ["ERROR_POLICY", "ErrorPolicy", "FunctionMidware", "Midware", "NeedsServer", "clamp"]
 
 #: The per-request value (``ctx.set(ERROR_POLICY, policy)``) the request cycle asks, instead
 #: of logging, what to do with an unexpected exception (``wtf.midware.Recovery`` sets it).
@@ -31,6 +32,16 @@ class Midware(Protocol):
     def proc(self, ctx: Context) -> Context | None:
         """Return the context for the next step (``ctx.clone(writer=w)`` to wrap the writer),
         or ``None`` to stop: no handler runs and whatever was written is the response."""
+        ...
+
+
+@runtime_checkable
+class NeedsServer(Protocol):
+    """Midware that needs the app it is added to (CORS reads the routes, StatusCode plans its
+    renderers with the app's injection): ``add_midware`` calls ``setup(app)`` once."""
+
+    def setup(self, app: Server) -> None:
+        """Called by :meth:`wtf.Server.add_midware` with the app."""
         ...
 
 

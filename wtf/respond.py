@@ -204,9 +204,7 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
             if base.header("Content-Type") is None:
                 base.set_header("Content-Type", TEXT if isinstance(first, str) else OCTET)
             writer.write(first.encode() if isinstance(first, str) else first)
-            begin = getattr(writer, "begin", None)
-            if begin is not None:  # wrappers decide now what the headers say (gzip)
-                begin()
+            writer.begin()  # wrappers decide now what the headers say (gzip)
     except Exception:
         _close(chunks)
         raise

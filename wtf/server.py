@@ -21,7 +21,7 @@ from .errors import RegistrationError
 from .group import RouteGroup
 from .injection import Injector
 from .limits import DEFAULT_LIMITS, Limits
-from .midware_protocol import FunctionMidware, Midware, clamp
+from .midware_protocol import FunctionMidware, Midware, NeedsServer, clamp
 from .naming import describe
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
@@ -376,9 +376,8 @@ class Server(RequestCycle):
             midware.priority = clamp(priority)  # type: ignore[union-attr]
         check_midware(midware)
         midware.priority = clamp(midware.priority)  # type: ignore[union-attr]
-        setup = getattr(midware, "setup", None)
-        if callable(setup):
-            setup(self)
+        if isinstance(midware, NeedsServer):
+            midware.setup(self)
         self.chains.add_midware(midware, scope)  # type: ignore[arg-type]
         return midware  # type: ignore[return-value]
 

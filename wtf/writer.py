@@ -94,6 +94,11 @@ class Writer(Protocol):
         """End of the body: finish encodings and pass everything on. Idempotent."""
         ...
 
+    def begin(self) -> None:
+        """The headers are about to be sent while the body goes on (a stream starts): decide
+        now whatever the headers depend on. Wrappers forward it to their inner writer."""
+        ...
+
 
 class BufferWriter:
     """The innermost writer: holds status, headers and body chunks for the WSGI server.
@@ -234,6 +239,9 @@ class BufferWriter:
         """The end of the body: the innermost writer holds everything already (nothing to
         do; the server sends what :meth:`take` returns)."""
 
+    def begin(self) -> None:
+        """Nothing to decide: the innermost writer holds no data back."""
+
     def take(self) -> list[bytes]:
         """Return the buffered chunks and forget them (used while streaming)."""
         chunks, self.chunks = self.chunks, []
@@ -290,9 +298,13 @@ class WriterWrapper:
         """The headers are about to be sent while the body goes on (a stream starts): decide
         whatever depends on them now. Forwards to the inner writer; override it (and call
         ``super().begin()``) in a wrapper that holds data back before deciding."""
-        begin = getattr(self.inner, "begin", None)
-        if begin is not None:
-            begin()
+        self.inner.begin()
+
+    def whole(self, body: bytes) -> bytes | None:
+        """PERF hook, for a wrapper of the innermost writer: given a complete body (its
+        ``Content-Length`` already set), return what :meth:`write` and :meth:`flush` would pass
+        on, or ``None`` (the default) to have the body written as usual."""
+        return None
 
     def flush(self) -> None:
         """Forward to the inner writer, once."""
