@@ -85,7 +85,7 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_cycles() -> None:
     known = modules()
     graph = {name: imports_of(name, path, known) for name, path in known.items()}
-    assert graph["wtf.respond"] >= {"wtf.response"}  # the walk sees imports at all
+    assert graph["wtf.sending"] >= {"wtf.response"}  # the walk sees imports at all
     assert cycles(graph) == []
 
 

@@ -25,9 +25,9 @@ if TYPE_CHECKING:
     from .errors import ValidationError as ValidationError
     from .errors import WtfError as WtfError
     from .fields import InvalidHeader as InvalidHeader
-    from .limits import Limits as Limits
     from .redirects import local_url as local_url
     from .request import Request as Request
+    from .request_limits import Limits as Limits
     from .response import Response as Response
     from .router import Rest as Rest
     from .router import RouteError as RouteError
@@ -48,7 +48,7 @@ _EXPORTS = {
     "HTTPError": "errors",
     "HandlerError": "errors",
     "InvalidHeader": "fields",
-    "Limits": "limits",
+    "Limits": "request_limits",
     "local_url": "redirects",
     "RegistrationError": "errors",
     "Request": "request",

@@ -6,8 +6,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .deadline import Deadline, parse_request_timeout
-from .limits import Limits
 from .request import Request
+from .request_limits import Limits
 from .response import Response
 from .router import Rest
 from .writer import BufferWriter, Writer

@@ -19,11 +19,11 @@ from .context import Context
 from .converters import RouteParamError
 from .errors import HTTPError, ValidationError
 from .fields import InvalidHeader
-from .limits import Limits
 from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
-from .respond import JSON, OCTET, TEXT, finish, release, respond, start, write_result
+from .request_limits import Limits
 from .router import Finder, Router
+from .sending import JSON, OCTET, TEXT, finish, release, respond, start, write_result
 from .writer import WriterWrapper
 
 if TYPE_CHECKING:

@@ -23,9 +23,9 @@ from .context import Context
 from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
 from .deadline import Deadline
 from .errors import HandlerError, RegistrationError
-from .limits import Limits
 from .naming import describe, type_name
 from .request import Request
+from .request_limits import Limits
 from .response import Response
 from .router import Rest
 from .validation import compile_type

@@ -16,7 +16,7 @@ from typing import IO, TYPE_CHECKING, Any
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .errors import HTTPError, ValidationError
-from .limits import DEFAULT_LIMITS, Limits
+from .request_limits import DEFAULT_LIMITS, Limits
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment

@@ -20,11 +20,11 @@ from .cycle import RequestCycle
 from .errors import RegistrationError
 from .group import RouteGroup
 from .injection import Injector
-from .limits import DEFAULT_LIMITS, Limits
 from .midware_protocol import FunctionMidware, Midware, NeedsServer, clamp
 from .naming import describe
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
+from .request_limits import DEFAULT_LIMITS, Limits
 from .response import Response
 from .router import Route, RouteError, Router, build_path, param_names
 

@@ -85,7 +85,7 @@ class _StatusWriter(WriterWrapper):
             status = self.status
             plan = self._plans.get(status)
             if plan is not None:
-                from ..respond import write_result
+                from ..sending import write_result
 
                 self._wrote = True
                 render = self._ctx.clone(writer=self.inner)

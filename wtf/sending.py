@@ -1,4 +1,4 @@
-"""Turning what a handler returned into a WSGI response.
+"""Sending a handler's result as the WSGI response.
 
 Fast path: when nothing touched the response writer and the handler returned ``str``,
 ``bytes``, ``dict`` or ``list``, the status line and header list are built directly. Otherwise
