@@ -279,9 +279,7 @@ class ChunkedUpload:
         except (TypeError, ValueError):  # a hook result JSON cannot hold: answer without it
             record["body"] = {k: v for k, v in body.items() if k != "result"}
             text = json.dumps(record)
-        tmp = receipt.with_name(receipt.name + ".tmp")
-        tmp.write_text(text)
-        os.replace(tmp, receipt)
+        _write_atomically(receipt, text)
 
     def _repeat(
         self,
@@ -397,9 +395,7 @@ class ChunkedUpload:
         """Write the total once it is known, atomically (a torn write is never seen)."""
         if total is None or known == total:
             return
-        tmp = meta.with_name(meta.name + ".tmp")
-        tmp.write_text(json.dumps({"total": total}))
-        os.replace(tmp, meta)
+        _write_atomically(meta, json.dumps({"total": total}))
 
     @staticmethod
     def _discard(part: Path, meta: Path) -> None:
@@ -413,6 +409,14 @@ class ChunkedUpload:
         if received:
             response.headers["Range"] = _range(received)
         return {"id": upload_id, "received": received, "total": total, "done": False}
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` so that readers see the old content or the new, never a torn
+    one: a ``.tmp`` file beside it, then a rename."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
 
 
 def _range(received: int) -> str:
