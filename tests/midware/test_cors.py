@@ -162,40 +162,27 @@ def test_headers_on_error_responses(method: str, path: str, status: int) -> None
     assert response.headers["Access-Control-Allow-Origin"] == ORIGIN
 
 
+def preflight(client: Client, path: str, method: str, asked_headers: str | None = None) -> Any:
+    """A browser's preflight from ORIGIN for ``method`` (and ``asked_headers``) on ``path``."""
+    headers = {"Origin": ORIGIN, "Access-Control-Request-Method": method}
+    if asked_headers is not None:
+        headers["Access-Control-Request-Headers"] = asked_headers
+    return client.options(path, headers=headers)
+
+
 @pytest.mark.parametrize("allow_headers", [(), ("x-token",)])
 def test_a_preflight_for_json_lists_content_type(allow_headers: tuple[str, ...]) -> None:
     client = cors_app(allow_origins=[ORIGIN], allow_headers=allow_headers)
-    response = client.options(
-        "/data",
-        headers={
-            "Origin": ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
-        },
-    )
+    response = preflight(client, "/data", "POST", "content-type")
     assert response.status_code == 204
     assert response.headers["Access-Control-Allow-Headers"] == "content-type"
 
 
 def test_a_preflight_lists_every_header_it_allows() -> None:
     client = cors_app(allow_origins=[ORIGIN], allow_headers=["X-Token", "X-Other"])
-    response = client.options(
-        "/data",
-        headers={
-            "Origin": ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "x-token, Content-Type",
-        },
-    )
+    response = preflight(client, "/data", "POST", "x-token, Content-Type")
     assert response.headers["Access-Control-Allow-Headers"] == "content-type, x-token"
-    refused = client.options(
-        "/data",
-        headers={
-            "Origin": ORIGIN,
-            "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "x-secret",
-        },
-    )
+    refused = preflight(client, "/data", "POST", "x-secret")
     assert refused.status_code == 403
     assert "Access-Control-Allow-Headers" not in refused.headers
 
@@ -234,9 +221,7 @@ def test_vary_origin_survives_a_handler_setting_vary(how: str) -> None:
 @pytest.mark.parametrize("credentials", [True, False])
 def test_an_allowed_preflight_says_whether_credentials_are_allowed(credentials: bool) -> None:
     client = cors_app(allow_origins=[ORIGIN], allow_credentials=credentials)
-    response = client.options(
-        "/data", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "POST"}
-    )
+    response = preflight(client, "/data", "POST")
     assert response.status_code == 204
     assert response.headers.get("Access-Control-Allow-Credentials") == (
         "true" if credentials else None
@@ -256,24 +241,13 @@ def test_preflights_allow_the_methods_the_routes_have() -> None:
         return id
 
     client = Client(app, validate=True)
-
-    def preflight(path: str, method: str) -> Any:
-        return client.options(
-            path, headers={"Origin": ORIGIN, "Access-Control-Request-Method": method}
-        )
-
-    put = preflight("/items/1", "PUT")
+    put = preflight(client, "/items/1", "PUT")
     assert (put.status_code, put.headers["Access-Control-Allow-Methods"]) == (204, "DELETE, PUT")
-    assert preflight("/items/1", "DELETE").status_code == 204
-    assert preflight("/items/1", "POST").status_code == 403  # no POST route there
-    assert preflight("/nothing", "GET").status_code == 403
+    assert preflight(client, "/items/1", "DELETE").status_code == 204
+    assert preflight(client, "/items/1", "POST").status_code == 403  # no POST route there
+    assert preflight(client, "/nothing", "GET").status_code == 403
     fixed = Client(_with_cors(CORS([ORIGIN], allow_methods=["GET"])), validate=True)
-    assert (
-        fixed.options(
-            "/items/1", headers={"Origin": ORIGIN, "Access-Control-Request-Method": "PUT"}
-        ).status_code
-        == 403
-    )  # an explicit list wins
+    assert preflight(fixed, "/items/1", "PUT").status_code == 403  # an explicit list wins
 
 
 def _with_cors(cors: CORS) -> wtf.Server:
