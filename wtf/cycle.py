@@ -162,11 +162,7 @@ class RequestCycle:
                     endpoint = route.target
                     if endpoint.limits is not None and ctx._request is not None:
                         ctx._request.use_limits(endpoint.limits)  # midware made it earlier
-                    if (
-                        self.timeout is not None
-                        or endpoint.timeout is not None
-                        or "HTTP_REQUEST_TIMEOUT" in ctx.environ
-                    ):
+                    if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in ctx.environ:
                         ctx.deadline.check()  # the midware may have used it all up
                     direct = endpoint.plain_call
                     if direct is None:
