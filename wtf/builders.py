@@ -14,6 +14,7 @@ from typing import Any
 
 from .context import Context
 from .errors import HandlerError
+from .generators import finish_builder, first_value
 from .naming import describe, type_name
 
 __all__ = [
@@ -25,7 +26,6 @@ __all__ = [
     "Plan",
     "Slot",
     "build",
-    "run_teardowns",
 ]
 
 #: ``invoke(ctx, values, exc)`` calls a planned function with its resolved arguments.
@@ -92,7 +92,7 @@ class Builder:
             if self._app_pid != os.getpid():
                 if self.is_generator:
                     gen = self.invoke(None, (), None)
-                    self._app_value = _first(gen, self.fn)
+                    self._app_value = first_value(gen, self.fn)
                     self._app_teardown = gen
                 else:
                     self._app_value = self.invoke(None, (), None)
@@ -104,7 +104,7 @@ class Builder:
         gen, self._app_teardown = self._app_teardown, None
         self._app_pid = -1
         if gen is not None:
-            _finish(gen, self.fn)
+            finish_builder(gen, self.fn)
 
 
 class Slot:
@@ -118,29 +118,10 @@ class Slot:
         self.current: Builder | None = None
 
 
-def _first(gen: Iterator[Any], fn: Any) -> Any:
-    try:
-        return next(gen)
-    except StopIteration:
-        raise HandlerError(f"ArgBuilder {describe(fn)} returned without yielding a value") from None
-
-
-def _finish(gen: Iterator[Any], fn: Any) -> None:
-    """Run the code after a generator builder's ``yield``."""
-    try:
-        next(gen)
-    except StopIteration:
-        return
-    close = getattr(gen, "close", None)
-    if close is not None:
-        close()
-    raise HandlerError(f"ArgBuilder {describe(fn)} yielded more than once")
-
-
 def build(ctx: Context | None, slot: Slot) -> Any:
     """Return the value of ``slot``'s builder for this request (cached per request)."""
     # PERF: the cached case is an attribute load and a dict lookup.
-    cache = ctx._cache if ctx is not None else None
+    cache = ctx.built_values() if ctx is not None else None
     if cache is not None:
         value = cache.get(slot, MISSING)
         if value is not MISSING:
@@ -159,13 +140,12 @@ def build(ctx: Context | None, slot: Slot) -> Any:
             f"an app-scoped ArgBuilder depends on {type_name(slot.type)}, whose builder "
             f"{describe(builder.fn)} is request-scoped"
         )
-    if cache is None:
-        cache = ctx._cache = {}
+    assert cache is not None
     cache[slot] = BUILDING
     try:
         if builder.is_generator:
             gen = builder.invoke(ctx, (), None)
-            value = _first(gen, builder.fn)
+            value = first_value(gen, builder.fn)
             ctx.shared.add_teardown(gen)
         elif builder.no_params:
             value = builder.fn()  # PERF: no planned-call frame for a parameterless builder
@@ -176,26 +156,6 @@ def build(ctx: Context | None, slot: Slot) -> Any:
         raise
     cache[slot] = value
     return value
-
-
-def run_teardowns(ctx: Context, log: Callable[[str, BaseException], None]) -> None:
-    """Finish the request's generator builders in reverse order; log (not raise) failures."""
-    shared = ctx._shared
-    if shared is None:
-        return
-    teardowns = shared.teardowns or []
-    while teardowns:
-        gen = teardowns.pop()
-        try:
-            _finish(gen, getattr(gen, "gi_code", gen))
-        except Exception as exc:  # one failing teardown must not skip the others
-            log("ArgBuilder teardown failed", exc)
-    closers, shared.closers = shared.closers or [], None
-    for close in closers:
-        try:
-            close()
-        except Exception as exc:
-            log("a close callback failed", exc)
 
 
 class Override:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from .deadline import Deadline, parse_request_timeout
+from .generators import finish_builder
 from .request import Request
 from .request_limits import Limits
 from .response import Response
@@ -61,6 +62,7 @@ class Context:
         path: str,
         route: Route | None = None,
         values: tuple[str, ...] = (),
+        start: float | None = None,
     ) -> None:
         self.server = server
         self.environ = environ
@@ -74,7 +76,7 @@ class Context:
         self._base: BufferWriter | None = None
         self._shared: Shared | None = None
         self._cache: dict[object, Any] | None = None
-        self._start: float | None = None  # set where midware run: the deadline's clock
+        self._start = start  # when the deadline's clock started (if one may apply)
         self._deadline: Deadline | None = None
 
     @property
@@ -85,13 +87,37 @@ class Context:
             request = self._request = Request(self.environ, self.path, self.limits)
         return request
 
+    def make_request(self, limits: Limits | None) -> Request:
+        """The request, made with ``limits`` (the route's, known at registration; ``None``:
+        :attr:`limits`) if it was not made yet."""
+        request = self._request
+        if request is None:
+            request = self._request = Request(self.environ, self.path, limits or self.limits)
+        return request
+
+    def enter_route(self, route: Route, values: tuple[str, ...]) -> None:
+        """Record the route matched after midware ran; a request they already read gets the
+        route's limits."""
+        self.route = route
+        self.values = values
+        limits: Limits | None = route.target.limits
+        if limits is not None and self._request is not None:
+            self._request.use_limits(limits)
+
+    def built_values(self) -> dict[object, Any]:
+        """The ArgBuilder values built for this request, by slot (shared with clones)."""
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        return cache
+
     @property
     def limits(self) -> Limits:
         """The request limits: the matched route's (``max_body_size=`` on registration), or the
         server's."""
         route = self.route
         if route is not None:
-            limits: Limits | None = getattr(route.target, "limits", None)
+            limits: Limits | None = route.target.limits
             if limits is not None:
                 return limits
         return self.server.limits
@@ -111,13 +137,13 @@ class Context:
         route = self.route
         endpoint = route.target if route is not None else None
         seconds: float | None = None
-        if endpoint is None or not getattr(endpoint, "streaming", False):
+        if endpoint is None or not endpoint.streaming:
             seconds = self.server.timeout
             header = self.environ.get("HTTP_REQUEST_TIMEOUT")
             if header is not None:
                 asked = parse_request_timeout(header)
                 seconds = asked if seconds is None else min(seconds, asked)
-        own = getattr(endpoint, "timeout", None)
+        own = endpoint.timeout if endpoint is not None else None
         if own is not None:
             seconds = own if seconds is None else min(seconds, own)
         deadline = Deadline.after(seconds, self._start)
@@ -140,6 +166,24 @@ class Context:
         if writer is None:
             writer = self._writer = self._base = BufferWriter()
         return writer
+
+    def wrap_writer(self, writer: Writer) -> None:
+        """Make ``writer`` (a wrapper writing through :attr:`writer`) this context's writer;
+        midware that wrap in place use it (a :meth:`clone` with ``writer=`` also works)."""
+        self._writer = writer
+
+    def unwrap_writer(self) -> None:
+        """Write straight into :attr:`base_writer` from now on (after a wrapper failed)."""
+        self._writer = self.base_writer
+
+    def writers(self) -> tuple[Writer, BufferWriter]:
+        """:attr:`writer` and :attr:`base_writer` at once (made on first use)."""
+        base = self._base
+        if base is None:
+            base = self._base = self._writer = BufferWriter()
+        writer = self._writer
+        assert writer is not None
+        return writer, base
 
     @property
     def base_writer(self) -> BufferWriter:
@@ -197,6 +241,79 @@ class Context:
         if shared.closers is None:
             shared.closers = []
         shared.closers.append(fn)
+
+    # The end of the request.
+
+    def settle(self) -> BufferWriter | bool:
+        """Decide how a plain result (``str``, ``bytes``, JSON data) can go out.
+
+        Returns ``False`` when something is pending (a stream, a :class:`wtf.Response` kept, a
+        teardown or close callback, a body written): send it through the writer chain.
+        Otherwise the request is released and this returns ``True`` when no writer was made
+        (send the value directly), or the innermost writer when midware only set headers in it
+        (send the value whole through the writers).
+        """
+        if self.stream is not None or self._response is not None:
+            return False
+        shared = self._shared
+        if shared is not None and (shared.teardowns or shared.closers):
+            return False
+        base = self._base
+        if base is not None and base.started:
+            return False
+        if self._cache is not None or self._request is not None:  # PERF: else nothing to do
+            self.release()
+        return True if base is None else base
+
+    def has_cleanup(self) -> bool:
+        """Whether teardowns or close callbacks wait for the end of the response."""
+        shared = self._shared
+        return shared is not None and bool(shared.teardowns or shared.closers)
+
+    def release(self) -> None:
+        """Close what werkzeug parsed (uploaded files are temp files) and break the reference
+        cycles (context <-> Response, built values that hold the context) so that refcounting
+        frees the request, not the cyclic GC. Safe to call more than once."""
+        self._response = None
+        cache = self._cache
+        if cache is not None:
+            cache.clear()
+        request = self._request
+        if request is not None:
+            request.close()
+
+    def close(self) -> None:
+        """End the request: run the ArgBuilder teardowns (reverse order), then the close
+        callbacks, then :meth:`release`. Each runs once; failures are logged on the server's
+        logger, and the rest still run."""
+        shared = self._shared
+        if shared is not None:
+            log = self.server.log
+            teardowns = shared.teardowns or []
+            while teardowns:
+                gen = teardowns.pop()
+                try:
+                    finish_builder(gen, getattr(gen, "gi_code", gen))
+                except Exception as exc:  # one failing teardown must not skip the others
+                    log.error("ArgBuilder teardown failed", exc_info=exc)
+            closers, shared.closers = shared.closers or [], None
+            for close in closers:
+                try:
+                    close()
+                except Exception as exc:
+                    log.error("a close callback failed", exc_info=exc)
+        self.release()
+
+    def log_exception(self, exc: BaseException) -> None:
+        """Log an unexpected exception of this request, with its traceback, on the server's
+        logger (``wtf``)."""
+        self.server.log.error(
+            "unhandled %s in %s %s",
+            type(exc).__name__,
+            self.environ.get("REQUEST_METHOD"),
+            self.path,
+            exc_info=exc,
+        )
 
     # Per-request values (kami's context values, typed like blademaster's getters).
 

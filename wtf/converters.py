@@ -7,6 +7,7 @@ matches.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from .errors import HTTPError
@@ -62,11 +63,11 @@ def to_uuid(value: str) -> uuid.UUID:
         raise RouteParamError(f"{value[:40]!r} is not a UUID") from None
 
 
-#: annotation -> expression template over ``{v}``, the route value
-CONVERTERS: dict[Any, str] = {
-    str: "{v}",
-    int: "_to_int({v})",
-    float: "_to_float({v})",
-    bool: "_to_bool({v})",
-    uuid.UUID: "_to_uuid({v})",
+#: annotation -> the function converting a route value to it (``None``: the string itself)
+CONVERTERS: dict[Any, Callable[[str], Any] | None] = {
+    str: None,
+    int: to_int,
+    float: to_float,
+    bool: to_bool,
+    uuid.UUID: to_uuid,
 }

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import HTTPException as WerkzeugHTTPException
 
-from .builders import Invoker, run_teardowns
+from .builders import Invoker
 from .chain import Afterware, Chains
 from .context import Context
 from .converters import RouteParamError
@@ -23,8 +23,7 @@ from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
 from .request_limits import Limits
 from .router import Finder, Router
-from .sending import JSON, OCTET, TEXT, finish, release, respond, start, write_result
-from .writer import WriterWrapper
+from .sending import JSON, OCTET, TEXT, send, send_whole, write_result
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -52,7 +51,12 @@ class RequestCycle:
     _error_handlers: list[tuple[type[BaseException], Invoker]]
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        """Answer one WSGI request (PEP 3333)."""
+        """Answer one WSGI request (PEP 3333).
+
+        Route (after midware, if any), call the handler, then send its result: a plain one
+        right here when nothing is pending (the fast path, written once), else through
+        :mod:`wtf.sending`.
+        """
         path = environ.get("PATH_INFO", "")
         if not path.isascii():
             try:  # PEP 3333 hands the path over as latin-1; the router matches UTF-8
@@ -60,109 +64,106 @@ class RequestCycle:
             except UnicodeError:
                 bad = Context(self, environ, path)  # type: ignore[arg-type]
                 self.write_error(bad, HTTPError(400, "the path is not valid UTF-8"))
-                return respond(self, bad, None, start_response)  # type: ignore[arg-type]
+                return send(bad, None, start_response)
         if len(path) + len(environ.get("QUERY_STRING", "")) > self.limits.max_url_length:
             long = Context(self, environ, path[:200])  # type: ignore[arg-type]
             limit = self.limits.max_url_length
             self.write_error(long, HTTPError(414, f"the URL is over {limit} characters"))
-            return respond(self, long, None, start_response)  # type: ignore[arg-type]
-        if not self.chains.empty:
-            chained = Context(self, environ, path)  # type: ignore[arg-type]
-            chained._start = monotonic()  # the deadline counts the midware's time too
-            return self._call_chain(chained, start_response)
+            return send(long, None, start_response)
         ctx: Context | None = None
         found = None
+        result: Any = None
         try:
-            method = environ["REQUEST_METHOD"]
-            finder = self._finders.get(method)  # PERF: the router's compiled lookup, no frame
-            if finder is not None:
-                found = finder(path)
+            if not self.chains.empty:
+                # the deadline counts the midware's time too
+                ctx = Context(self, environ, path, start=monotonic())  # type: ignore[arg-type]
+                ctx, result = self._run_chain(ctx)
             else:
-                found = self.router.find(method, path, environ.get("HTTP_HOST"))
-            if found is None:
-                ctx = Context(self, environ, path)  # type: ignore[arg-type]
-                self._no_route(ctx, method)
-                return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
-            route, values = found
-            endpoint = route.target
-            direct = endpoint.plain_call
-            if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:
-                # A deadline may apply: its clock starts now (routing took a microsecond), as
-                # it does before midware on that path, and it is checked before the handler.
-                ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
-                ctx._start = monotonic()
-                ctx.deadline.check()
-                if direct is None:
-                    result = endpoint.invoke(ctx, values, None)
+                method = environ["REQUEST_METHOD"]
+                finder = self._finders.get(method)  # PERF: the router's compiled lookup
+                if finder is not None:
+                    found = finder(path)
                 else:
-                    result = direct(*values) if endpoint.takes_route_values else direct()
-                return self._send(ctx, result, start_response)
-            if direct is not None:  # PERF: fn() or fn(*values): no invoker frame, no Context
-                result = direct(*values) if endpoint.takes_route_values else direct()
-            elif endpoint.context_free:  # PERF: no Context for a handler that reads none
-                result = endpoint.invoke(None, values, None)
-            else:
-                ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
-                result = endpoint.invoke(ctx, values, None)
-                request = ctx._request
-                shared = ctx._shared
-                if (
-                    ctx._base is not None
-                    or ctx.stream is not None
-                    or ctx._response is not None
-                    or (request is not None and request._raw is not None)
-                    or (shared is not None and (shared.teardowns or shared.closers))
-                ):
-                    return self._send(ctx, result, start_response)
-            # PERF: a plain value goes out directly when nothing else is pending (this is
-            # _send's fast case, inlined for the cheapest requests).
+                    found = self.router.find(method, path, environ.get("HTTP_HOST"))
+                if found is None:
+                    ctx = Context(self, environ, path)  # type: ignore[arg-type]
+                    self._no_route(ctx, method)
+                else:
+                    route, values = found
+                    endpoint = route.target
+                    direct = endpoint.plain_call
+                    if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:
+                        # A deadline may apply: its clock starts now (routing took a
+                        # microsecond), as it does before midware, and it is checked first.
+                        ctx = Context(self, environ, path, route, values, monotonic())  # type: ignore[arg-type]
+                        ctx.deadline.check()
+                        if direct is None:
+                            result = endpoint.invoke(ctx, values, None)
+                        else:
+                            result = direct(*values) if endpoint.takes_route_values else direct()
+                    elif direct is not None:  # PERF: fn() or fn(*values): no frame, no Context
+                        result = direct(*values) if endpoint.takes_route_values else direct()
+                    elif endpoint.context_free:  # PERF: no Context for a handler that reads none
+                        result = endpoint.invoke(None, values, None)
+                    else:
+                        ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
+                        result = endpoint.invoke(ctx, values, None)
+            # Sending. PERF: a plain value goes out right here when nothing else is pending.
             kind = type(result)
-            if kind is str:
-                body, ctype = result.encode(), TEXT
-            elif (kind is dict or kind is list) and not self.msgpack:
-                body, ctype = self.json_encoder(result), JSON
-            elif kind is bytes:
-                body, ctype = result, OCTET
-            else:
-                if ctx is None:
-                    ctx = Context(self, environ, path, route, values)  # type: ignore[arg-type]
-                return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-            if ctx is not None and ctx._cache is not None:
-                ctx._cache.clear()  # built values may refer to the context: no cycles
-            start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
-            return [] if method == "HEAD" else [body]
+            if (
+                kind is str
+                or kind is bytes
+                or ((kind is dict or kind is list) and not self.msgpack)
+            ) and (ctx is None or (settled := ctx.settle())):
+                if kind is str:
+                    body, ctype = result.encode(), TEXT
+                elif kind is bytes:
+                    body, ctype = result, OCTET
+                else:
+                    body, ctype = self.json_encoder(result), JSON
+                if ctx is None or settled is True:
+                    headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
+                    start_response("200 OK", headers)
+                    return [] if environ["REQUEST_METHOD"] == "HEAD" else [body]
+                return send_whole(ctx, settled, body, ctype, start_response)  # type: ignore[arg-type]
+            if ctx is None:
+                ctx = Context(self, environ, path, *found)  # type: ignore[arg-type, misc]
+            return send(ctx, result, start_response)
         except Exception as exc:
             if ctx is None:
                 ctx = Context(self, environ, path, *(found or ()))  # type: ignore[arg-type]
             self.write_error(ctx, exc)
-            return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
+            return send(ctx, None, start_response)
 
-    def _call_chain(self, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
-        """The request cycle with midware and afterware."""
+    def _run_chain(self, ctx: Context) -> tuple[Context, Any]:
+        """Run the midware, route, call the handler and the afterware.
+
+        Returns the context the midware left and the handler's result still to send (``None``
+        when the response was written already: a midware stopped the chain, afterware ran, or
+        an error was written).
+        """
         _, afterware, procs = self.chains.everywhere or self.chains.for_path(ctx.path)
         try:
             for proc in procs:
                 nxt = proc(ctx)
                 if nxt is None:
-                    break
+                    break  # the midware answered: no routing, but the afterware runs
                 ctx = nxt
             else:
-                method = ctx.environ["REQUEST_METHOD"]
+                environ = ctx.environ
+                method = environ["REQUEST_METHOD"]
                 finder = self._finders.get(method)
                 if finder is not None:
                     found = finder(ctx.path)
                 else:
-                    found = self.router.find(method, ctx.path, ctx.environ.get("HTTP_HOST"))
+                    found = self.router.find(method, ctx.path, environ.get("HTTP_HOST"))
                 if found is None:
                     self._no_route(ctx, method)
                 else:
                     route, values = found
-                    ctx.route = route
-                    ctx.values = values
+                    ctx.enter_route(route, values)
                     endpoint = route.target
-                    if endpoint.limits is not None and ctx._request is not None:
-                        ctx._request.use_limits(endpoint.limits)  # midware made it earlier
-                    if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in ctx.environ:
+                    if endpoint.timed or "HTTP_REQUEST_TIMEOUT" in environ:
                         ctx.deadline.check()  # the midware may have used it all up
                     direct = endpoint.plain_call
                     if direct is None:
@@ -170,76 +171,13 @@ class RequestCycle:
                     else:
                         result = direct(*values) if endpoint.takes_route_values else direct()
                     if not afterware:
-                        return self._send(ctx, result, start_response)
+                        return ctx, result
                     write_result(ctx, result)
             self._afterware(ctx, afterware)
         except Exception as exc:
             self.write_error(ctx, exc)
             self._afterware(ctx, afterware, quiet=True)
-        try:
-            return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
-        except Exception as exc:  # a midware's writer failed while finishing
-            self.write_error(ctx, exc)
-            return respond(self, ctx, None, start_response)  # type: ignore[arg-type]
-
-    def _send(self, ctx: Context, result: object, start_response: StartResponse) -> Iterable[bytes]:
-        """Send a handler's result; a plain one directly when nothing else is pending.
-
-        PERF: "nothing pending" means no stream, no Response facade kept, no teardown or close
-        callback, and a writer that is either untouched or the unwrapped innermost one with
-        headers only (what CORS-like midware leave). Everything else takes :func:`respond`.
-        """
-        shared = ctx._shared
-        writer = ctx._writer
-        base = ctx._base
-        if (
-            ctx.stream is not None
-            or ctx._response is not None
-            or (shared is not None and (shared.teardowns or shared.closers))
-            or (base is not None and base.started)
-        ):
-            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        kind = type(result)
-        if kind is str:
-            body, ctype = result.encode(), TEXT  # type: ignore[attr-defined]
-        elif (kind is dict or kind is list) and not self.msgpack:
-            body, ctype = self.json_encoder(result), JSON
-        elif kind is bytes:
-            body, ctype = result, OCTET
-        else:
-            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        if ctx._cache is not None or ctx._request is not None:  # PERF: else nothing to release
-            release(ctx)
-        if base is None:
-            start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
-            return [] if ctx.environ["REQUEST_METHOD"] == "HEAD" else [body]
-        status = base.status
-        if status < 200 or status in (204, 304):
-            return respond(self, ctx, result, start_response)  # type: ignore[arg-type]
-        base.set_body_headers(ctype, len(body))
-        if writer is not base and writer is not None:
-            # Wrapped (gzip...): the whole body through the wrappers, in one write that
-            # Content-Length marks as complete. PERF: the only wrapper, when it can take a
-            # complete body at once (Gzip's `whole`), returns what it would have written.
-            passed = (
-                writer.whole(body)
-                if isinstance(writer, WriterWrapper) and writer.inner is base
-                else None
-            )
-            if passed is None:
-                writer.write(body)
-                writer.flush()
-                return finish(self, ctx, start_response)  # type: ignore[arg-type]
-            if passed is not body:
-                body = passed
-                base.set_header("Content-Length", str(len(body)))
-            base.started = True
-            base.bytes_written = len(body)
-        start(self, ctx, base, start_response)  # type: ignore[arg-type]
-        if ctx.environ["REQUEST_METHOD"] == "HEAD":
-            return []
-        base.bytes_sent = len(body)
-        return [body]
+        return ctx, None
 
     def _afterware(
         self, ctx: Context, afterware: tuple[Afterware, ...], quiet: bool = False
@@ -250,7 +188,7 @@ class RequestCycle:
             except Exception as exc:
                 if not quiet:
                     raise
-                self.log_exception(ctx, exc)
+                ctx.log_exception(exc)
 
     def _no_route(self, ctx: Context, method: str) -> None:
         """Write the answer for a path no admitted route matches: 204/405 or raise 404."""
@@ -289,14 +227,14 @@ class RequestCycle:
                 write_result(ctx, handler(ctx, ctx.values, exc))
                 return
             except Exception as again:
-                self.log_exception(ctx, exc)
+                ctx.log_exception(exc)
                 exc = again
         if not isinstance(exc, HTTPError):
             policy = ctx.get(ERROR_POLICY)
             if isinstance(policy, ErrorPolicy):
                 policy.recover(ctx, exc)
             else:
-                self.log_exception(ctx, exc)
+                ctx.log_exception(exc)
             detail = "".join(traceback.format_exception(exc)) if self.debug else ""
             exc = HTTPError(500, detail or "the server failed to answer this request")
         self._reset(ctx)
@@ -307,8 +245,8 @@ class RequestCycle:
         try:
             writer.flush()  # StatusCode midware may render a body here
         except Exception as failed:
-            self.log_exception(ctx, failed)
-            ctx._writer = ctx.base_writer
+            ctx.log_exception(failed)
+            ctx.unwrap_writer()
         if not base.bytes_written and exc.status not in (204, 304):
             extensions = exc.extensions() if isinstance(exc, ValidationError) else None
             ctype, body = render_problem(
@@ -323,7 +261,7 @@ class RequestCycle:
             try:
                 base.set_header(name, value)
             except InvalidHeader as bad:  # an HTTPError's own header: the error still goes out
-                self.log_exception(ctx, bad)
+                ctx.log_exception(bad)
 
     def _reset(self, ctx: Context) -> None:
         """Forget a half-written response, keeping headers midware set (CORS, ...)."""
@@ -333,8 +271,8 @@ class RequestCycle:
         for name in ("Content-Type", "Content-Length", "Content-Encoding", "Location"):
             base.remove_header(name)
         # A wrapped writer has state of its own; after a partial write, bypass it.
-        if ctx._writer is not base and base.started:
-            ctx._writer = base
+        if base.started:
+            ctx.unwrap_writer()
 
     def _error_handler(self, exc: BaseException) -> Invoker | None:
         """The handler registered for the nearest class in ``exc``'s MRO; for an
@@ -349,18 +287,3 @@ class RequestCycle:
             if cls is HTTPError:
                 return None  # an on_error(Exception) does not turn every 404 into its answer
         return None
-
-    def log_exception(self, ctx: Context, exc: BaseException) -> None:
-        """Log an unexpected exception with its traceback on the ``wtf`` logger."""
-        self.log.error(
-            "unhandled %s in %s %s",
-            type(exc).__name__,
-            ctx.environ.get("REQUEST_METHOD"),
-            ctx.path,
-            exc_info=exc,
-        )
-
-    def teardown(self, ctx: Context) -> None:
-        """Run the request's ArgBuilder teardowns (reverse order); failures are logged."""
-        run_teardowns(ctx, lambda msg, exc: self.log.error("%s", msg, exc_info=exc))
-        release(ctx)

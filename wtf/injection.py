@@ -18,10 +18,20 @@ from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .annotations import Unsupported, is_model, strip_annotated
 from .binding import NO_DEFAULT, Binder, plan_part, source_of
-from .builders import MISSING, Builder, Invoker, Override, Plan, Slot, build
+from .builders import Builder, Override, Plan, Slot
 from .context import Context
-from .converters import CONVERTERS, to_bool, to_float, to_int, to_uuid
+from .converters import CONVERTERS
 from .deadline import Deadline
+from .emitter import (
+    Argument,
+    Bound,
+    Built,
+    Caught,
+    Parameter,
+    Provided,
+    RouteValue,
+    emit_plan,
+)
 from .errors import HandlerError, RegistrationError
 from .naming import describe, type_name
 from .request import Request
@@ -33,35 +43,16 @@ from .validation import compile_type
 __all__ = ["Injector"]
 
 
-# Types wtf provides itself, and the expression that yields each (the Server adds itself, see
-# Injector(provided=)): one table for handlers, builders, afterware, error handlers and
-# StatusCode renderers.
-_PROVIDED: dict[Any, str] = {
-    Context: "ctx",
-    Deadline: "ctx.deadline",
-    Request: "req",
-    WerkzeugRequest: "req.raw",
-    Response: "resp",
-    Rest: "ctx.rest",
+# Types wtf provides itself (the Server adds itself, see Injector(provided=)): one table for
+# handlers, builders, afterware, error handlers and StatusCode renderers.
+_PROVIDED: dict[Any, Provided] = {
+    Context: Provided("ctx"),
+    Deadline: Provided("ctx.deadline"),
+    Request: Provided("req", needs="req"),
+    WerkzeugRequest: Provided("req.raw", needs="req"),
+    Response: Provided("resp", needs="resp"),
+    Rest: Provided("ctx.rest"),
 }
-
-# Statements an expression above needs first. The Request is made once per request (kept on the
-# context); a Response is a stateless facade over ctx.writer, so a fresh one is fine (and
-# avoids a context <-> response reference cycle). Both by their own constructors (measured:
-# no slower than object.__new__ and plain stores).
-_SETUP: dict[str, str] = {
-    "req": (
-        "    req = ctx._request\n"
-        "    if req is None:\n"
-        "        req = ctx._request = _Request(ctx.environ, ctx.path, ctx.limits)\n"
-    ),
-    "resp": "    resp = _Response(ctx)\n",
-    "bound": "    bound = _binder(ctx)\n",
-}
-
-
-# The request's ArgBuilder cache, fetched once per planned call that builds anything.
-_CACHE = "    cache = ctx._cache\n    if cache is None:\n        cache = ctx._cache = {}\n"
 
 
 def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
@@ -87,10 +78,12 @@ def _signature(fn: Callable[..., Any], role: str) -> inspect.Signature:
 class Injector:
     """The ArgBuilder registry and the planner of handlers, builders and error handlers."""
 
-    def __init__(self, forbid_extra: bool = True, provided: dict[Any, str] | None = None) -> None:
-        #: ``{type: expression}`` of what wtf provides: Context, Request, Response, Rest,
-        #: Deadline, werkzeug's Request, plus ``provided`` (the Server).
-        self.provided: dict[Any, str] = {**_PROVIDED, **(provided or {})}
+    def __init__(
+        self, forbid_extra: bool = True, provided: dict[Any, Provided] | None = None
+    ) -> None:
+        #: What wtf provides: Context, Request, Response, Rest, Deadline, werkzeug's Request,
+        #: plus ``provided`` (the Server).
+        self.provided: dict[Any, Provided] = {**_PROVIDED, **(provided or {})}
         self.slots: dict[Any, Slot] = {}
         self.forbid_extra = forbid_extra
         self._lock = threading.Lock()
@@ -185,7 +178,7 @@ class Injector:
         exception: type[BaseException] | None = None,
         app_scope: bool = False,
         builds: Any = None,
-        extra: dict[Any, str] | None = None,
+        extra: dict[Any, Provided] | None = None,
         limits: Limits | None = None,
     ) -> Plan:
         """Plan the call of ``fn``: its compiled invoker and what the call needs.
@@ -206,59 +199,19 @@ class Injector:
                 parameter, its annotation and the fix.
         """
         sig = sig or _signature(fn, role)
-        positional: list[str] = []
-        keywords: list[str] = []
-        namespace: dict[str, Any] = {
-            "fn": fn,
-            "_build": build,
-            "_to_int": to_int,
-            "_to_float": to_float,
-            "_to_bool": to_bool,
-            "_to_uuid": to_uuid,
-            "_Response": Response,
-            "_Request": Request,
-            "_MISSING": MISSING,
-            "_binder": Binder(),
-            "_limits": limits,
-        }
-        setup: list[str] = []
+        binder = Binder()
+        params: list[Parameter] = []
         for param in sig.parameters.values():
             where = f"parameter {param.name!r} of {role} {describe(fn)}"
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 raise HandlerError(
                     f"{where}: *args and **kwargs cannot be injected; name each parameter"
                 )
-            expr = self._resolve(
-                param, route_names, where, namespace, exception, app_scope, builds, extra
+            argument = self._resolve(
+                param, route_names, where, binder, exception, app_scope, builds, extra
             )
-            root = expr.split(".")[0].split("[")[0]
-            if root in _SETUP:
-                step = _SETUP[root]
-                if limits is not None:  # PERF: a handler's limits are known at registration
-                    step = step.replace("ctx.limits", "_limits")
-                if step not in setup:
-                    setup.append(step)
-            if expr.startswith("_build(ctx, "):
-                expr = self._inline_build(expr[len("_build(ctx, ") : -1], namespace, setup)
-            if param.kind is param.KEYWORD_ONLY:
-                keywords.append(f"{param.name}={expr}")
-            else:
-                positional.append(expr)
-        args = ", ".join(positional + keywords)
-        source = f"def invoke(ctx, values, exc):\n{''.join(setup)}    return fn({args})\n"
-        exec(compile(source, f"<wtf plan for {describe(fn)}>", "exec"), namespace)
-        invoke: Invoker = namespace["invoke"]
-        return Plan(
-            invoke=invoke,
-            needs_context=bool(setup) or "ctx" in args or "exc" in args,
-            no_params=not setup and not args,
-            takes_route_values=(
-                not setup
-                and not keywords
-                and bool(route_names)
-                and positional == [f"values[{i}]" for i in range(len(route_names))]
-            ),
-        )
+            params.append(Parameter(param.name, param.kind is param.KEYWORD_ONLY, argument))
+        return emit_plan(fn, describe(fn), params, binder, len(route_names), limits)
 
     def _bind(
         self,
@@ -266,16 +219,15 @@ class Injector:
         ann: Any,
         source: str,
         where: str,
-        namespace: dict[str, Any],
+        binder: Binder,
         app_scope: bool,
-    ) -> str:
-        """Plan the binding of ``param`` from the request's ``source``; return its expression."""
+    ) -> Bound:
+        """Plan the binding of ``param`` from the request's ``source``."""
         if app_scope:
             raise HandlerError(
                 f"{where} is bound from the request {source}, but an app-scoped ArgBuilder is "
                 "built once per process, outside any request; make it request-scoped"
             )
-        binder: Binder = namespace["_binder"]
         if source == "body" and any(p.source == "body" for p in binder.parts):
             raise HandlerError(
                 f"{where}: only one parameter can bind the request body; put the fields "
@@ -286,57 +238,19 @@ class Injector:
             part = plan_part(param.name, ann, source, default, self.forbid_extra)
         except Unsupported as exc:
             raise HandlerError(f"{where} cannot be bound from the {source}: {exc}") from None
-        return f"bound[{binder.add(part)}]"
-
-    def _inline_build(self, slot_name: str, namespace: dict[str, Any], setup: list[str]) -> str:
-        """Emit the statements that fetch one ArgBuilder value; return its variable.
-
-        PERF: a value already built for this request is read from the cache inline; a
-        parameterless, request-scoped, non-generator builder is called inline as long as its
-        slot still holds it (``replace=`` and ``override`` swap the slot, and then the generic
-        :func:`build` runs). Everything else goes through :func:`build`.
-        """
-        var = f"b{len(setup)}"
-        slot: Slot = namespace[slot_name]
-        builder = slot.current
-        if _CACHE not in setup:
-            setup.append(_CACHE)
-        lines = [
-            f"    {var} = cache.get({slot_name}, _MISSING)\n",
-            f"    if {var} is _MISSING:\n",
-        ]
-        if (
-            builder is not None
-            and builder.no_params
-            and builder.scope == "request"
-            and not builder.is_generator
-        ):
-            fn_name = f"_fn{len(namespace)}"
-            builder_name = f"_builder{len(namespace)}"
-            namespace[fn_name] = builder.fn
-            namespace[builder_name] = builder
-            lines += [
-                f"        if {slot_name}.current is {builder_name}:\n",
-                f"            {var} = cache[{slot_name}] = {fn_name}()\n",
-                "        else:\n",
-                f"            {var} = _build(ctx, {slot_name})\n",
-            ]
-        else:
-            lines.append(f"        {var} = _build(ctx, {slot_name})\n")
-        setup.append("".join(lines))
-        return var
+        return Bound(binder.add(part))
 
     def _resolve(
         self,
         param: inspect.Parameter,
         route_names: tuple[str, ...],
         where: str,
-        namespace: dict[str, Any],
+        binder: Binder,
         exception: type[BaseException] | None,
         app_scope: bool,
         builds: Any,
-        extra: dict[Any, str] | None,
-    ) -> str:
+        extra: dict[Any, Provided] | None,
+    ) -> Argument:
         ann = param.annotation
         in_route = param.name in route_names
         source = source_of(ann)
@@ -346,10 +260,10 @@ class Injector:
                     f"{where} is bound from the {source} but is also a route parameter; "
                     "rename one of them"
                 )
-            return self._bind(param, ann, source, where, namespace, app_scope)
+            return self._bind(param, ann, source, where, binder, app_scope)
         if ann is inspect.Parameter.empty:
             if in_route:
-                return f"values[{route_names.index(param.name)}]"
+                return RouteValue(route_names.index(param.name))
             raise HandlerError(
                 f"{where} has no annotation; annotate it with a type wtf provides (wtf.Context, "
                 "wtf.Request, wtf.Response, wtf.Rest), a type with an ArgBuilder, or name it "
@@ -371,9 +285,9 @@ class Injector:
             and issubclass(exception, ann)
             and issubclass(ann, BaseException)
         ):
-            return "exc"
+            return Caught()
         if in_route and ann in CONVERTERS:
-            return CONVERTERS[ann].format(v=f"values[{route_names.index(param.name)}]")
+            return RouteValue(route_names.index(param.name), CONVERTERS[ann])
         if builds is not None and ann == builds:
             raise HandlerError(
                 f"{where}: an ArgBuilder for {type_name(ann)} cannot depend on itself"
@@ -386,13 +300,11 @@ class Injector:
                     f"{describe(slot.registered.fn)} is request-scoped; an app-scoped builder "
                     "may only depend on app-scoped builders"
                 )
-            name = f"_slot{len(namespace)}"
-            namespace[name] = slot
-            return f"_build(ctx, {name})"
+            return Built(slot)
         if is_model(ann):
-            return self._bind(param, ann, "body", where, namespace, app_scope)
+            return self._bind(param, ann, "body", where, binder, app_scope)
         if param.default is not param.empty and _queryable(ann):
-            return self._bind(param, ann, "query", where, namespace, app_scope)
+            return self._bind(param, ann, "query", where, binder, app_scope)
         if ann in CONVERTERS:
             raise HandlerError(
                 f"{where} is annotated {type_name(ann)} but the route has no parameter named "

@@ -67,6 +67,12 @@ class Request:
             raw.apply(self._limits)
         return raw
 
+    def close(self) -> None:
+        """Close what werkzeug parsed, if it parsed anything (uploaded files are temp files)."""
+        raw = self._raw
+        if raw is not None:
+            raw.close()
+
     def use_limits(self, limits: Limits) -> None:
         """Apply ``limits`` (a route's own) to what has not been read yet."""
         self._limits = limits

@@ -1,9 +1,11 @@
-"""Sending a handler's result as the WSGI response.
+"""Sending a handler's result as the WSGI response, and ending the request after it.
 
-Fast path: when nothing touched the response writer and the handler returned ``str``,
-``bytes``, ``dict`` or ``list``, the status line and header list are built directly. Otherwise
-the value is written through the context's writer chain (where midware may have wrapped it)
-and the innermost writer's buffer is what goes out.
+The request cycle (:mod:`wtf.cycle`) sends a plain result (``str``, ``bytes``, JSON data) itself
+when :meth:`Context.settle` says nothing is pending and no writer was made. Everything else
+comes here: :func:`send_whole` when midware only set headers, :func:`send` for the rest, which
+writes the value through the context's writer chain (where midware may have wrapped it) and
+sends what reached the innermost writer. Whatever path, the request ends through
+:meth:`Context.close` (teardowns, close callbacks) or :meth:`Context.release`, once.
 """
 
 from __future__ import annotations
@@ -19,15 +21,24 @@ from .problems import STATUS_LINES, status_line
 from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response, write_werkzeug
 from .vary import add_vary, merge_vary
+from .writer import BufferWriter, WriterWrapper
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
 
     from .context import Context
-    from .server import Server
-    from .writer import BufferWriter
 
-__all__ = ["StartResponseFailed", "finish", "respond", "start", "write_data", "write_result"]
+__all__ = [
+    "JSON",
+    "OCTET",
+    "TEXT",
+    "StartResponseFailed",
+    "send",
+    "send_whole",
+    "start",
+    "write_data",
+    "write_result",
+]
 
 TEXT = "text/plain; charset=utf-8"
 OCTET = "application/octet-stream"
@@ -45,11 +56,11 @@ class StartResponseFailed(BaseException):
     """
 
 
-def start(server: Server, ctx: Context, base: BufferWriter, start_response: StartResponse) -> None:
+def start(ctx: Context, base: BufferWriter, start_response: StartResponse) -> None:
     """Call ``start_response`` with ``base``'s (the innermost writer's) status and headers.
 
     Raises:
-        StartResponseFailed: ``start_response`` raised anyway (teardowns have run).
+        StartResponseFailed: ``start_response`` raised anyway (the request was closed).
     """
     headers = base.header_list
     if base.vary is not None:
@@ -57,42 +68,53 @@ def start(server: Server, ctx: Context, base: BufferWriter, start_response: Star
     try:
         start_response(STATUS_LINES.get(base.status) or status_line(base.status), headers)
     except BaseException as exc:
-        server.teardown(ctx)
+        ctx.close()
         raise StartResponseFailed(f"start_response refused the response: {exc!r}") from exc
 
 
-def respond(
-    server: Server, ctx: Context, result: Any, start_response: StartResponse
-) -> Iterable[bytes]:
-    """Send ``result`` (a handler's return value) as the response."""
-    # PERF: the fast path: no writer, no Headers object, no werkzeug Response.
-    if ctx._writer is None and ctx.stream is None:
-        kind = type(result)
-        if kind is str:
-            body = result.encode()
-            ctype = TEXT
-        elif kind is bytes:
-            body = result
-            ctype = OCTET
-        elif (kind is dict or kind is list) and not server.msgpack:
-            body = server.json_encoder(result)
-            ctype = JSON
-        elif result is None:
-            body = b""
-            ctype = TEXT
-        else:
-            body = None
-        if body is not None:
-            headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-            start_response("200 OK", headers)
-            if ctx.environ["REQUEST_METHOD"] == "HEAD":
-                body = b""
-            return closing(server, ctx, [body] if body else [])
+def send(ctx: Context, result: Any, start_response: StartResponse) -> Iterable[bytes]:
+    """Send ``result`` (a handler's return value, or ``None`` for what was written already)
+    through the writer chain."""
     write_result(ctx, result)
     if ctx.stream is not None:
-        return stream(server, ctx, start_response)
+        return _send_stream(ctx, start_response)
     ctx.writer.flush()
-    return finish(server, ctx, start_response)
+    return _send_buffered(ctx, start_response)
+
+
+def send_whole(
+    ctx: Context, base: BufferWriter, body: bytes, ctype: str, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Send a plain result's encoded ``body`` when midware only set headers in ``base`` (the
+    request was released: :meth:`Context.settle`)."""
+    status = base.status
+    if status < 200 or status in _NO_BODY:
+        return send(ctx, body, start_response)
+    base.set_body_headers(ctype, len(body))
+    writer = ctx.writer
+    if writer is not base:
+        # Wrapped (gzip...): the whole body through the wrappers, in one write that
+        # Content-Length marks as complete. PERF: the only wrapper, when it can take a
+        # complete body at once (Gzip's `whole`), returns what it would have written.
+        passed = (
+            writer.whole(body)
+            if isinstance(writer, WriterWrapper) and writer.inner is base
+            else None
+        )
+        if passed is None:
+            writer.write(body)
+            writer.flush()
+            return _send_buffered(ctx, start_response)
+        if passed is not body:
+            body = passed
+            base.set_header("Content-Length", str(len(body)))
+        base.started = True
+        base.bytes_written = len(body)
+    start(ctx, base, start_response)
+    if ctx.environ["REQUEST_METHOD"] == "HEAD":
+        return []
+    base.bytes_sent = len(body)
+    return [body]
 
 
 def write_result(ctx: Context, result: Any) -> None:
@@ -164,7 +186,7 @@ def _write_whole(ctx: Context, body: bytes, ctype: str) -> None:
     ctx.writer.write(body)
 
 
-def finish(server: Server, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
+def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
     """Send what the innermost writer holds (the body is complete)."""
     base = ctx.base_writer
     status = base.status
@@ -183,14 +205,14 @@ def finish(server: Server, ctx: Context, start_response: StartResponse) -> Itera
                 base.set_header("Content-Length", size)
         if base.header("Content-Type") is None:
             base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
-    start(server, ctx, base, start_response)
+    start(ctx, base, start_response)
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
     base.bytes_sent = sum(map(len, chunks))
-    return closing(server, ctx, chunks)
+    return _closing(ctx, chunks)
 
 
-def stream(server: Server, ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
+def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
     """Stream ``ctx.stream`` through the writer chain, chunk by chunk."""
     chunks = ctx.stream
     assert chunks is not None
@@ -209,16 +231,16 @@ def stream(server: Server, ctx: Context, start_response: StartResponse) -> Itera
         _close(chunks)
         raise
     if first is _END:
-        return finish(server, ctx, start_response)
+        return _send_buffered(ctx, start_response)
     try:
-        start(server, ctx, base, start_response)
+        start(ctx, base, start_response)
     except BaseException:
         _close(chunks)
         raise
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         _close(chunks)
-        return closing(server, ctx, [])
-    return _Stream(server, ctx, chunks)
+        return _closing(ctx, [])
+    return _Stream(ctx, chunks)
 
 
 def _close(chunks: Iterator[Any]) -> None:
@@ -231,8 +253,7 @@ class _Stream:
     """The WSGI iterable of a streamed body; ``close()`` closes the handler's iterator and
     runs the request's teardowns, also when the client went away early."""
 
-    def __init__(self, server: Server, ctx: Context, chunks: Iterator[bytes | str]) -> None:
-        self._server = server
+    def __init__(self, ctx: Context, chunks: Iterator[bytes | str]) -> None:
         self._ctx = ctx
         self._chunks = chunks
 
@@ -250,7 +271,7 @@ class _Stream:
                     yield out
             writer.flush()
         except Exception as exc:  # headers are gone: log it and end the body here
-            self._server.log_exception(self._ctx, exc)
+            self._ctx.log_exception(exc)
             return
         for out in base.take():
             base.bytes_sent += len(out)
@@ -260,26 +281,13 @@ class _Stream:
         try:
             _close(self._chunks)
         finally:
-            self._server.teardown(self._ctx)
+            self._ctx.close()
 
 
-def closing(server: Server, ctx: Context, body: list[bytes]) -> Iterable[bytes]:
-    """``body``, with the request's teardowns run at ``close()`` when there are any."""
-    shared = ctx._shared
-    if shared is not None and (shared.teardowns or shared.closers):
-        return ClosingIterator(body, lambda: server.teardown(ctx))
-    release(ctx)
+def _closing(ctx: Context, body: list[bytes]) -> Iterable[bytes]:
+    """``body``, closing the request at ``close()`` when teardowns or callbacks wait; else
+    the request is released now."""
+    if ctx.has_cleanup():
+        return ClosingIterator(body, ctx.close)
+    ctx.release()
     return body
-
-
-def release(ctx: Context) -> None:
-    """Finish a request's bookkeeping: close what werkzeug parsed (uploaded files are temp
-    files) and break the reference cycles (context <-> Response, built values that hold the
-    context) so that refcounting frees it, not the cyclic GC."""
-    ctx._response = None
-    cache = ctx._cache
-    if cache is not None:
-        cache.clear()
-    request = ctx._request
-    if request is not None and request._raw is not None:
-        request._raw.close()

@@ -17,6 +17,7 @@ from .builders import Invoker, Override, Plan
 from .chain import Afterware, Chains, check_midware, validate_scope
 from .context import Context
 from .cycle import RequestCycle
+from .emitter import Provided
 from .errors import RegistrationError
 from .group import RouteGroup
 from .injection import Injector
@@ -169,7 +170,7 @@ class Server(RequestCycle):
         self._finders = self.router.finders
         self.injector = Injector(
             forbid_extra=extra_fields == "forbid",
-            provided={Server: "ctx.server", type(self): "ctx.server"},
+            provided={Server: Provided("ctx.server"), type(self): Provided("ctx.server")},
         )
         self.log = logging.getLogger("wtf")
         self._error_handlers: list[tuple[type[BaseException], Invoker]] = []

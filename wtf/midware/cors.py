@@ -117,7 +117,7 @@ class CORS:
     def proc(self, ctx: Context) -> Context | None:
         """Add CORS headers; answer preflights; stop refused preflights."""
         environ = ctx.environ
-        base = ctx._base or ctx.base_writer  # PERF: no property frame once it exists
+        base = ctx.base_writer
         if not self.any_origin:
             require_vary(base, "Origin")
         origin = environ.get("HTTP_ORIGIN")

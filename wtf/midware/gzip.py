@@ -106,12 +106,12 @@ class Gzip:
         header = environ.get("HTTP_ACCEPT_ENCODING")
         accepted = (_ACCEPTS.get(header) or self.accepts(header)) if header else False
         head = environ.get("REQUEST_METHOD") == "HEAD"
-        base = ctx._base or ctx.base_writer  # PERF: no property frame once it exists
+        inner, base = ctx.writers()
         # PERF: wraps in place instead of ctx.clone(writer=...) (~1.5 µs): the chain goes on
         # with the context proc returns, and a clone would share everything else anyway.
-        writer = GzipWriter(ctx._writer or base, self, accepted and not head, base)
+        writer = GzipWriter(inner, self, accepted and not head, base)
         writer.environ = environ
-        ctx._writer = writer
+        ctx.wrap_writer(writer)
         return ctx
 
     def __repr__(self) -> str:
