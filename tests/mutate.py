@@ -76,8 +76,8 @@ MUTATIONS = [
       ("tests/server/test_rendering.py",)),
     M("context: a plain result skips pending teardowns", "wtf/context.py",
       "        if shared is not None and (shared.teardowns or shared.closers):\n"
-      "            return False\n        base = self._base",
-      "        base = self._base",
+      "            return None\n        base = self.base_writer",
+      "        base = self.base_writer",
       ("tests/server/test_injection.py", "tests/server/test_paths_agree.py")),
     M("context: a plain result keeps uploaded temp files open", "wtf/context.py",
       "        if request is not None:\n            request.close()",

@@ -118,10 +118,10 @@ class Slot:
         self.current: Builder | None = None
 
 
-def build(ctx: Context | None, slot: Slot) -> Any:
-    """Return the value of ``slot``'s builder for this request (cached per request)."""
-    # PERF: the cached case is an attribute load and a dict lookup.
-    cache = ctx.built_values() if ctx is not None else None
+def build(ctx: Context | None, cache: dict[object, Any] | None, slot: Slot) -> Any:
+    """Return the value of ``slot``'s builder for this request, cached in ``cache`` (the
+    request's :meth:`Context.built_values`; ``None`` outside a request, for app scope)."""
+    # PERF: the cached case is a dict lookup.
     if cache is not None:
         value = cache.get(slot, MISSING)
         if value is not MISSING:
@@ -135,12 +135,11 @@ def build(ctx: Context | None, slot: Slot) -> Any:
         raise HandlerError(f"no ArgBuilder is registered for {type_name(slot.type)}")
     if builder.scope == "app":
         return builder.app_value()
-    if ctx is None:
+    if ctx is None or cache is None:
         raise HandlerError(
             f"an app-scoped ArgBuilder depends on {type_name(slot.type)}, whose builder "
             f"{describe(builder.fn)} is request-scoped"
         )
-    assert cache is not None
     cache[slot] = BUILDING
     try:
         if builder.is_generator:

@@ -13,6 +13,7 @@ from typing import Any
 
 from .binding import Binder
 from .builders import MISSING, Plan, Slot, build
+from .request import Request
 from .request_limits import Limits
 from .response import Response
 
@@ -75,6 +76,7 @@ def emit_plan(
     binder: Binder,
     route_count: int,
     limits: Limits | None,
+    app_scope: bool = False,
 ) -> Plan:
     """Write and compile ``invoke(ctx, values, exc)`` calling ``fn`` with ``params``.
 
@@ -85,8 +87,10 @@ def emit_plan(
         binder: Binds the :class:`Bound` parameters.
         route_count: How many values the route has.
         limits: The route's limits, known at registration (else ``ctx.limits`` per request).
+        app_scope: ``fn`` is an app-scoped builder: called with no context, built values
+            are not cached per request.
     """
-    code = _Code(binder, limits)
+    code = _Code(binder, limits, app_scope)
     positional: list[str] = []
     keywords: list[str] = []
     for param in params:
@@ -116,11 +120,13 @@ def emit_plan(
 class _Code:
     """The statements and names of one generated ``invoke``."""
 
-    def __init__(self, binder: Binder, limits: Limits | None) -> None:
+    def __init__(self, binder: Binder, limits: Limits | None, app_scope: bool) -> None:
+        self.app_scope = app_scope
         self.setup: list[str] = []
         self.namespace: dict[str, Any] = {
             "_build": build,
             "_Response": Response,
+            "_Request": Request,
             "_MISSING": MISSING,
             "_binder": binder,
             "_limits": limits,
@@ -161,15 +167,23 @@ class _Code:
         if variable in self._made:
             return
         self._made.add(variable)
+        # PERF: Context.make_request() and Context.built_values() inline: a frame each is 5% of
+        # a request (bench-injection).
         if variable == "req":
-            limits = "_limits" if self.namespace["_limits"] is not None else "None"
-            self.setup.append(f"    req = ctx.make_request({limits})\n")
+            limits = "_limits" if self.namespace["_limits"] is not None else "ctx.limits"
+            self.setup.append(
+                "    req = ctx._request\n"
+                "    if req is None:\n"
+                f"        req = ctx._request = _Request(ctx.environ, ctx.path, {limits})\n"
+            )
         elif variable == "resp":
             self.setup.append("    resp = _Response(ctx)\n")
         elif variable == "bound":
             self.setup.append("    bound = _binder(ctx)\n")
         elif variable == "cache":
-            self.setup.append("    cache = ctx.built_values()\n")
+            self.setup.append(
+                "    cache = ctx._cache\n    if cache is None:\n        cache = ctx._cache = {}\n"
+            )
         else:  # pragma: no cover - a Provided with an unknown need is a bug in this module
             raise AssertionError(f"unknown plan variable {variable!r}")
 
@@ -181,9 +195,11 @@ class _Code:
         slot still holds it (``replace=`` and ``override`` swap the slot, and then the generic
         :func:`~wtf.builders.build` runs). Everything else goes through ``build``.
         """
+        slot_name = self.name(slot, "_slot")
+        if self.app_scope:
+            return f"_build(None, None, {slot_name})"
         self.make("cache")
         var = f"b{len(self.setup)}"
-        slot_name = self.name(slot, "_slot")
         builder = slot.current
         lines = [
             f"    {var} = cache.get({slot_name}, _MISSING)\n",
@@ -201,9 +217,9 @@ class _Code:
                 f"        if {slot_name}.current is {builder_name}:\n",
                 f"            {var} = cache[{slot_name}] = {fn_name}()\n",
                 "        else:\n",
-                f"            {var} = _build(ctx, {slot_name})\n",
+                f"            {var} = _build(ctx, cache, {slot_name})\n",
             ]
         else:
-            lines.append(f"        {var} = _build(ctx, {slot_name})\n")
+            lines.append(f"        {var} = _build(ctx, cache, {slot_name})\n")
         self.setup.append("".join(lines))
         return var

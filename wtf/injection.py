@@ -211,7 +211,7 @@ class Injector:
                 param, route_names, where, binder, exception, app_scope, builds, extra
             )
             params.append(Parameter(param.name, param.kind is param.KEYWORD_ONLY, argument))
-        return emit_plan(fn, describe(fn), params, binder, len(route_names), limits)
+        return emit_plan(fn, describe(fn), params, binder, len(route_names), limits, app_scope)
 
     def _bind(
         self,

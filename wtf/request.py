@@ -40,13 +40,15 @@ class Request:
     Attributes:
         environ: The WSGI environ.
         path: The decoded path the router matched (UTF-8).
+        parsed: Whether werkzeug's request was made (then :meth:`close` may have files to
+            close).
 
     Everything werkzeug's request offers is reachable through :attr:`raw` (and the common
     parts directly): ``args``, ``form``, ``files``, ``json``, ``headers``, ``cookies``,
     ``get_data()``, ``get_json()``.
     """
 
-    __slots__ = ("_body", "_limits", "_raw", "environ", "path")
+    __slots__ = ("_body", "_limits", "_raw", "environ", "parsed", "path")
 
     def __init__(
         self, environ: WSGIEnvironment, path: str, limits: Limits = DEFAULT_LIMITS
@@ -56,6 +58,7 @@ class Request:
         self._limits = limits
         self._raw: WerkzeugRequest | None = None
         self._body: bytes | None = None
+        self.parsed = False
 
     @property
     def raw(self) -> WerkzeugRequest:
@@ -64,6 +67,7 @@ class Request:
         if raw is None:
             # populate_request=False: no environ["werkzeug.request"] -> request cycle for the GC
             raw = self._raw = _RawRequest(self.environ, populate_request=False)
+            self.parsed = True
             raw.apply(self._limits)
         return raw
 

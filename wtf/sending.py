@@ -1,8 +1,9 @@
 """Sending a handler's result as the WSGI response, and ending the request after it.
 
 The request cycle (:mod:`wtf.cycle`) sends a plain result (``str``, ``bytes``, JSON data) itself
-when :meth:`Context.settle` says nothing is pending and no writer was made. Everything else
-comes here: :func:`send_whole` when midware only set headers, :func:`send` for the rest, which
+when nothing is pending and no writer was made. Everything else comes here: :func:`send_plain`
+for a plain result otherwise (whole through the writers when midware only set headers),
+:func:`send` for the rest, which
 writes the value through the context's writer chain (where midware may have wrapped it) and
 sends what reached the innermost writer. Whatever path, the request ends through
 :meth:`Context.close` (teardowns, close callbacks) or :meth:`Context.release`, once.
@@ -34,7 +35,7 @@ __all__ = [
     "TEXT",
     "StartResponseFailed",
     "send",
-    "send_whole",
+    "send_plain",
     "start",
     "write_data",
     "write_result",
@@ -82,16 +83,22 @@ def send(ctx: Context, result: Any, start_response: StartResponse) -> Iterable[b
     return _send_buffered(ctx, start_response)
 
 
-def send_whole(
-    ctx: Context, base: BufferWriter, body: bytes, ctype: str, start_response: StartResponse
+def send_plain(
+    ctx: Context, body: bytes, ctype: str, start_response: StartResponse
 ) -> Iterable[bytes]:
-    """Send a plain result's encoded ``body`` when midware only set headers in ``base`` (the
-    request was released: :meth:`Context.settle`)."""
+    """Send a plain result (``str``, ``bytes``, JSON data), encoded as ``body``, when the
+    request cycle could not send it at once: something may be pending (:meth:`Context.settle`).
+    """
+    writers = ctx.settle()
+    if writers is None:
+        _write_whole(ctx, body, ctype)
+        return send(ctx, None, start_response)
+    # Midware only set headers (or nothing) in the innermost writer: the body goes out whole.
+    writer, base = writers
     status = base.status
     if status < 200 or status in _NO_BODY:
         return send(ctx, body, start_response)
     base.set_body_headers(ctype, len(body))
-    writer = ctx.writer
     if writer is not base:
         # Wrapped (gzip...): the whole body through the wrappers, in one write that
         # Content-Length marks as complete. PERF: the only wrapper, when it can take a

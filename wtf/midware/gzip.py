@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..midware_protocol import clamp
 from ..vary import add_vary
-from ..writer import BufferWriter, Writer, WriterWrapper
+from ..writer import BufferWriter, WriterWrapper
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -106,12 +106,10 @@ class Gzip:
         header = environ.get("HTTP_ACCEPT_ENCODING")
         accepted = (_ACCEPTS.get(header) or self.accepts(header)) if header else False
         head = environ.get("REQUEST_METHOD") == "HEAD"
-        inner, base = ctx.writers()
         # PERF: wraps in place instead of ctx.clone(writer=...) (~1.5 µs): the chain goes on
         # with the context proc returns, and a clone would share everything else anyway.
-        writer = GzipWriter(inner, self, accepted and not head, base)
-        writer.environ = environ
-        ctx.wrap_writer(writer)
+        writer = GzipWriter(self, accepted and not head, environ)
+        writer.base = ctx.wrap_writer(writer)
         return ctx
 
     def __repr__(self) -> str:
@@ -127,10 +125,12 @@ class GzipWriter(WriterWrapper):
     or the headers must go out for a stream (:meth:`begin`).
     """
 
-    def __init__(self, inner: Writer, gzip: Gzip, accepted: bool, base: BufferWriter) -> None:
-        self.inner = inner  # PERF: WriterWrapper.__init__'s two stores, without its frame
+    base: BufferWriter
+
+    def __init__(self, gzip: Gzip, accepted: bool, environ: dict[str, Any]) -> None:
+        # PERF: no WriterWrapper.__init__ frame: Context.wrap_writer sets ``inner`` (the writer
+        # wrapped) and Gzip.proc sets ``base`` (the innermost writer, whose headers it edits).
         self._flushed = False
-        self._base = base
         self._gzip = gzip
         self._accepted = accepted
         self._decided = False
@@ -140,12 +140,12 @@ class GzipWriter(WriterWrapper):
         self._held_size = 0
         #: The request's environ (its ``If-None-Match``: a 304 answers the variant the client
         #: holds).
-        self.environ: dict[str, Any] = {}
+        self.environ = environ
 
     def _decide(self, size: int | None, streaming: bool) -> None:
         """Decide from the headers; ``size`` is the body's length when known."""
         self._decided = True
-        base = self._base
+        base = self.base
         status = base.status
         if status == 304:
             self._not_modified()
@@ -173,7 +173,7 @@ class GzipWriter(WriterWrapper):
         """A 304 carries the validator of the variant the client holds: when that is the
         compressed one (it sent back our weakened ETag), weaken it again and say ``Vary``, as
         the 200 did."""
-        base = self._base
+        base = self.base
         etag = base.header("ETag")
         asked = self.environ.get("HTTP_IF_NONE_MATCH")
         if self._accepted and etag and not etag.startswith("W/") and asked and f"W/{etag}" in asked:
@@ -184,7 +184,7 @@ class GzipWriter(WriterWrapper):
         """PERF: a complete, non-empty body, whose ``Content-Length`` is set, written to the base
         writer straight away: return what :meth:`write` and :meth:`flush` would pass on, or
         ``None`` when this writer does not wrap the base writer directly (write instead)."""
-        if self.inner is not self._base or self._decided or self._held:
+        if self.inner is not self.base or self._decided or self._held:
             return None
         if len(body) < self._gzip.min_size:  # PERF: the common small body, without _decide
             self._decided = self._flushed = True
@@ -201,7 +201,7 @@ class GzipWriter(WriterWrapper):
         if not data:
             return 0
         if not self._decided:
-            length = self._base.header("Content-Length")
+            length = self.base.header("Content-Length")
             if length is not None and length.isdigit():  # a whole body of known size
                 self._decide(int(length), False)
             else:  # unknown size: hold until min_size, the end, or the headers must go
