@@ -109,3 +109,43 @@ def test_the_core_never_imports_midware() -> None:
     assert {n: m for n, m in offenders.items() if m} == {}
     cors = known["wtf.midware.cors"]
     assert "wtf.midware_protocol" in imports_of("wtf.midware.cors", cors, known)
+
+
+# Context's private fields (``ctx._request``...), read outside context.py only where a method's
+# frame would cost a measured share of a request: the cycle's plain-result fast path and the
+# code the plan emitter generates (see Context's docstring).
+CONTEXT_FIELD_READERS = {"wtf.cycle", "wtf.emitter"}
+
+
+def private_context_reads(path: Path) -> list[str]:
+    """``ctx._name`` / ``context._name`` attribute uses in ``path`` (code and generated code)."""
+    tree = ast.parse(path.read_text())
+    found = [
+        f"{path.name}:{node.lineno}: {node.value.id}.{node.attr}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("ctx", "context")
+        and node.attr.startswith("_")
+    ]
+    found += [  # in the source strings the emitter writes
+        f"{path.name}:{node.lineno}: {node.value!r}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "ctx._" in node.value
+    ]
+    return found
+
+
+def test_only_context_and_its_two_fast_paths_read_its_fields() -> None:
+    readers = {
+        name: reads
+        for name, path in modules().items()
+        if name != "wtf.context" and (reads := private_context_reads(path))
+    }
+    assert set(readers) == CONTEXT_FIELD_READERS, readers
+
+
+def test_the_field_finder_finds_reads(tmp_path: Path) -> None:
+    sample = tmp_path / "sample.py"
+    sample.write_text('def f(ctx):\n    return ctx._cache, "cache = ctx._cache"\n')
+    assert len(private_context_reads(sample)) == 2

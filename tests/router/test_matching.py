@@ -180,6 +180,35 @@ def test_deep_pattern_compiles() -> None:
     assert m is not None and m.params.get("p59") == "59" and len(m.params) == 60
 
 
+def test_deep_pattern_in_position_mode_compiles() -> None:
+    """Text and a piece in one segment switch the emitter to position mode from there on."""
+    pattern = "".join(f"/s{i}-:p{i}" for i in range(60))
+    r = Router()
+    r.add(pattern, "deep")
+    m = r.match("GET", "".join(f"/s{i}-{i}" for i in range(60)))
+    assert m is not None and m.params.get("p59") == "59" and len(m.params) == 60
+    assert r.match("GET", "".join(f"/s{i}-{i}" for i in range(59))) is None
+    assert r.match("GET", "".join(f"/s{i}-{i}" for i in range(59)) + "/s59-") is None
+    assert r.finder_source("GET").count("segs[") == 1  # only the first segment's split
+
+
+@pytest.mark.parametrize("count", [9, 60])
+def test_wide_fan_out_in_position_mode_falls_back(count: int) -> None:
+    r = Router()
+    for i in range(count):
+        r.add(f"/w-{i}-:v/(?P<n>[0-9]+)/tail{i}", f"w{i}")
+    r.add("/w-:any/:n/tail", "fallback")
+    for i in range(count):
+        m = r.match("GET", f"/w-{i}-x/12/tail{i}")
+        assert m is not None and (m.target, m.params_dict) == (f"w{i}", {"v": "x", "n": "12"})
+        m = r.match("GET", f"/w-{i}-x/12/tail")  # deep inside the i-th branch: a miss
+        assert m is not None and (m.target, m.params_dict) == (
+            "fallback",
+            {"any": f"{i}-x", "n": "12"},
+        )
+    assert r.match("GET", f"/w-{count}-x/1/tail{count}") is None
+
+
 def test_route_added_after_matching() -> None:
     r = Router()
     r.add("/a", "a")
