@@ -76,8 +76,11 @@ MUTATIONS = [
       ("tests/server/test_rendering.py",)),
     M("context: a plain result skips pending teardowns", "wtf/context.py",
       "        if shared is not None and (shared.teardowns or shared.closers):\n"
-      "            return None\n        base = self.base_writer",
-      "        base = self.base_writer",
+      "            return None\n        base = self._base",
+      "        base = self._base",
+      ("tests/server/test_injection.py", "tests/server/test_paths_agree.py")),
+    M("cycle: the fast path skips pending teardowns", "wtf/cycle.py",
+      "                    or ctx._shared is not None\n", "",
       ("tests/server/test_injection.py", "tests/server/test_paths_agree.py")),
     M("context: a plain result keeps uploaded temp files open", "wtf/context.py",
       "        if request is not None:\n            request.close()",
