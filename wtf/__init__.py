@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     from .errors import ValidationError as ValidationError
     from .errors import WtfError as WtfError
     from .fields import InvalidHeader as InvalidHeader
+    from .realtime.websocket import WebSocket as WebSocket
+    from .realtime.websocket import WebSocketClosed as WebSocketClosed
     from .redirects import local_url as local_url
     from .request import Request as Request
     from .request_limits import Limits as Limits
@@ -58,6 +60,8 @@ _EXPORTS = {
     "Query": "binding",
     "Server": "server",
     "ValidationError": "errors",
+    "WebSocket": "realtime.websocket",
+    "WebSocketClosed": "realtime.websocket",
     "WtfError": "errors",
     "Writer": "writer",
 }

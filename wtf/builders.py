@@ -28,8 +28,9 @@ __all__ = [
     "build",
 ]
 
-#: ``invoke(ctx, values, exc)`` calls a planned function with its resolved arguments.
-Invoker = Callable[[Any, tuple[str, ...], BaseException | None], Any]
+#: ``invoke(ctx, values, extra)`` calls a planned function with its resolved arguments
+#: (``extra``: the exception of an error handler, the WebSocket of a WebSocket handler).
+Invoker = Callable[[Any, tuple[str, ...], Any], Any]
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from .builders import Invoker
 from .chain import Afterware, Chains
 from .context import Context
 from .converters import RouteParamError
-from .errors import HTTPError, ValidationError
+from .errors import ConnectionTaken, HTTPError, ValidationError
 from .fields import InvalidHeader
 from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
@@ -137,6 +137,10 @@ class RequestCycle:
                     request.close()  # uploaded files are temp files
             start_response("200 OK", [("Content-Type", ctype), ("Content-Length", str(len(body)))])
             return [] if method == "HEAD" else [body]
+        except ConnectionTaken:
+            # A WebSocket route served the socket to its end: the server closes it, answering
+            # nothing (gunicorn reads StopIteration that way, logging it at debug level).
+            raise StopIteration from None
         except Exception as exc:
             if ctx is None:
                 ctx = Context(self, environ, path, *(found or ()))  # type: ignore[arg-type]

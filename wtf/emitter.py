@@ -2,7 +2,7 @@
 
 The planner (:mod:`wtf.injection`) resolves every parameter of a handler, builder, afterware or
 error handler to an :data:`Argument`; :func:`emit_plan` turns the list into one small
-``invoke(ctx, values, exc)`` function and the :class:`~wtf.builders.Plan` describing it.
+``invoke(ctx, values, extra)`` function and the :class:`~wtf.builders.Plan` describing it.
 """
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ class RouteValue:
 
 @dataclass(frozen=True, slots=True)
 class Provided:
-    """A value wtf provides: ``expr`` over ``ctx``, ``req`` (the :class:`wtf.Request`) or
-    ``resp`` (a :class:`wtf.Response`); ``needs`` names the one of those two it reads."""
+    """A value wtf provides: ``expr`` over ``ctx``, ``req`` (the :class:`wtf.Request`),
+    ``resp`` (a :class:`wtf.Response`) or ``extra`` (the invoker's third argument: the
+    WebSocket of a WebSocket handler); ``needs`` names ``req`` or ``resp`` when it reads one."""
 
     expr: str
     needs: str | None = None
@@ -53,7 +54,7 @@ class Built:
 
 @dataclass(frozen=True, slots=True)
 class Caught:
-    """The exception an error handler handles."""
+    """The exception an error handler handles (the invoker's ``extra`` argument)."""
 
 
 #: What one parameter resolves to.
@@ -78,7 +79,7 @@ def emit_plan(
     limits: Limits | None,
     app_scope: bool = False,
 ) -> Plan:
-    """Write and compile ``invoke(ctx, values, exc)`` calling ``fn`` with ``params``.
+    """Write and compile ``invoke(ctx, values, extra)`` calling ``fn`` with ``params``.
 
     Args:
         fn: The function planned.
@@ -100,7 +101,7 @@ def emit_plan(
         else:
             positional.append(expr)
     args = ", ".join(positional + keywords)
-    source = f"def invoke(ctx, values, exc):\n{''.join(code.setup)}    return fn({args})\n"
+    source = f"def invoke(ctx, values, extra):\n{''.join(code.setup)}    return fn({args})\n"
     namespace = {**code.namespace, "fn": fn}
     exec(compile(source, f"<wtf plan for {title}>", "exec"), namespace)
     arguments = [param.argument for param in params]
@@ -155,7 +156,7 @@ class _Code:
             return f"bound[{argument.index}]"
         if isinstance(argument, Built):
             return self.built(argument.slot)
-        return "exc"
+        return "extra"
 
     def make(self, variable: str) -> None:
         """Emit, once, the statement that sets ``req``, ``resp``, ``bound`` or ``cache``.

@@ -10,6 +10,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from .router.errors import RouteError
 
 __all__ = [
+    "ConnectionTaken",
     "FieldError",
     "HTTPError",
     "HandlerError",
@@ -21,6 +22,15 @@ __all__ = [
 
 class WtfError(Exception):
     """Base class of wtf's own errors."""
+
+
+class ConnectionTaken(BaseException):
+    """A handler took the client connection over (a WebSocket) and served it to its end.
+
+    Raised past every ``except Exception`` in the request cycle, which turns it into what the
+    WSGI server expects of an app that used the socket itself (gunicorn: ``StopIteration``,
+    so it closes the connection without writing a response or logging an error).
+    """
 
 
 class RegistrationError(WtfError, RouteError):

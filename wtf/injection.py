@@ -2,7 +2,7 @@
 
 Planning reads the signature (``inspect.signature(fn, eval_str=True)``), maps every parameter
 to an expression (``ctx.response``, a converted route value, an ArgBuilder call) and compiles
-one small ``invoke(ctx, values, exc)`` function per handler, so a request does no inspection,
+one small ``invoke(ctx, values, extra)`` function per handler, so a request does no inspection,
 builds no dict of builders and sorts nothing.
 """
 

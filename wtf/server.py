@@ -8,7 +8,7 @@ import logging
 import math
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
 from urllib.parse import urlencode
@@ -18,11 +18,13 @@ from .chain import Afterware, Chains, check_midware, validate_scope
 from .context import Context
 from .cycle import RequestCycle
 from .emitter import Provided
-from .errors import RegistrationError
+from .errors import HandlerError, RegistrationError
 from .group import RouteGroup
 from .injection import Injector
 from .midware_protocol import FunctionMidware, Midware, NeedsServer, clamp
 from .naming import describe
+from .realtime.route import WebSocketOptions, websocket_invoker
+from .realtime.websocket import WebSocket
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
 from .request_limits import DEFAULT_LIMITS, Limits
@@ -57,6 +59,7 @@ class Endpoint:
         "takes_route_values",
         "timed",
         "timeout",
+        "websocket",
     )
 
     def __init__(
@@ -87,6 +90,8 @@ class Endpoint:
         self.plain_call: Callable[..., Any] | None = (
             fn if plan.takes_route_values or plan.no_params else None
         )
+        #: A WebSocket route's options, or None for an HTTP route.
+        self.websocket: WebSocketOptions | None = None
 
     def __repr__(self) -> str:
         return f"<Endpoint {self.name}>"
@@ -293,6 +298,78 @@ class Server(RequestCycle):
     def head(self, pattern: str, *args: str, **options: Unpack[RouteOptions]) -> Callable[[F], F]:
         """Register a HEAD handler (it takes precedence over the GET handler's HEAD)."""
         return self.route(pattern, *args, methods=["HEAD"], **options)
+
+    def websocket(
+        self,
+        pattern: str,
+        *args: str,
+        hosts: Iterable[str] | str | None = None,
+        origins: Sequence[str] | str | None = None,
+        subprotocols: Sequence[str] | None = None,
+        max_message_size: int = 1 << 20,
+        ping_interval: float | None = 25.0,
+        ping_timeout: float = 20.0,
+        max_connections: int | None = None,
+        name: str | None = None,
+    ) -> Callable[[F], F]:
+        """Register a WebSocket handler for ``pattern`` (API.md §6.1).
+
+        The handler's parameters are injected as for HTTP handlers, plus the
+        :class:`wtf.WebSocket`; ArgBuilder teardowns run when the socket ends. Midware run on
+        the upgrade request first (one that stops the chain answers with HTTP, no upgrade).
+
+        Args:
+            pattern: The route pattern (same syntax as HTTP routes).
+            *args: Hosts (no port; ``*.example.com`` for subdomains).
+            hosts: Hosts, as a keyword.
+            origins: Origins allowed besides the request's own host (``["https://a.b"]``),
+                or ``"*"`` for any; a browser's cross-site handshake is refused (403) otherwise.
+            subprotocols: The subprotocols this route speaks; the first the client offers
+                is chosen.
+            max_message_size: The largest message accepted; over it the socket is closed
+                with 1009.
+            ping_interval: Seconds of silence after which the server pings (``None``: never).
+            ping_timeout: Seconds a ping may go unanswered before the socket is closed with
+                1011.
+            max_connections: Sockets open on this route in one worker; an upgrade over it is
+                answered 503 while HTTP routes keep answering.
+            name: The route's name for :meth:`url_for` (default: the function's name).
+
+        Raises:
+            RegistrationError: A bad option, or a handler that cannot be injected.
+        """
+        options = WebSocketOptions(
+            origins=origins,
+            subprotocols=tuple(subprotocols or ()),
+            max_message_size=max_message_size,
+            ping_interval=ping_interval,
+            ping_timeout=ping_timeout,
+            max_connections=max_connections,
+        )
+        options.check(pattern)
+
+        def register(fn: F) -> F:
+            if inspect.isgeneratorfunction(fn):
+                raise HandlerError(
+                    f"WebSocket handler {describe(fn)} is a generator; write a plain function "
+                    "that loops over the socket ('for message in ws: ws.send(...)')"
+                )
+            _, host_list = split_tokens(args, ["GET"], hosts)
+            plan = self.injector.plan(
+                fn,
+                param_names(pattern),
+                role="WebSocket handler",
+                extra={WebSocket: Provided("extra")},
+            )
+            invoke = websocket_invoker(plan.invoke, options)
+            endpoint = Endpoint(fn, Plan(invoke, True, False, False))
+            endpoint.websocket = options
+            endpoint.streaming = True  # no request timeout: a socket lives as long as it is open
+            self.router.add(pattern, endpoint, methods=["GET"], hosts=host_list)
+            self._name(name if name is not None else getattr(fn, "__name__", ""), pattern)
+            return fn
+
+        return register
 
     def arg_builder(
         self, fn: Callable[..., Any] | None = None, *, scope: str = "request", replace: bool = False

@@ -9,16 +9,19 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from wsgiref.validate import validator
 
 from werkzeug.test import Client as _WerkzeugClient
 from werkzeug.test import TestResponse
 
+from .realtime.testing import TestWebSocket, WebSocketRefused
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["Client"]
+__all__ = ["Client", "TestWebSocket", "WebSocketRefused"]
 
 
 class Client(_WerkzeugClient):
@@ -39,3 +42,19 @@ class Client(_WerkzeugClient):
         Pass ``buffered=False`` to read a streamed body lazily (then close the response).
         """
         return super().open(*args, buffered=buffered, **kwargs)
+
+    def websocket(
+        self,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        subprotocols: Sequence[str] = (),
+        timeout: float = 10.0,
+    ) -> TestWebSocket:
+        """Open an in-process WebSocket to ``path`` (a context manager with ``send``,
+        ``send_json``, ``receive``, ``receive_json`` and ``close``); no server needed.
+
+        Raises:
+            WebSocketRefused: The app answered the handshake with HTTP (its status, headers
+                and body).
+        """
+        return TestWebSocket(self.application, path, headers, subprotocols, timeout)

@@ -1,0 +1,75 @@
+"""The WebSockets open in this process, closed with 1001 when the worker is told to stop.
+
+gunicorn tells a worker to stop with a signal (SIGTERM: graceful, SIGINT/SIGQUIT: quick) and
+then waits for its connections; a WebSocket never ends on its own, so :func:`watch_signals`
+(installed by ``wtf serve``'s ``post_worker_init`` hook, or by yours) chains a handler that
+closes every open socket with 1001 ("going away") before gunicorn's own handler runs.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import weakref
+from types import FrameType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .websocket import WebSocket
+
+__all__ = ["close_all", "open_count", "register", "unregister", "watch_signals"]
+
+_open: weakref.WeakSet[WebSocket] = weakref.WeakSet()
+_lock = threading.Lock()
+_watched = False
+
+
+def register(ws: WebSocket) -> None:
+    """Count ``ws`` among this process's open sockets."""
+    with _lock:
+        _open.add(ws)
+
+
+def unregister(ws: WebSocket) -> None:
+    """``ws`` ended."""
+    with _lock:
+        _open.discard(ws)
+
+
+def open_count() -> int:
+    """How many WebSockets are open in this process."""
+    with _lock:
+        return len(_open)
+
+
+def close_all(code: int = 1001, reason: str = "the server is shutting down") -> int:
+    """Close every open WebSocket with ``code``; return how many there were."""
+    with _lock:
+        sockets = list(_open)
+    for ws in sockets:
+        ws.close(code, reason)
+    return len(sockets)
+
+
+def _chain(signum: int) -> None:
+    previous = signal.getsignal(signum)
+
+    def handler(sig: int, frame: FrameType | None) -> None:
+        # Not in the handler itself: closing writes to sockets, which may block.
+        threading.Thread(target=close_all, name="wtf-websocket-shutdown", daemon=True).start()
+        if callable(previous):
+            previous(sig, frame)
+
+    signal.signal(signum, handler)
+
+
+def watch_signals(worker: Any = None) -> None:
+    """Close open WebSockets with 1001 on SIGTERM, SIGINT and SIGQUIT, then run the handlers
+    in place (gunicorn's). Call it from the process's main thread, once (gunicorn: the
+    ``post_worker_init`` hook; ``worker`` is ignored, so the hook can be this function)."""
+    global _watched
+    if _watched or threading.current_thread() is not threading.main_thread():
+        return
+    _watched = True
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        _chain(signum)

@@ -1,0 +1,239 @@
+"""An in-process WebSocket client for tests: ``wtf.testing.Client(app).websocket(path)``.
+
+The app runs in a thread on one end of a socket pair, as a threaded WSGI server would run it
+(the socket is handed over as ``environ["wtf.socket"]``); the test talks to the other end with
+wsproto's client side. No server, no port.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.test import EnvironBuilder
+from wsproto.connection import Connection, ConnectionState, ConnectionType
+from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+from wsproto.utilities import generate_accept_token
+
+from .websocket import WebSocketClosed
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIApplication
+
+__all__ = ["TestWebSocket", "WebSocketRefused"]
+
+
+class WebSocketRefused(Exception):
+    """The app answered the handshake with HTTP instead of switching protocols.
+
+    Attributes:
+        status: The HTTP status code (403, 426, 503...).
+        headers: The response headers.
+        body: The response body.
+    """
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        super().__init__(f"the WebSocket handshake was refused with {status}: {body[:200]!r}")
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def header(self, name: str) -> str | None:
+        """The first value of response header ``name``."""
+        return next((v for k, v in self.headers if k.lower() == name.lower()), None)
+
+
+class TestWebSocket:
+    """The client end of an in-process WebSocket (a context manager).
+
+    Raises:
+        WebSocketRefused: On opening, when the app answered with HTTP.
+    """
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        path: str,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        subprotocols: Sequence[str] = (),
+        timeout: float = 10.0,
+    ) -> None:
+        self.timeout = timeout
+        self._server_sock, self.sock = socket.socketpair()
+        self.sock.settimeout(timeout)
+        key = base64.b64encode(os.urandom(16)).decode()
+        sent = {
+            "Upgrade": "websocket",
+            "Connection": "Upgrade",
+            "Sec-WebSocket-Key": key,
+            "Sec-WebSocket-Version": "13",
+        }
+        if subprotocols:
+            sent["Sec-WebSocket-Protocol"] = ", ".join(subprotocols)
+        pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
+        environ = EnvironBuilder(path=path, headers=[*sent.items(), *pairs]).get_environ()
+        environ["wtf.socket"] = self._server_sock
+        environ["wsgi.multithread"] = True
+        self._refusal: WebSocketRefused | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(
+            target=self._run, args=(app, environ), name=f"wtf-test-websocket {path}", daemon=True
+        )
+        self._thread.start()
+        self._conn = Connection(ConnectionType.CLIENT)
+        self._messages: deque[str | bytes] = deque()
+        self._parts: list[Any] = []
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.closed = False
+        head, rest = self._read_head()
+        if head is None:
+            self._thread.join(timeout)
+            self._close_socket()
+            if self._refusal is not None:
+                raise self._refusal
+            raise ConnectionError("the app closed the connection without answering")
+        lines = head.decode("latin-1").split("\r\n")
+        self.response_headers = [
+            (name.strip(), value.strip())
+            for name, _, value in (line.partition(":") for line in lines[1:])
+        ]
+        accept = dict((k.lower(), v) for k, v in self.response_headers)
+        if accept.get("sec-websocket-accept") != generate_accept_token(key.encode()).decode():
+            raise ConnectionError(f"a bad handshake answer: {lines[0]!r}")
+        #: The subprotocol the app chose, or ``None``.
+        self.subprotocol = accept.get("sec-websocket-protocol")
+        if rest:
+            self._conn.receive_data(rest)
+
+    def _run(self, app: WSGIApplication, environ: dict[str, Any]) -> None:
+        statuses: list[tuple[str, list[tuple[str, str]]]] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]], exc: Any = None) -> Any:
+            statuses.append((status, headers))
+            return lambda data: None
+
+        try:
+            result = app(environ, start_response)
+            try:
+                body = b"".join(result)
+            finally:
+                close = getattr(result, "close", None)
+                if close is not None:
+                    close()
+            status, headers = statuses[-1]
+            self._refusal = WebSocketRefused(int(status.split()[0]), headers, body)
+        except StopIteration:
+            pass  # the app took the socket and served it to its end
+        except BaseException as exc:  # kept for the test to see
+            self.error = exc
+        finally:
+            self._server_sock.close()  # what the WSGI server does after the app
+
+    def _read_head(self) -> tuple[bytes | None, bytes]:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None, b""
+            data += chunk
+        head, _, rest = data.partition(b"\r\n\r\n")
+        return head, rest
+
+    # Talking.
+
+    def send(self, message: str | bytes) -> None:
+        """Send a text (``str``) or binary (``bytes``) message."""
+        event = (
+            TextMessage(data=message) if isinstance(message, str) else BytesMessage(data=message)
+        )
+        self.sock.sendall(self._conn.send(event))
+
+    def send_json(self, data: Any) -> None:
+        """Send ``data`` as JSON text."""
+        self.send(json.dumps(data))
+
+    def send_raw(self, data: bytes) -> None:
+        """Write bytes as they are (hand-made frames)."""
+        self.sock.sendall(data)
+
+    def receive(self, timeout: float | None = None) -> str | bytes:
+        """The next message.
+
+        Raises:
+            WebSocketClosed: The app closed the socket (its code and reason).
+            TimeoutError: Nothing came in ``timeout`` (default: the client's).
+        """
+        self.sock.settimeout(self.timeout if timeout is None else timeout)
+        while not self._messages:
+            if self.closed:
+                raise WebSocketClosed(self.close_code or 1005, self.close_reason)
+            try:
+                data = self.sock.recv(65536)
+            except TimeoutError:
+                raise TimeoutError("no message from the app in time") from None
+            self._feed(data)
+        return self._messages.popleft()
+
+    def receive_json(self, timeout: float | None = None) -> Any:
+        """The next message, decoded from JSON."""
+        return json.loads(self.receive(timeout))
+
+    def _feed(self, data: bytes) -> None:
+        if self._conn.state is ConnectionState.CLOSED:
+            self.closed = True
+            return
+        self._conn.receive_data(data or None)
+        for event in self._conn.events():
+            if isinstance(event, TextMessage | BytesMessage):
+                self._parts.append(event.data)
+                if event.message_finished:
+                    join = "".join if isinstance(event, TextMessage) else b"".join
+                    self._messages.append(join(self._parts))
+                    self._parts = []
+            elif isinstance(event, Ping):
+                self.sock.sendall(self._conn.send(event.response()))
+            elif isinstance(event, CloseConnection):
+                self.close_code, self.close_reason = int(event.code), event.reason or ""
+                if self._conn.state is ConnectionState.REMOTE_CLOSING:
+                    self.sock.sendall(self._conn.send(event.response()))
+                self.closed = True
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close: send a close frame, wait for the app's answer and for the app to finish."""
+        if not self.closed and self._conn.state is ConnectionState.OPEN:
+            try:
+                self.sock.sendall(self._conn.send(CloseConnection(code=code, reason=reason)))
+                while not self.closed:
+                    data = self.sock.recv(65536)
+                    self._feed(data)
+                    if not data:
+                        break
+            except (OSError, WebSocketClosed):
+                pass
+        self.closed = True
+        self._thread.join(self.timeout)
+        self._close_socket()
+
+    def _close_socket(self) -> None:
+        self.sock.close()
+
+    def __enter__(self) -> TestWebSocket:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

@@ -1,0 +1,330 @@
+"""``wtf.WebSocket``: one accepted WebSocket, over the socket the WSGI server handed over.
+
+The protocol is wsproto's (sans-I/O); the I/O is here, in the thread (or greenlet) serving the
+connection: no second thread per socket. Whoever calls :meth:`WebSocket.receive` reads, answers
+pings and close frames, and sends the keep-alive pings; :meth:`WebSocket.send` may be called
+from any thread (frames are written whole, one at a time).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import select
+import socket
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator
+from time import monotonic
+from typing import Any
+
+from wsproto.connection import Connection, ConnectionState, ConnectionType
+from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+
+__all__ = ["WebSocket", "WebSocketClosed"]
+
+log = logging.getLogger("wtf.realtime")
+
+_READ_SIZE = 65536
+_NO_PINGS = 3600.0  # the longest wait between keep-alive checks when pings are off
+
+
+class WebSocketClosed(Exception):
+    """The WebSocket is closed; sending or receiving on it is over.
+
+    Attributes:
+        code: The close code (what the peer sent, or why this side closed; 1006 when the
+            connection was lost without a close frame).
+        reason: The close reason, if any.
+    """
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"the WebSocket is closed ({code}{': ' + reason if reason else ''})")
+        self.code = code
+        self.reason = reason
+
+
+def _json_text(data: Any) -> str:
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+
+
+class WebSocket:
+    """An accepted WebSocket (RFC 6455), injected into ``@app.websocket`` handlers.
+
+    Iterating yields each message (``str`` for text frames, ``bytes`` for binary ones) and ends
+    when the socket closes.
+
+    Args:
+        sock: The connected socket, after the handshake was sent.
+        subprotocol: The subprotocol chosen in the handshake, or ``None``.
+        max_message_size: The largest message accepted (a fragmented one counts whole);
+            over it the socket is closed with 1009.
+        ping_interval: Seconds of silence from the peer after which a ping is sent
+            (``None``: no pings).
+        ping_timeout: Seconds a ping may go unanswered (the peer silent) before the socket is
+            closed with 1011; also the longest a frame may take to write to a peer that does
+            not read, and to wait for the peer's answer to a close.
+        json_encoder: ``fn(obj) -> str`` for :meth:`send_json`.
+        name: Names the socket in log lines (the request path).
+
+    Attributes:
+        subprotocol: The subprotocol chosen, or ``None``.
+        close_code: The close code the peer sent (``None`` until then, or if it sent none).
+        close_reason: The close reason the peer sent.
+    """
+
+    def __init__(
+        self,
+        sock: socket.socket,
+        *,
+        subprotocol: str | None = None,
+        max_message_size: int = 1 << 20,
+        ping_interval: float | None = 25.0,
+        ping_timeout: float = 20.0,
+        json_encoder: Callable[[Any], str] = _json_text,
+        name: str = "",
+    ) -> None:
+        self.subprotocol = subprotocol
+        self.close_code: int | None = None
+        self.close_reason = ""
+        self.max_message_size = max_message_size
+        self.ping_interval = ping_interval or None  # 0 turns pings off too
+        self.ping_timeout = ping_timeout
+        self.name = name
+        self._json = json_encoder
+        self._sock = sock
+        self._conn = Connection(ConnectionType.SERVER)
+        self._lock = threading.Lock()  # the protocol state and writes
+        self._reader = threading.Lock()  # one reader at a time
+        self._poll = select.poll()
+        self._poll.register(sock, select.POLLIN)
+        self._messages: deque[str | bytes] = deque()
+        self._parts: list[Any] = []
+        self._size = 0
+        self._closed = False
+        self._code = 1000  # why it closed (either side), for the log and WebSocketClosed
+        self._reason = ""
+        self._heard = monotonic()  # when the peer last sent anything
+        self._pinged: float | None = None  # when an unanswered ping went out
+        self._closing: float | None = None  # when this side sent its close frame
+        # Writes that block longer than this fail: a peer that does not read is a dead one.
+        sock.settimeout(ping_timeout)
+
+    # Public API.
+
+    @property
+    def closed(self) -> bool:
+        """Whether the socket is closed (no more messages will come or go)."""
+        return self._closed
+
+    def receive(self, timeout: float | None = None) -> str | bytes | None:
+        """Wait for the next message: ``str`` (text) or ``bytes`` (binary).
+
+        Args:
+            timeout: Seconds to wait; ``None`` waits as long as the socket is open.
+
+        Returns:
+            The message, or ``None`` when ``timeout`` passed first.
+
+        Raises:
+            WebSocketClosed: The socket is closed (by the peer, a protocol error, a timeout,
+                or this side).
+        """
+        deadline = None if timeout is None else monotonic() + timeout
+        with self._reader:
+            while True:
+                if self._messages:
+                    return self._messages.popleft()
+                if self._closed:
+                    raise WebSocketClosed(self._code, self._reason)
+                wait = self._keep_alive()
+                if deadline is not None:
+                    left = deadline - monotonic()
+                    if left <= 0:
+                        return None
+                    wait = min(wait, left)
+                if wait > 0 and self._poll.poll(wait * 1000):
+                    self._read()
+
+    def __iter__(self) -> Iterator[str | bytes]:
+        """Each message until the socket closes."""
+        while True:
+            try:
+                message = self.receive()
+            except WebSocketClosed:
+                return
+            if message is not None:
+                yield message
+
+    def send(self, message: str | bytes | bytearray | memoryview) -> None:
+        """Send one message: a text frame for ``str``, a binary frame for bytes. Safe from any
+        thread; the frame is written whole before another one starts.
+
+        Raises:
+            WebSocketClosed: The socket is closed (or the peer stopped reading).
+            TypeError: ``message`` is neither text nor bytes.
+        """
+        if isinstance(message, str):
+            event: TextMessage | BytesMessage = TextMessage(data=message)
+        elif isinstance(message, bytes | bytearray | memoryview):
+            event = BytesMessage(data=bytes(message))
+        else:
+            raise TypeError(
+                f"a WebSocket sends str or bytes, not {type(message).__name__} "
+                "(send_json() sends JSON)"
+            )
+        with self._lock:
+            if self._closed or self._conn.state is not ConnectionState.OPEN:
+                raise WebSocketClosed(self._code, self._reason)
+            self._write(self._conn.send(event))
+
+    def send_json(self, data: Any) -> None:
+        """Send ``data`` as JSON in a text frame."""
+        self.send(self._json(data))
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close the socket: send a close frame with ``code`` and ``reason``, then wait (at most
+        ``ping_timeout``) for the peer's answer when no other thread is receiving."""
+        with self._lock:
+            if self._closed:
+                return
+            self._send_close(code, reason)
+        if self._reader.acquire(blocking=False):
+            try:
+                while not self._closed:
+                    wait = self._keep_alive()
+                    if wait > 0 and self._poll.poll(wait * 1000):
+                        self._read()
+            finally:
+                self._reader.release()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else "open"
+        return f"<wtf.WebSocket {self.name!r} {state}>"
+
+    # The I/O loop.
+
+    def _read(self) -> None:
+        """Read what arrived and handle the protocol events it makes."""
+        try:
+            data: bytes | None = self._sock.recv(_READ_SIZE)
+        except (BlockingIOError, InterruptedError, TimeoutError):
+            return
+        except OSError:
+            data = b""
+        with self._lock:
+            if self._closed:
+                return
+            self._heard = monotonic()
+            self._pinged = None
+            self._conn.receive_data(data or None)  # None: the connection was lost
+            self._handle_events()
+
+    def _handle_events(self) -> None:  # holds self._lock
+        for event in self._conn.events():
+            if isinstance(event, TextMessage | BytesMessage):
+                if self._closing is not None:
+                    continue  # after our close frame, data is dropped (RFC 6455 §1.4)
+                self._size += len(event.data)
+                if self._size > self.max_message_size:
+                    self._fail(1009, f"a message over {self.max_message_size} bytes")
+                    return
+                self._parts.append(event.data)
+                if event.message_finished:
+                    joined = "".join if isinstance(event, TextMessage) else b"".join
+                    self._messages.append(joined(self._parts))
+                    self._parts = []
+                    self._size = 0
+            elif isinstance(event, Ping):
+                self._write(self._conn.send(event.response()))
+            elif isinstance(event, CloseConnection):
+                self._on_close(event)
+                return
+
+    def _on_close(self, event: CloseConnection) -> None:  # holds self._lock
+        state = self._conn.state
+        if state is ConnectionState.REMOTE_CLOSING:  # the peer closes: echo its code
+            self.close_code = None if event.code == 1005 else int(event.code)
+            self.close_reason = event.reason or ""
+            self._code, self._reason = int(event.code), event.reason or ""
+            with contextlib.suppress(WebSocketClosed):
+                self._write(self._conn.send(event.response()))
+            self._closed = True
+        elif state is ConnectionState.CLOSED:
+            if event.code == 1006 and self._closing is None:  # lost, no close frame
+                self._code, self._reason = 1006, "the connection was lost"
+            else:  # the answer to our close
+                self.close_code = None if event.code == 1005 else int(event.code)
+                self.close_reason = event.reason or ""
+            self._closed = True
+        else:  # still open: wsproto failed to parse what the peer sent
+            self._fail(int(event.code), event.reason or "a protocol error")
+
+    def _keep_alive(self) -> float:
+        """Send a ping when due, give up on a silent peer; return the seconds until the next
+        check."""
+        with self._lock:
+            if self._closed:
+                return 0.0
+            now = monotonic()
+            if self._closing is not None:
+                left = self._closing + self.ping_timeout - now
+                if left <= 0:
+                    self._closed = True  # the peer never answered our close
+                return max(left, 0.0)
+            if self._pinged is not None:
+                left = self._pinged + self.ping_timeout - now
+                if left <= 0:
+                    self._fail(1011, f"no answer to a ping in {self.ping_timeout:g} s")
+                    return 0.0
+                return left
+            if self.ping_interval is None:
+                return _NO_PINGS
+            idle = now - self._heard
+            if idle >= self.ping_interval:
+                try:
+                    self._write(self._conn.send(Ping()))
+                except WebSocketClosed:
+                    return 0.0
+                self._pinged = now
+                return self.ping_timeout
+            return self.ping_interval - idle
+
+    def _send_close(self, code: int, reason: str) -> None:  # holds self._lock
+        self._code, self._reason = code, reason
+        if self._conn.state in (ConnectionState.OPEN, ConnectionState.REMOTE_CLOSING):
+            try:
+                self._write(self._conn.send(CloseConnection(code=code, reason=reason)))
+            except WebSocketClosed:
+                return
+        if self._conn.state is ConnectionState.CLOSED:
+            self._closed = True
+        else:
+            self._closing = monotonic()
+
+    def _fail(self, code: int, reason: str) -> None:  # holds self._lock
+        """Close after a fault of the peer's: say why, and stop reading."""
+        log.info("closing WebSocket %s: %s (%d)", self.name, reason, code)
+        self._send_close(code, reason)
+        self._closed = True
+
+    def _write(self, data: bytes) -> None:  # holds self._lock
+        try:
+            self._sock.sendall(data)
+        except OSError:  # reset, or the peer stopped reading (the write timed out)
+            self._closed = True
+            self._code, self._reason = 1006, "the connection was lost"
+            raise WebSocketClosed(1006, "the connection was lost") from None
+
+    def finish(self) -> None:
+        """Mark the socket closed for good (the connection goes back to the server)."""
+        with self._lock:
+            self._closed = True
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._poll.unregister(self._sock)
+
+    @property
+    def end_code(self) -> int:
+        """Why the socket closed: the code either side sent (1006: lost)."""
+        return self._code
