@@ -324,6 +324,11 @@ class Injector:
                 f"where from: write '{param.name}: wtf.Body[{type_name(ann)}]' for the request "
                 f"body{query}"
             )
+        if type_name(ann) == "wtf.realtime.websocket.WebSocket":
+            raise HandlerError(
+                f"{where} asks for a wtf.WebSocket, which only WebSocket routes provide: "
+                "register the handler with @app.websocket(pattern)"
+            )
         raise HandlerError(
             f"{where} has an unknown dependency on {type_name(ann)}; register an ArgBuilder "
             f"for it (@app.arg_builder on a function returning {type_name(ann)})"

@@ -10,6 +10,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from .loading import AppNotFound, load_app, source_files
+from .realtime.shutdown import watch_signals
 
 __all__ = [
     "DEFAULT_THREADS",
@@ -59,6 +60,8 @@ class ServeOptions:
             # Load (and compile) the app once in the master, before the workers fork; with
             # --reload each worker must import it afresh instead.
             "preload_app": not self.reload,
+            # Open WebSockets are closed with 1001 when the worker is told to stop.
+            "post_worker_init": watch_signals,
         }
         if self.access_log:
             settings["accesslog"] = "-"

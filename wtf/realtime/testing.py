@@ -8,6 +8,7 @@ wsproto's client side. No server, no port.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -80,7 +81,9 @@ class TestWebSocket:
         if subprotocols:
             sent["Sec-WebSocket-Protocol"] = ", ".join(subprotocols)
         pairs = list(headers.items()) if isinstance(headers, Mapping) else list(headers)
-        environ = EnvironBuilder(path=path, headers=[*sent.items(), *pairs]).get_environ()
+        given = {name.lower() for name, _ in pairs}  # the test's own values replace these
+        defaults = [(k, v) for k, v in sent.items() if k.lower() not in given]
+        environ = EnvironBuilder(path=path, headers=[*defaults, *pairs]).get_environ()
         environ["wtf.socket"] = self._server_sock
         environ["wsgi.multithread"] = True
         self._refusal: WebSocketRefused | None = None
@@ -113,7 +116,7 @@ class TestWebSocket:
         #: The subprotocol the app chose, or ``None``.
         self.subprotocol = accept.get("sec-websocket-protocol")
         if rest:
-            self._conn.receive_data(rest)
+            self._feed(rest)
 
     def _run(self, app: WSGIApplication, environ: dict[str, Any]) -> None:
         statuses: list[tuple[str, list[tuple[str, str]]]] = []
@@ -201,12 +204,17 @@ class TestWebSocket:
                     self._messages.append(join(self._parts))
                     self._parts = []
             elif isinstance(event, Ping):
-                self.sock.sendall(self._conn.send(event.response()))
+                self._reply(self._conn.send(event.response()))
             elif isinstance(event, CloseConnection):
                 self.close_code, self.close_reason = int(event.code), event.reason or ""
                 if self._conn.state is ConnectionState.REMOTE_CLOSING:
-                    self.sock.sendall(self._conn.send(event.response()))
+                    self._reply(self._conn.send(event.response()))
                 self.closed = True
+
+    def _reply(self, data: bytes) -> None:
+        """Answer a ping or a close; the app may have ended the connection already."""
+        with contextlib.suppress(OSError):
+            self.sock.sendall(data)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Close: send a close frame, wait for the app's answer and for the app to finish."""
