@@ -204,7 +204,10 @@ def test_registration_mistakes_are_named() -> None:
         def gen(ws: wtf.WebSocket) -> object:
             yield ws
 
-    with pytest.raises(wtf.HandlerError, match="only WebSocket routes provide: register the handler with @app.websocket"):
+    with pytest.raises(
+        wtf.HandlerError,
+        match="only WebSocket routes provide: register the handler with @app.websocket",
+    ):
 
         @other.get("/d")
         def not_a_socket(ws: wtf.WebSocket) -> str:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.test import EnvironBuilder
 from wsproto.connection import Connection, ConnectionState, ConnectionType
-from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 from wsproto.utilities import generate_accept_token
 
 from .websocket import WebSocketClosed
@@ -98,6 +98,8 @@ class TestWebSocket:
         self.close_code: int | None = None
         self.close_reason = ""
         self.closed = False
+        #: The payloads of the pongs the app sent.
+        self.pongs: list[bytes] = []
         head, rest = self._read_head()
         if head is None:
             self._thread.join(timeout)
@@ -205,6 +207,8 @@ class TestWebSocket:
                     self._parts = []
             elif isinstance(event, Ping):
                 self._reply(self._conn.send(event.response()))
+            elif isinstance(event, Pong):
+                self.pongs.append(bytes(event.payload))
             elif isinstance(event, CloseConnection):
                 self.close_code, self.close_reason = int(event.code), event.reason or ""
                 if self._conn.state is ConnectionState.REMOTE_CLOSING:
