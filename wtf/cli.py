@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--worker-class",
-        choices=("gthread", "sync"),
+        choices=("gthread", "gevent", "sync"),
         default="gthread",
         help="gunicorn worker: gthread (default; a slow client holds one thread, not the "
         "worker) or sync (one request at a time per worker; only behind a buffering proxy)",

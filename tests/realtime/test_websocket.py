@@ -206,7 +206,7 @@ def test_registration_mistakes_are_named() -> None:
 
     with pytest.raises(
         wtf.HandlerError,
-        match="only WebSocket routes provide: register the handler with @app.websocket",
+        match=r"only WebSocket routes provide: register the handler with @app\.websocket",
     ):
 
         @other.get("/d")

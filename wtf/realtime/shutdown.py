@@ -8,7 +8,9 @@ closes every open socket with 1001 ("going away") before gunicorn's own handler 
 
 from __future__ import annotations
 
+import importlib
 import signal
+import sys
 import threading
 import weakref
 from types import FrameType
@@ -51,14 +53,28 @@ def close_all(code: int = 1001, reason: str = "the server is shutting down") -> 
     return len(sockets)
 
 
+def _close_all_soon() -> None:
+    """Run :func:`close_all` outside the signal handler: closing writes to sockets, which may
+    block. Under gevent the handler runs in the event loop, where starting a thread (which
+    waits for it to start) cannot block: a greenlet is spawned instead."""
+    gevent = sys.modules.get("gevent")
+    if gevent is not None:
+        monkey = importlib.import_module("gevent.monkey")
+        if monkey.is_module_patched("threading"):
+            gevent.spawn(close_all)
+            return
+    threading.Thread(target=close_all, name="wtf-websocket-shutdown", daemon=True).start()
+
+
 def _chain(signum: int) -> None:
     previous = signal.getsignal(signum)
 
     def handler(sig: int, frame: FrameType | None) -> None:
-        # Not in the handler itself: closing writes to sockets, which may block.
-        threading.Thread(target=close_all, name="wtf-websocket-shutdown", daemon=True).start()
-        if callable(previous):
-            previous(sig, frame)
+        try:
+            _close_all_soon()
+        finally:
+            if callable(previous):
+                previous(sig, frame)
 
     signal.signal(signum, handler)
 
