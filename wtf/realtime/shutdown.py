@@ -12,6 +12,7 @@ import importlib
 import signal
 import sys
 import threading
+import time
 import weakref
 from types import FrameType
 from typing import TYPE_CHECKING, Any
@@ -44,12 +45,21 @@ def open_count() -> int:
         return len(_open)
 
 
-def close_all(code: int = 1001, reason: str = "the server is shutting down") -> int:
-    """Close every open WebSocket with ``code``; return how many there were."""
+def close_all(
+    code: int = 1001, reason: str = "the server is shutting down", wait: float = 2.0
+) -> int:
+    """Close every open WebSocket with ``code``; those whose peer has not answered within
+    ``wait`` seconds are aborted. Return how many there were."""
     with _lock:
         sockets = list(_open)
     for ws in sockets:
         ws.close(code, reason)
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline and not all(ws.closed for ws in sockets):
+        time.sleep(0.02)
+    for ws in sockets:
+        if not ws.closed:
+            ws.abort()
     return len(sockets)
 
 

@@ -317,6 +317,18 @@ class WebSocket:
             self._code, self._reason = 1006, "the connection was lost"
             raise WebSocketClosed(1006, "the connection was lost") from None
 
+    def abort(self) -> None:
+        """End the connection now, without waiting for the peer: the socket is shut down (not
+        closed: the WSGI server still owns it), so a thread waiting in :meth:`receive` wakes
+        and finds it closed."""
+        with self._lock:
+            if not self._closed:
+                self._closed = True
+                if self._code == 1000 and self._closing is None:
+                    self._code, self._reason = 1006, "aborted"
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
     def finish(self) -> None:
         """Mark the socket closed for good (the connection goes back to the server)."""
         with self._lock:
