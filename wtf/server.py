@@ -108,7 +108,8 @@ class RouteOptions(TypedDict, total=False):
 
 @dataclass(frozen=True)
 class RouteInfo:
-    """One line of :meth:`Server.describe_routes`."""
+    """One line of :meth:`Server.describe_routes` (``methods`` is ``("WEBSOCKET",)`` for a
+    WebSocket route)."""
 
     pattern: str
     methods: tuple[str, ...]
@@ -555,7 +556,13 @@ class Server(RequestCycle):
             out.append(
                 RouteInfo(
                     pattern=route.pattern,
-                    methods=tuple(sorted(route.methods)) if route.methods else ("all",),
+                    methods=(
+                        ("WEBSOCKET",)
+                        if route.target.websocket is not None
+                        else tuple(sorted(route.methods))
+                        if route.methods
+                        else ("all",)
+                    ),
                     hosts=route.hosts or (),
                     handler=route.target.name,
                     midware=tuple(repr(m) for m in midware),

@@ -212,3 +212,41 @@ def test_registration_mistakes_are_named() -> None:
         @other.get("/d")
         def not_a_socket(ws: wtf.WebSocket) -> str:
             return ""
+
+
+def test_sending_from_many_threads_writes_whole_frames(client: Client) -> None:
+    with client.websocket("/ws/fanout") as ws:
+        ws.send("go")
+        received = [ws.receive() for _ in range(161)]
+    assert received[-1] == "done"
+    counts: dict[int, int] = {}
+    for message in received[:-1]:
+        assert isinstance(message, bytes) and len(message) == 64 << 10
+        assert message == bytes([message[0]]) * (64 << 10)  # never two frames interleaved
+        counts[message[0]] = counts.get(message[0], 0) + 1
+    assert counts == {n: 20 for n in range(8)}
+
+
+def test_a_frame_announcing_a_huge_payload_is_cut_off_at_the_limit(client: Client) -> None:
+    import os
+    import struct
+
+    with client.websocket("/ws/small") as ws:
+        key = os.urandom(4)
+        ws.send_raw(bytes([0x82, 0x80 | 127]) + struct.pack("!Q", 1 << 40) + key)
+        sent = 0
+        try:
+            for _ in range(64):  # 64 KiB at most, long past the 1 KiB limit
+                ws.send_raw(b"\x00" * 1024)
+                sent += 1024
+        except OSError:  # the app closed the connection: writing fails
+            pass
+        with pytest.raises(wtf.WebSocketClosed) as closed:
+            ws.receive()
+    assert closed.value.code == 1009
+
+
+def test_routes_are_described_as_websocket_routes() -> None:
+    methods = {info.pattern: info.methods for info in app.describe_routes()}
+    assert methods["/ws/echo/:room"] == ("WEBSOCKET",)
+    assert methods["/hello"] == ("GET",)

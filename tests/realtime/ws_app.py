@@ -116,3 +116,21 @@ def hello() -> str:
 def large(ws: wtf.WebSocket) -> None:
     for message in ws:
         ws.send(message)
+
+
+@app.websocket("/ws/fanout")
+def fanout(ws: wtf.WebSocket) -> None:
+    """On "go": 8 threads send 20 messages of 64 KiB each at once (sending is thread-safe)."""
+    if ws.receive() != "go":
+        return
+    threads = [
+        threading.Thread(target=lambda n=n: [ws.send(bytes([n]) * (64 << 10)) for _ in range(20)])
+        for n in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ws.send("done")
+    for _ in ws:
+        pass
