@@ -108,8 +108,11 @@ class WebSocket:
         self._heard = monotonic()  # when the peer last sent anything
         self._pinged: float | None = None  # when an unanswered ping went out
         self._closing: float | None = None  # when this side sent its close frame
-        # Writes that block longer than this fail: a peer that does not read is a dead one.
-        sock.settimeout(ping_timeout)
+        # Non-blocking: reads come after poll() said so, and a write that would block waits
+        # in poll() at most ping_timeout (a peer that does not read is a dead one). PERF: a
+        # socket with a timeout would poll() inside every recv() and send() too.
+        self._poll_out: Any = None
+        sock.setblocking(False)
 
     # Public API.
 
@@ -310,9 +313,21 @@ class WebSocket:
         self._closed = True
 
     def _write(self, data: bytes) -> None:  # holds self._lock
+        """Write ``data`` whole; waiting for room at most ``ping_timeout`` at a time."""
+        view = memoryview(data)
         try:
-            self._sock.sendall(data)
-        except OSError:  # reset, or the peer stopped reading (the write timed out)
+            while view:
+                try:
+                    view = view[self._sock.send(view) :]
+                    continue
+                except BlockingIOError:
+                    pass
+                if self._poll_out is None:
+                    self._poll_out = select.poll()
+                    self._poll_out.register(self._sock, select.POLLOUT)
+                if not self._poll_out.poll(self.ping_timeout * 1000):
+                    raise TimeoutError("the peer stopped reading")
+        except OSError:  # reset, or the peer stopped reading
             self._closed = True
             self._code, self._reason = 1006, "the connection was lost"
             raise WebSocketClosed(1006, "the connection was lost") from None

@@ -1,0 +1,207 @@
+"""WebSocket echo benchmark: wtf against flask-sock and the ``websockets`` library.
+
+Each server runs on 127.0.0.1 (wtf and flask-sock under the same gunicorn: one gthread worker,
+64 threads; ``websockets``: its own threaded server, the upper anchor), one at a time; the
+client (websocket-client, in this process) does echo round trips of a 32-byte text message for
+a fixed time over one connection, then over 50 concurrent connections (a thread each). Then
+memory: one worker's RSS growth per idle open connection, at 1,000 connections (gthread,
+1,100 threads) and 5,000 (gevent). Every server is stopped by its PID. ``make bench-websocket``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import websocket
+
+ROOT = Path(__file__).resolve().parents[1]
+MESSAGE = "x" * 32
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running(name: str, worker: list[str]) -> Iterator[tuple[int, int]]:
+    """Start server ``name``; yield (port, pid of the process holding the sockets)."""
+    port = free_port()
+    if name == "websockets":
+        command = [sys.executable, "-m", "bench.ws_apps", str(port)]
+    else:
+        target = {"wtf": "bench.ws_apps:wtf_app", "flask-sock": "bench.ws_apps:flask_app"}[name]
+        command = [sys.executable, "-m", "gunicorn", "-w", "1", *worker, "--bind",
+                   f"127.0.0.1:{port}", "--log-level", "warning", target]
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError(f"{name} did not start") from None
+                time.sleep(0.05)
+        pid = process.pid
+        if name != "websockets":  # the gunicorn worker, the master's only child
+            for _ in range(100):
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+                if children:
+                    pid = int(children[0])
+                    break
+                time.sleep(0.05)
+        yield port, pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _frame(text: bytes) -> bytes:
+    """A masked text frame, as a client sends it (a fixed mask: the server cannot tell)."""
+    key = b"\x01\x02\x03\x04"
+    masked = bytes(b ^ key[i % 4] for i, b in enumerate(text))
+    return bytes([0x81, 0x80 | len(text)]) + key + masked
+
+
+REQUEST = _frame(MESSAGE.encode())
+ECHO = bytes([0x81, len(MESSAGE)]) + MESSAGE.encode()  # what the server sends back
+
+
+def _open_raw(port: int) -> socket.socket:
+    """A WebSocket handshake by hand; the socket, ready for frames."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    sock.sendall(
+        b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+        b"Sec-WebSocket-Version: 13\r\n\r\n"
+    )
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = sock.recv(4096)
+        if not chunk:
+            raise RuntimeError("the server closed during the handshake")
+        head += chunk
+    if not head.startswith(b"HTTP/1.1 101"):
+        raise RuntimeError(f"no upgrade: {head[:60]!r}")
+    return sock
+
+
+def round_trips(port: int, connections: int, seconds: float) -> float:
+    """Echo round trips per second over ``connections`` concurrent connections.
+
+    The client is one thread with a selector and pre-built frames (a few microseconds per
+    round trip), so that the server, not the client, is what is measured.
+    """
+    sockets = [_open_raw(port) for _ in range(connections)]
+    selector = selectors.DefaultSelector()
+    pending = {}
+    for sock in sockets:
+        sock.setblocking(False)
+        selector.register(sock, selectors.EVENT_READ)
+        pending[sock] = b""
+    count = 0
+    for sock in sockets:
+        sock.send(REQUEST)
+    began = time.monotonic()
+    stop = began + seconds
+    while time.monotonic() < stop:
+        for key, _ in selector.select(timeout=1):
+            sock = key.fileobj  # type: ignore[assignment]
+            data = pending[sock] + sock.recv(65536)
+            while len(data) >= len(ECHO):
+                if data[: len(ECHO)] != ECHO:
+                    raise SystemExit(f"a wrong echo: {data[:40]!r}")
+                data = data[len(ECHO) :]
+                count += 1
+                sock.send(REQUEST)
+            pending[sock] = data
+    elapsed = time.monotonic() - began
+    selector.close()
+    for sock in sockets:
+        sock.close()
+    return count / elapsed
+
+
+def rss_kib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise RuntimeError("no VmRSS")
+
+
+def rss_per_connection(name: str, worker: list[str], count: int) -> float:
+    """KiB of the worker's RSS per idle open connection, at ``count`` connections."""
+    with running(name, worker) as (port, pid):
+        warm = [websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
+                for _ in range(10)]
+        time.sleep(0.5)
+        before = rss_kib(pid)
+        sockets = [websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
+                   for _ in range(count)]
+        sockets[-1].send(MESSAGE)
+        assert sockets[-1].recv() == MESSAGE  # all of them accepted and served
+        time.sleep(1.0)
+        after = rss_kib(pid)
+        for ws in [*warm, *sockets]:
+            ws.shutdown()
+        return (after - before) / count
+
+
+GTHREAD = ["-k", "gthread", "--threads", "64"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--skip-memory", action="store_true")
+    args = parser.parse_args(argv)
+    rows: dict[str, tuple[float, float]] = {}
+    for name in ("wtf", "flask-sock", "websockets"):
+        with running(name, GTHREAD) as (port, _):
+            one = round_trips(port, 1, args.seconds)
+            fifty = round_trips(port, 50, args.seconds)
+        rows[name] = (one, fifty)
+    print(f"# WebSocket echo round trips/s, Python {sys.version.split()[0]}, "
+          f"{os.cpu_count()} cores, {args.seconds:g} s each, one client thread")
+    print("| server | 1 connection | 50 connections | wtf / this (1) | wtf / this (50) |")
+    print("|---|---|---|---|---|")
+    for name, (one, fifty) in rows.items():
+        print(f"| {name} | {one:,.0f} | {fifty:,.0f} | {rows['wtf'][0] / one:.2f}x | "
+              f"{rows['wtf'][1] / fifty:.2f}x |")
+    if args.skip_memory:
+        return 0
+    print("\n| memory | KiB of worker RSS per idle connection |")
+    print("|---|---|")
+    cases = [
+        ("wtf, gthread, 1,000 connections", "wtf", ["-k", "gthread", "--threads", "1100"], 1000),
+        ("flask-sock, gthread, 1,000 connections", "flask-sock",
+         ["-k", "gthread", "--threads", "1100"], 1000),
+        ("wtf, gevent, 5,000 connections", "wtf",
+         ["-k", "gevent", "--worker-connections", "6000"], 5000),
+    ]
+    for label, name, worker, count in cases:
+        print(f"| {label} | {rss_per_connection(name, worker, count):,.1f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
