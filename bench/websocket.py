@@ -42,10 +42,22 @@ def running(name: str, worker: list[str]) -> Iterator[tuple[int, int]]:
         command = [sys.executable, "-m", "bench.ws_apps", str(port)]
     else:
         target = {"wtf": "bench.ws_apps:wtf_app", "flask-sock": "bench.ws_apps:flask_app"}[name]
-        command = [sys.executable, "-m", "gunicorn", "-w", "1", *worker, "--bind",
-                   f"127.0.0.1:{port}", "--log-level", "warning", target]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-w",
+            "1",
+            *worker,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            target,
+        ]
+    process = subprocess.Popen(
+        command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -151,12 +163,16 @@ def rss_kib(pid: int) -> int:
 def rss_per_connection(name: str, worker: list[str], count: int) -> float:
     """KiB of the worker's RSS per idle open connection, at ``count`` connections."""
     with running(name, worker) as (port, pid):
-        warm = [websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
-                for _ in range(10)]
+        warm = [
+            websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
+            for _ in range(10)
+        ]
         time.sleep(0.5)
         before = rss_kib(pid)
-        sockets = [websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
-                   for _ in range(count)]
+        sockets = [
+            websocket.create_connection(f"ws://127.0.0.1:{port}/echo", timeout=30)
+            for _ in range(count)
+        ]
         sockets[-1].send(MESSAGE)
         assert sockets[-1].recv() == MESSAGE  # all of them accepted and served
         time.sleep(1.0)
@@ -180,23 +196,40 @@ def main(argv: list[str] | None = None) -> int:
             one = round_trips(port, 1, args.seconds)
             fifty = round_trips(port, 50, args.seconds)
         rows[name] = (one, fifty)
-    print(f"# WebSocket echo round trips/s, Python {sys.version.split()[0]}, "
-          f"{os.cpu_count()} cores, {args.seconds:g} s each, one client thread")
+    print(
+        f"# WebSocket echo round trips/s, Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores, {args.seconds:g} s each, one client thread"
+    )
     print("| server | 1 connection | 50 connections | wtf / this (1) | wtf / this (50) |")
     print("|---|---|---|---|---|")
     for name, (one, fifty) in rows.items():
-        print(f"| {name} | {one:,.0f} | {fifty:,.0f} | {rows['wtf'][0] / one:.2f}x | "
-              f"{rows['wtf'][1] / fifty:.2f}x |")
+        print(
+            f"| {name} | {one:,.0f} | {fifty:,.0f} | {rows['wtf'][0] / one:.2f}x | "
+            f"{rows['wtf'][1] / fifty:.2f}x |"
+        )
     if args.skip_memory:
         return 0
     print("\n| memory | KiB of worker RSS per idle connection |")
     print("|---|---|")
     cases = [
-        ("wtf, gthread, 1,000 connections", "wtf", ["-k", "gthread", "--threads", "1100"], 1000),
-        ("flask-sock, gthread, 1,000 connections", "flask-sock",
-         ["-k", "gthread", "--threads", "1100"], 1000),
-        ("wtf, gevent, 5,000 connections", "wtf",
-         ["-k", "gevent", "--worker-connections", "6000"], 5000),
+        (
+            "wtf, gthread, 1,000 connections",
+            "wtf",
+            ["-k", "gthread", "--threads", "1100", "--worker-connections", "1200"],
+            1000,
+        ),
+        (
+            "flask-sock, gthread, 1,000 connections",
+            "flask-sock",
+            ["-k", "gthread", "--threads", "1100", "--worker-connections", "1200"],
+            1000,
+        ),
+        (
+            "wtf, gevent, 5,000 connections",
+            "wtf",
+            ["-k", "gevent", "--worker-connections", "6000"],
+            5000,
+        ),
     ]
     for label, name, worker, count in cases:
         print(f"| {label} | {rss_per_connection(name, worker, count):,.1f} |", flush=True)

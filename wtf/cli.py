@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import socket
 import sys
 from typing import NoReturn
@@ -81,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=_positive,
         default=5,
         help="seconds an idle keep-alive connection is kept (gthread keeps them off the threads)",
+    )
+    serve.add_argument(
+        "--worker-connections",
+        type=_positive,
+        default=1000,
+        help="connections a gthread or gevent worker holds at once (default 1000; each open "
+        "WebSocket is one)",
     )
     serve.add_argument("--reload", action="store_true", help="restart workers when code changes")
     serve.add_argument(
@@ -195,9 +203,17 @@ def _dev(args: argparse.Namespace) -> int:
 def _serve(args: argparse.Namespace) -> int:
     from .serving import ServeOptions, serve
 
-    if args.worker_class == "sync" and args.threads not in (None, 1):
+    if args.worker_class != "gthread" and args.threads not in (None, 1):
         print(
-            "wtf: --threads applies to --worker-class gthread (a sync worker has one thread)",
+            f"wtf: --threads applies to --worker-class gthread (a {args.worker_class} worker "
+            "has one thread)",
+            file=sys.stderr,
+        )
+        return 2
+    if args.worker_class == "gevent" and importlib.util.find_spec("gevent") is None:
+        print(
+            "wtf: --worker-class gevent needs gevent, which is not installed "
+            "(pip install 'wtf-web[gevent]')",
             file=sys.stderr,
         )
         return 2
@@ -208,6 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
         worker_class=args.worker_class,
         threads=args.threads if args.threads is not None else _default_threads(args.worker_class),
         keep_alive=args.keep_alive,
+        worker_connections=args.worker_connections,
         reload=args.reload,
         timeout=args.timeout,
         graceful_timeout=args.graceful_timeout,

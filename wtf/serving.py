@@ -39,6 +39,7 @@ class ServeOptions:
     worker_class: str = "gthread"
     threads: int = DEFAULT_THREADS
     keep_alive: int = 5
+    worker_connections: int = 1000
     reload: bool = False
     #: ``wtf dev``: the app's ``debug`` on (tracebacks in 500s), logging at DEBUG.
     debug: bool = False
@@ -54,6 +55,7 @@ class ServeOptions:
             "threads": self.threads,
             "worker_class": self.worker_class,
             "keepalive": self.keep_alive,
+            "worker_connections": self.worker_connections,
             "timeout": self.timeout,
             "graceful_timeout": self.graceful_timeout,
             "reload": self.reload,
