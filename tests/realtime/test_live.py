@@ -181,3 +181,15 @@ def test_http_requests_on_the_same_worker_keep_answering_while_sockets_are_open(
             stack.enter_context(connect(url(server, "/ws/echo/x")))
         for _ in range(20):
             assert request(server.port, "GET", "/hello")[0] == 200
+
+
+def test_hup_replaces_workers_and_closes_their_sockets_with_1001() -> None:
+    with serving(APP, "--workers", "1", "--graceful-timeout", "20") as server:
+        with connect(url(server, "/ws/echo/x")) as ws:
+            ws.send("up")
+            assert ws.recv() == "up"
+            server.signal(signal.SIGHUP)  # new workers; the old one is told to stop
+            assert close_code(ws) == 1001
+        with connect(url(server, "/ws/echo/x")) as ws:  # a new worker answers
+            ws.send("again")
+            assert ws.recv() == "again"

@@ -250,3 +250,50 @@ def test_routes_are_described_as_websocket_routes() -> None:
     methods = {info.pattern: info.methods for info in app.describe_routes()}
     assert methods["/ws/echo/:room"] == ("WEBSOCKET",)
     assert methods["/hello"] == ("GET",)
+
+
+class _Untouchable:
+    """A wsgi.input that fails the test if anything reads it."""
+
+    def read(self, *args: object) -> bytes:
+        raise AssertionError("wsgi.input was read on an upgrade")
+
+    readline = read
+
+
+def test_the_request_body_is_never_read_on_an_upgrade() -> None:
+    from werkzeug.test import EnvironBuilder
+
+    from wtf.realtime.testing import TestWebSocket
+
+    seen: list[object] = []
+    original = EnvironBuilder.get_environ
+
+    def with_untouchable_input(self: EnvironBuilder) -> dict[str, object]:
+        environ = original(self)
+        environ["wsgi.input"] = _Untouchable()
+        environ["CONTENT_LENGTH"] = "10"
+        seen.append(environ)
+        return environ
+
+    EnvironBuilder.get_environ = with_untouchable_input  # type: ignore[method-assign]
+    try:
+        ws = TestWebSocket(app, "/ws/echo/x")
+    finally:
+        EnvironBuilder.get_environ = original  # type: ignore[method-assign]
+    with ws:
+        ws.send("fine")
+        assert ws.receive() == "fine"
+    assert seen and ws.error is None
+
+
+def test_a_protocol_error_is_logged_with_its_code(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wtf.realtime"), client.websocket("/ws/echo/x") as ws:
+        ws.send_raw(bytes([0x81, 0x01]) + b"x")  # an unmasked client frame
+        with pytest.raises(wtf.WebSocketClosed) as closed:
+            ws.receive()
+    assert closed.value.code == 1002
+    lines = [r.getMessage() for r in caplog.records if r.name == "wtf.realtime"]
+    assert any("closing WebSocket /ws/echo/x" in line and "(1002)" in line for line in lines)
