@@ -297,3 +297,24 @@ def test_a_protocol_error_is_logged_with_its_code(
     assert closed.value.code == 1002
     lines = [r.getMessage() for r in caplog.records if r.name == "wtf.realtime"]
     assert any("closing WebSocket /ws/echo/x" in line and "(1002)" in line for line in lines)
+
+
+def test_a_handler_that_only_sends_learns_the_peer_closed(client: Client) -> None:
+    EVENTS.clear()
+    with client.websocket("/ws/ticker") as ws:
+        assert ws.receive() == "tick 0"
+        assert ws.receive() == "tick 1"
+        ws.close(1000)
+    assert EVENTS == ["ticker ended 1000"]
+
+
+def test_a_handler_that_only_sends_still_pings(client: Client) -> None:
+    EVENTS.clear()
+    with client.websocket("/ws/ticker") as ws:
+        assert ws.receive() == "tick 0"
+        time.sleep(1.2)  # not reading: the pings the ticker sends go unanswered
+        with pytest.raises(wtf.WebSocketClosed) as closed:
+            while True:
+                ws.receive()
+    assert closed.value.code == 1011
+    assert EVENTS == ["ticker ended 1011"]

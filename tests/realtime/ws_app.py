@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 
 import wtf
@@ -134,3 +135,16 @@ def fanout(ws: wtf.WebSocket) -> None:
     ws.send("done")
     for _ in ws:
         pass
+
+
+@app.websocket("/ws/ticker", ping_interval=0.3, ping_timeout=0.5)
+def ticker(ws: wtf.WebSocket) -> None:
+    """Only sends; still learns that the peer closed (or stopped answering pings)."""
+    sent = 0
+    try:
+        while True:
+            ws.send(f"tick {sent}")
+            sent += 1
+            time.sleep(0.02)
+    except wtf.WebSocketClosed as closed:
+        record(f"ticker ended {closed.code}")

@@ -28,6 +28,7 @@ log = logging.getLogger("wtf.realtime")
 
 _READ_SIZE = 65536
 _NO_PINGS = 3600.0  # the longest wait between keep-alive checks when pings are off
+_SERVICE_INTERVAL = 0.1  # how often send() looks at what the peer sent, when nobody receives
 
 
 class WebSocketClosed(Exception):
@@ -100,6 +101,8 @@ class WebSocket:
         self._poll = select.poll()
         self._poll.register(sock, select.POLLIN)
         self._messages: deque[str | bytes] = deque()
+        self._queued = 0  # the size of the messages received and not taken yet
+        self._next_service = 0.0
         self._parts: list[Any] = []
         self._size = 0
         self._closed = False
@@ -138,7 +141,9 @@ class WebSocket:
         with self._reader:
             while True:
                 if self._messages:
-                    return self._messages.popleft()
+                    message = self._messages.popleft()
+                    self._queued -= len(message)
+                    return message
                 if self._closed:
                     raise WebSocketClosed(self._code, self._reason)
                 wait = self._keep_alive()
@@ -181,6 +186,23 @@ class WebSocket:
             if self._closed or self._conn.state is not ConnectionState.OPEN:
                 raise WebSocketClosed(self._code, self._reason)
             self._write(self._conn.send(event))
+        now = monotonic()
+        if now >= self._next_service:  # a handler that only sends still answers the peer
+            self._next_service = now + _SERVICE_INTERVAL
+            self._service()
+
+    def _service(self) -> None:
+        """When no thread is receiving: handle what arrived (pings, a close; messages are kept
+        for a later :meth:`receive`, up to ``max_message_size`` bytes) and send the keep-alive
+        pings, without waiting."""
+        if not self._reader.acquire(blocking=False):
+            return
+        try:
+            self._keep_alive()
+            while not self._closed and self._queued < self.max_message_size and self._poll.poll(0):
+                self._read()
+        finally:
+            self._reader.release()
 
     def send_json(self, data: Any) -> None:
         """Send ``data`` as JSON in a text frame."""
@@ -236,7 +258,9 @@ class WebSocket:
                 self._parts.append(event.data)
                 if event.message_finished:
                     joined = "".join if isinstance(event, TextMessage) else b"".join
-                    self._messages.append(joined(self._parts))
+                    message = joined(self._parts)
+                    self._messages.append(message)
+                    self._queued += len(message)
                     self._parts = []
                     self._size = 0
             elif isinstance(event, Ping):
