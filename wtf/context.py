@@ -236,6 +236,14 @@ class Context:
         other._deadline = self._deadline
         return other
 
+    def fork(self) -> Context:
+        """A context for one unit of work inside this request (a Hub call on a WebSocket): the
+        same request, but its own ArgBuilder values, teardowns and close callbacks (end it
+        with :meth:`close`) and no response writer of its own."""
+        other = Context(self.server, self.environ, self.path, self.route, self.values, self._start)
+        other._request = self._request
+        return other
+
     def call_on_close(self, fn: Callable[[], None]) -> None:
         """Call ``fn()`` once the response was sent or abandoned (WSGI ``close()``), after the
         ArgBuilder teardowns; for access logs and releasing limits."""

@@ -180,6 +180,7 @@ class Injector:
         builds: Any = None,
         extra: dict[Any, Provided] | None = None,
         limits: Limits | None = None,
+        named: dict[str, Provided] | None = None,
     ) -> Plan:
         """Plan the call of ``fn``: its compiled invoker and what the call needs.
 
@@ -193,6 +194,8 @@ class Injector:
             builds: For builders, the type built (a builder may not depend on itself).
             extra: More ``{type: expression}`` resolutions (e.g. for midware).
             limits: The route's limits, when planning a handler (else read per request).
+            named: Parameters resolved by name, whatever their annotation (a Hub method's
+                params, bound from the call's ``p``).
 
         Raises:
             HandlerError: A parameter cannot be resolved; the message names ``fn``, the
@@ -207,9 +210,12 @@ class Injector:
                 raise HandlerError(
                     f"{where}: *args and **kwargs cannot be injected; name each parameter"
                 )
-            argument = self._resolve(
-                param, route_names, where, binder, exception, app_scope, builds, extra
-            )
+            if named is not None and param.name in named:
+                argument: Argument = named[param.name]
+            else:
+                argument = self._resolve(
+                    param, route_names, where, binder, exception, app_scope, builds, extra
+                )
             params.append(Parameter(param.name, param.kind is param.KEYWORD_ONLY, argument))
         return emit_plan(fn, describe(fn), params, binder, len(route_names), limits, app_scope)
 

@@ -23,7 +23,7 @@ from .group import RouteGroup
 from .injection import Injector
 from .midware_protocol import FunctionMidware, Midware, NeedsServer, clamp
 from .naming import describe
-from .realtime.route import WebSocketOptions, websocket_invoker
+from .realtime.route import Mountable, WebSocketOptions, websocket_invoker
 from .realtime.websocket import WebSocket
 from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
@@ -350,6 +350,9 @@ class Server(RequestCycle):
         options.check(pattern)
 
         def register(fn: F) -> F:
+            if isinstance(fn, Mountable):  # a Hub: plans its methods with this app
+                fn.mount(self, options)
+                options.check(pattern)
             if inspect.isgeneratorfunction(fn):
                 raise HandlerError(
                     f"WebSocket handler {describe(fn)} is a generator; write a plain function "

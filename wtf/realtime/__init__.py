@@ -1,10 +1,33 @@
-"""Realtime: WebSocket routes (API.md §6.1); the Hub and sessions build on them.
+"""Realtime: WebSocket routes (API.md §6.1) and the Hub: RPC, events and channels (§6.2).
 
-``import wtf.realtime`` loads only what it names; ``wtf.WebSocket`` is the same class.
+``wtf.WebSocket`` is :class:`wtf.realtime.WebSocket`.
 """
 
 from __future__ import annotations
 
+from .bus import Bus, Delivery, LocalBus
+from .call import Call
+from .codes import Code, RPCError, UnknownEvent
+from .hub import Hub
+from .hub_midware import AccessLog, HubMidware, RateLimit, Recovery, RequestLimit
+from .session import Session
 from .websocket import WebSocket, WebSocketClosed
 
-__all__ = ["WebSocket", "WebSocketClosed"]
+__all__ = [
+    "AccessLog",
+    "Bus",
+    "Call",
+    "Code",
+    "Delivery",
+    "Hub",
+    "HubMidware",
+    "LocalBus",
+    "RPCError",
+    "RateLimit",
+    "Recovery",
+    "RequestLimit",
+    "Session",
+    "UnknownEvent",
+    "WebSocket",
+    "WebSocketClosed",
+]

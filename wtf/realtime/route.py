@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import monotonic
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConnectionTaken, HTTPError, RegistrationError
 from . import shutdown
@@ -23,8 +23,9 @@ from .websocket import WebSocket, WebSocketClosed
 if TYPE_CHECKING:
     from ..builders import Invoker
     from ..context import Context
+    from ..server import Server
 
-__all__ = ["SOCKET_KEYS", "WebSocketOptions", "websocket_invoker"]
+__all__ = ["SOCKET_KEYS", "Mountable", "WebSocketOptions", "websocket_invoker"]
 
 log = logging.getLogger("wtf.realtime")
 
@@ -95,6 +96,16 @@ class WebSocketOptions:
         """One socket fewer."""
         with self._lock:
             self.open -= 1
+
+
+@runtime_checkable
+class Mountable(Protocol):
+    """A WebSocket handler that needs the app it is registered on (a Hub plans its methods
+    with the app's injection): ``app.websocket(pattern)(handler)`` calls ``mount`` first."""
+
+    def mount(self, app: Server, options: WebSocketOptions) -> None:
+        """Called once with the app and the route's options (which it may change)."""
+        ...
 
 
 def _refuse_single_threaded(ctx: Context) -> None:

@@ -1,0 +1,507 @@
+"""``wtf.realtime.Hub``: RPC, events and channels over WebSockets (mego; API.md §6.2).
+
+A Hub is a WebSocket handler: ``app.websocket("/rt")(hub)``. Each connection is a
+:class:`Session`; each message a call of a method (plain typed functions, injected like HTTP
+handlers, their params bound by name from ``p`` like a JSON body) or a notification. Emits go
+through a :class:`~wtf.realtime.bus.Bus`, so that every worker's sockets can be reached.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
+
+from ..annotations import Unsupported, strip_annotated
+from ..context import Context
+from ..emitter import Provided
+from ..errors import HandlerError, RegistrationError
+from ..naming import describe
+from ..validation import INVALID, FieldErrors, compile_type
+from .bus import Bus, Delivery, LocalBus
+from .call import Call
+from .codes import Code, RPCError, UnknownEvent
+from .hub_midware import HubMidware, Recovery
+from .session import Filter, Session
+from .websocket import WebSocket, WebSocketClosed
+from .wire import JSON, MSGPACK, Incoming, Malformed, Wire, decode
+
+if TYPE_CHECKING:
+    from ..builders import Invoker
+    from ..server import Server
+    from .route import WebSocketOptions
+
+__all__ = ["Hub"]
+
+log = logging.getLogger("wtf.realtime")
+
+
+class _Method:
+    """A planned Hub method: its invoker and the check of its params."""
+
+    def __init__(
+        self,
+        name: str,
+        fn: Callable[..., Any],
+        invoke: Invoker,
+        check: Any,
+        params: list[tuple[str, Any]],
+    ) -> None:
+        self.name = name
+        self.fn = fn
+        self.invoke = invoke
+        self.check = check
+        self.params = params  # (name, default or inspect.Parameter.empty), in order
+
+    def bind(self, call: Call) -> None:
+        """Bind ``call.params`` to the method's params, into ``call.args``.
+
+        Raises:
+            RPCError: ``INVALID``, with the field errors as ``d`` (the 422 shape).
+        """
+        errors = FieldErrors()
+        bound = self.check(call.params or {}, ("p",), errors)
+        if bound is INVALID:
+            data: dict[str, Any] = {"errors": list(errors)}
+            if errors.omitted:
+                data["omitted"] = errors.omitted
+            raise RPCError(Code.INVALID, "the params do not bind", data)
+        call.args = tuple(bound.get(name, default) for name, default in self.params)
+
+
+class Hub:
+    """RPC, events and channels over a WebSocket route.
+
+    Args:
+        max_message_size: The largest message accepted (over it: closed with 1009).
+        max_sessions: Sessions open at once in one worker; over it the upgrade gets 503.
+        concurrency: Calls of one connection run at once: 1 keeps them in order; more run in
+            a small shared pool and replies may come out of order (matched by ``i``).
+        handshake_timeout: Seconds the first message may take; a later one closes with 1008.
+        origins: Origins allowed besides the request's own host (as ``app.websocket``).
+        ping_interval: Seconds of silence before a ping (``None``: never).
+        ping_timeout: Seconds a ping may go unanswered (then 1011).
+        bus: How emits reach the sockets (default: this process, :class:`LocalBus`).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_message_size: int = 1 << 20,
+        max_sessions: int | None = None,
+        concurrency: int = 1,
+        handshake_timeout: float | None = None,
+        origins: Iterable[str] | str | None = None,
+        ping_interval: float | None = 25.0,
+        ping_timeout: float = 20.0,
+        bus: Bus | None = None,
+    ) -> None:
+        if not isinstance(concurrency, int) or concurrency < 1:
+            raise RegistrationError("Hub(concurrency=...) must be an int >= 1")
+        if handshake_timeout is not None and handshake_timeout <= 0:
+            raise RegistrationError("Hub(handshake_timeout=...) must be positive seconds or None")
+        self.max_message_size = max_message_size
+        self.max_sessions = max_sessions
+        self.concurrency = concurrency
+        self.handshake_timeout = handshake_timeout
+        self.origins = origins if isinstance(origins, str) or origins is None else tuple(origins)
+        self.ping_interval = ping_interval
+        self.ping_timeout = ping_timeout
+        self.bus: Bus = bus if bus is not None else LocalBus()
+        self.bus.listen(self._deliver)
+        self._app: Server | None = None
+        self._declared: list[tuple[str, Callable[..., Any]]] = []
+        self._methods: dict[str, _Method] = {}
+        self._events: set[str] = set()
+        self._filters: dict[str, Filter] = {}
+        self._subscribe_hook: Callable[[Session, str, str, Any], Any] | None = None
+        self._no_method: Callable[[Call, dict[str, Any] | None], Any] | None = None
+        self._midware: list[HubMidware] = [Recovery()]
+        self._lock = threading.Lock()
+        self._sessions: dict[str, Session] = {}
+        self._channels: dict[tuple[str, str], dict[str, Session]] = {}
+        self._pool: ThreadPoolExecutor | None = None
+
+    # Declaring.
+
+    def method(self, name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        """Register a method called ``name`` (a decorator); returns the function unchanged."""
+        if not isinstance(name, str) or not name or name.startswith("$"):
+            raise RegistrationError(
+                f"a Hub method's name is a non-empty string not starting with '$' ({name!r})"
+            )
+
+        def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+            if name in self._methods or any(n == name for n, _ in self._declared):
+                raise RegistrationError(f"the Hub method {name!r} is already registered")
+            if self._app is not None:
+                self._methods[name] = self._plan(name, fn)
+            else:
+                self._declared.append((name, fn))
+            return fn
+
+        return register
+
+    def event(self, name: str) -> None:
+        """Declare an event (emitting an undeclared one raises :class:`UnknownEvent`)."""
+        if not isinstance(name, str) or not name or name.startswith("$"):
+            raise RegistrationError(
+                f"an event's name is a non-empty string not starting with '$' ({name!r})"
+            )
+        self._events.add(name)
+
+    def on_subscribe(self, fn: Callable[[Session, str, str, Any], Any]) -> Callable[..., Any]:
+        """Register the subscription hook: ``fn(session, event, channel, data)``; a false
+        result refuses with ``NO_PERMISSION`` (it may also raise :class:`RPCError`)."""
+        self._subscribe_hook = fn
+        return fn
+
+    def no_method(
+        self, fn: Callable[[Call, dict[str, Any] | None], Any]
+    ) -> Callable[[Call, dict[str, Any] | None], Any]:
+        """Register what answers an unknown method: ``fn(call, params)`` (else ``NOT_FOUND``)."""
+        self._no_method = fn
+        return fn
+
+    def filter(self, name: str) -> Callable[[Filter], Filter]:
+        """Register a filter by name for :meth:`emit_filter`: ``fn(session) -> bool``."""
+
+        def register(fn: Filter) -> Filter:
+            self._filters[name] = fn
+            return fn
+
+        return register
+
+    def use(self, midware: HubMidware) -> None:
+        """Add method midware (``priority``: lower runs first, outermost)."""
+        if not callable(midware) or not isinstance(getattr(midware, "priority", None), int):
+            raise RegistrationError(
+                f"{midware!r} is not Hub midware: it needs an int 'priority' and a "
+                "__call__(call, proceed)"
+            )
+        self._midware.append(midware)
+        self._midware.sort(key=lambda m: m.priority)
+
+    # Mounting (app.websocket(pattern)(hub)).
+
+    def mount(self, app: Server, options: WebSocketOptions) -> None:
+        """Called by ``app.websocket`` when the Hub is registered: plans the methods with the
+        app's injection and sets the route's options."""
+        if self._app is not None and self._app is not app:
+            raise RegistrationError("a Hub is mounted on one app")
+        self._app = app
+        options.subprotocols = (JSON, MSGPACK) if _has_msgpack() else (JSON,)
+        options.max_message_size = self.max_message_size
+        options.ping_interval = self.ping_interval
+        options.ping_timeout = self.ping_timeout
+        if self.max_sessions is not None:
+            options.max_connections = self.max_sessions
+        if self.origins is not None:
+            options.origins = self.origins
+        for name, fn in self._declared:
+            self._methods[name] = self._plan(name, fn)
+        self._declared.clear()
+
+    def _plan(self, name: str, fn: Callable[..., Any]) -> _Method:
+        assert self._app is not None
+        injector = self._app.injector
+        role = f"Hub method {name!r}"
+        if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn):
+            raise HandlerError(f"{role} ({describe(fn)}) must be a plain function")
+        try:
+            sig = inspect.signature(fn, eval_str=True)
+        except (NameError, TypeError, ValueError) as exc:
+            raise HandlerError(
+                f"cannot read the signature of {role} ({describe(fn)}): {exc}"
+            ) from None
+        extra = {
+            Session: Provided("extra.session"),
+            Call: Provided("extra"),
+            Hub: Provided("extra.hub"),
+        }
+        injected = (
+            set(injector.provided)
+            | set(extra)
+            | {t for t, slot in injector.slots.items() if slot.registered is not None}
+        )
+        fields: dict[str, Any] = {}
+        params: list[tuple[str, Any]] = []
+        named: dict[str, Provided] = {}
+        for param in sig.parameters.values():
+            ann = param.annotation
+            if ann is not inspect.Parameter.empty and strip_annotated(ann) in injected:
+                continue
+            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+                raise HandlerError(f"{role}: *args and **kwargs cannot be bound; name each param")
+            value_type = Any if ann is inspect.Parameter.empty else ann
+            has_default = param.default is not inspect.Parameter.empty
+            fields[param.name] = NotRequired[value_type] if has_default else Required[value_type]
+            named[param.name] = Provided(f"extra.args[{len(params)}]")
+            params.append((param.name, param.default))
+        try:
+            check = compile_type(
+                TypedDict(f"{name}.params", fields),  # type: ignore[operator]
+                strings=False,
+                forbid_extra=injector.forbid_extra,
+            )
+        except Unsupported as exc:
+            raise HandlerError(f"{role} ({describe(fn)}): a param cannot be bound: {exc}") from None
+        plan = injector.plan(fn, (), role=role, sig=sig, extra=extra, named=named)
+        return _Method(name, fn, plan.invoke, check, params)
+
+    # Serving a connection.
+
+    def __call__(self, ws: WebSocket, ctx: Context) -> None:
+        """Serve one connection (the WebSocket route's handler)."""
+        wire = Wire(ws.subprotocol == MSGPACK, ctx.server.json_encoder)
+        session = Session(ws, wire, str(ctx.environ.get("REMOTE_ADDR", "")))
+        with self._lock:
+            self._sessions[session.id] = session
+        gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
+        try:
+            first = True
+            while True:
+                timeout = self.handshake_timeout if first else None
+                try:
+                    frame = ws.receive(timeout)
+                except WebSocketClosed:
+                    break
+                if frame is None:  # the first message is late
+                    ws.close(1008, "no message in time")
+                    break
+                first = False
+                self._handle(session, frame, ctx, gate)
+        finally:
+            self._forget(session)
+
+    def _handle(
+        self, session: Session, frame: str | bytes, ctx: Context, gate: threading.Semaphore | None
+    ) -> None:
+        incoming = decode(frame, session.wire.msgpack)
+        if isinstance(incoming, Malformed):
+            if incoming.id is None:
+                log.info("ignored a malformed message from %s: %s", session.id, incoming.reason)
+                return
+            self._reply(session, incoming.id, error=RPCError(Code.INVALID, incoming.reason))
+            return
+        if gate is None:
+            self._run(session, incoming, ctx)
+            return
+        gate.acquire()  # a connection has `concurrency` calls in flight at most
+        if self._pool is None:
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ThreadPoolExecutor(
+                        max_workers=min(64, self.concurrency * 16), thread_name_prefix="wtf-hub"
+                    )
+
+        def run() -> None:
+            try:
+                self._run(session, incoming, ctx)
+            finally:
+                gate.release()
+
+        self._pool.submit(run)
+
+    def _run(self, session: Session, incoming: Incoming, ctx: Context) -> None:
+        call = Call(incoming.id, incoming.method, session, self, incoming.params, incoming.files)
+        try:
+            result = self._dispatch(call, ctx)
+        except RPCError as exc:
+            if call.id is None:
+                log.info("notification %s from %s failed: %s", call.method, session.id, exc)
+            else:
+                self._reply(session, call.id, error=exc)
+            return
+        if call.id is not None:
+            self._reply(session, call.id, result=result)
+
+    def _dispatch(self, call: Call, ctx: Context) -> Any:
+        name = call.method
+        if name == "$subscribe":
+            return self._subscribe(call)
+        if name == "$unsubscribe":
+            return self._unsubscribe(call)
+        method = self._methods.get(name)
+
+        def proceed() -> Any:
+            if method is None:
+                if self._no_method is not None:
+                    return self._no_method(call, call.params)
+                raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
+            method.bind(call)
+            work = ctx.fork()  # builders are built per call and torn down after it
+            try:
+                return method.invoke(work, (), call)
+            finally:
+                work.close()
+
+        chain = proceed
+        for midware in reversed(self._midware):
+            chain = _wrap(midware, call, chain)
+        return chain()
+
+    def _reply(
+        self,
+        session: Session,
+        call_id: int,
+        result: Any = None,
+        error: RPCError | None = None,
+    ) -> None:
+        if error is not None:
+            message: dict[str, Any] = {"i": call_id, "e": error.wire()}
+        else:
+            message = {"i": call_id, "r": result}
+        try:
+            frame = session.wire.encode(message)
+        except (TypeError, ValueError, OverflowError) as exc:
+            log.error("the result of call %s cannot be encoded", call_id, exc_info=exc)
+            frame = session.wire.encode(
+                {"i": call_id, "e": RPCError(Code.ERROR, "the result cannot be encoded").wire()}
+            )
+        session.send_frame(frame)
+
+    def _forget(self, session: Session) -> None:
+        with self._lock:
+            self._sessions.pop(session.id, None)
+            for key in session.subscriptions:
+                members = self._channels.get(key)
+                if members is not None:
+                    members.pop(session.id, None)
+                    if not members:
+                        del self._channels[key]
+            session.subscriptions.clear()
+
+    # Subscriptions.
+
+    def _subscribe(self, call: Call) -> bool:
+        params = call.params or {}
+        event, channel = params.get("event"), params.get("channel")
+        if type(event) is not str or type(channel) is not str:
+            raise RPCError(Code.INVALID, "$subscribe takes {'event': str, 'channel': str}")
+        if event not in self._events:
+            raise RPCError(Code.NOT_FOUND, f"no event {event[:100]!r}")
+        hook = self._subscribe_hook
+        if hook is not None and not hook(call.session, event, channel, params.get("data")):
+            raise RPCError(Code.NO_PERMISSION, f"not allowed to subscribe to {event}/{channel}")
+        with self._lock:
+            if call.session.id not in self._sessions:
+                return False  # the connection ended meanwhile
+            self._channels.setdefault((event, channel), {})[call.session.id] = call.session
+            call.session.subscriptions.add((event, channel))
+        return True
+
+    def _unsubscribe(self, call: Call) -> bool:
+        params = call.params or {}
+        event, channel = params.get("event"), params.get("channel")
+        if type(event) is not str or type(channel) is not str:
+            raise RPCError(Code.INVALID, "$unsubscribe takes {'event': str, 'channel': str}")
+        key = (event, channel)
+        with self._lock:
+            members = self._channels.get(key)
+            was = members is not None and members.pop(call.session.id, None) is not None
+            if members is not None and not members:
+                del self._channels[key]
+            call.session.subscriptions.discard(key)
+        return was
+
+    # Emitting.
+
+    def _check_event(self, event: str) -> None:
+        if event not in self._events:
+            raise UnknownEvent(event)
+
+    def emit(
+        self, event: str, channel: str, data: Any, *, exclude: Session | str | None = None
+    ) -> None:
+        """Send ``event`` to every subscriber of ``channel`` (in every worker), but
+        ``exclude``.
+
+        Raises:
+            UnknownEvent: ``event`` was not declared.
+        """
+        self._check_event(event)
+        left_out = exclude.id if isinstance(exclude, Session) else exclude
+        self.bus.publish(Delivery(event, channel, data, exclude=left_out))
+
+    def emit_to(
+        self, event: str, channel: str | None, data: Any, sessions: Iterable[Session | str]
+    ) -> None:
+        """Send ``event`` to these sessions (or session ids), subscribed or not (mego's
+        EmitMultiple).
+
+        Raises:
+            UnknownEvent: ``event`` was not declared.
+        """
+        self._check_event(event)
+        ids = tuple(s.id if isinstance(s, Session) else s for s in sessions)
+        self.bus.publish(Delivery(event, channel, data, sessions=ids))
+
+    def emit_filter(self, event: str, channel: str, data: Any, filter_name: str) -> None:
+        """Send ``event`` to the subscribers of ``channel`` that the filter registered as
+        ``filter_name`` admits.
+
+        Raises:
+            UnknownEvent: ``event`` was not declared.
+            LookupError: No filter has that name.
+        """
+        self._check_event(event)
+        if filter_name not in self._filters:
+            raise LookupError(f"no Hub filter named {filter_name!r} (@hub.filter(name))")
+        self.bus.publish(Delivery(event, channel, data, filter=filter_name))
+
+    def _deliver(self, delivery: Delivery) -> None:
+        """Send a delivery to this worker's sockets it is for (the bus calls this)."""
+        with self._lock:
+            if delivery.sessions is not None:
+                found = (self._sessions.get(sid) for sid in delivery.sessions)
+                targets = [s for s in found if s is not None]
+            else:
+                members = self._channels.get((delivery.event, delivery.channel or ""))
+                targets = list(members.values()) if members else []
+        if delivery.exclude is not None:
+            targets = [s for s in targets if s.id != delivery.exclude]
+        if delivery.filter is not None:
+            admits = self._filters.get(delivery.filter)
+            targets = [s for s in targets if admits is not None and admits(s)]
+        if not targets:
+            return
+        message = {"v": delivery.event, "c": delivery.channel, "r": delivery.data}
+        frames: dict[bool, str | bytes] = {}  # encoded once per format, whatever the fan-out
+        for session in targets:
+            msgpack = session.wire.msgpack
+            frame = frames.get(msgpack)
+            if frame is None:
+                frame = frames[msgpack] = session.wire.encode(message)
+            session.send_frame(frame)
+
+    # Introspection.
+
+    @property
+    def sessions(self) -> list[Session]:
+        """The sessions open in this worker."""
+        with self._lock:
+            return list(self._sessions.values())
+
+    def subscribers(self, event: str, channel: str) -> list[Session]:
+        """The sessions of this worker subscribed to ``event`` on ``channel``."""
+        with self._lock:
+            return list(self._channels.get((event, channel), {}).values())
+
+    def __repr__(self) -> str:
+        return f"<wtf.realtime.Hub {len(self._methods)} methods, {len(self._events)} events>"
+
+
+def _wrap(midware: HubMidware, call: Call, inner: Callable[[], Any]) -> Callable[[], Any]:
+    return lambda: midware(call, inner)
+
+
+def _has_msgpack() -> bool:
+    try:
+        import msgpack  # noqa: F401
+    except ImportError:
+        return False
+    return True
