@@ -16,12 +16,12 @@ from wsgiref.validate import validator
 from werkzeug.test import Client as _WerkzeugClient
 from werkzeug.test import TestResponse
 
-from .realtime.testing import TestWebSocket, WebSocketRefused
+from .realtime.testing import HubClient, TestWebSocket, WebSocketRefused
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["Client", "TestWebSocket", "WebSocketRefused"]
+__all__ = ["Client", "HubClient", "TestWebSocket", "WebSocketRefused"]
 
 
 class Client(_WerkzeugClient):
@@ -58,3 +58,15 @@ class Client(_WerkzeugClient):
                 and body).
         """
         return TestWebSocket(self.application, path, headers, subprotocols, timeout)
+
+    def hub(
+        self,
+        path: str,
+        msgpack: bool = False,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        timeout: float = 10.0,
+    ) -> HubClient:
+        """Open an in-process client of the Hub mounted at ``path``: ``call(method, **params)``
+        (the result, or :class:`wtf.realtime.RPCError`), ``notify``, ``subscribe``,
+        ``events()``; JSON, or MessagePack with ``msgpack=True``."""
+        return HubClient(self.application, path, msgpack, headers, timeout)

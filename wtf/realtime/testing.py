@@ -13,6 +13,7 @@ import json
 import os
 import socket
 import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
@@ -23,12 +24,13 @@ from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, Pong, TextMessage
 from wsproto.utilities import generate_accept_token
 
+from .codes import RPCError
 from .websocket import WebSocketClosed
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication
 
-__all__ = ["TestWebSocket", "WebSocketRefused"]
+__all__ = ["HubClient", "TestWebSocket", "WebSocketRefused"]
 
 
 class WebSocketRefused(Exception):
@@ -248,4 +250,115 @@ class TestWebSocket:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        self.close()
+
+
+class HubClient:
+    """An in-process client of a :class:`wtf.realtime.Hub` (a context manager):
+    ``wtf.testing.Client(app).hub("/rt")``.
+
+    Args:
+        msgpack: Speak MessagePack (the ``wtf.msgpack`` subprotocol) instead of JSON.
+    """
+
+    __test__ = False
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        path: str,
+        msgpack: bool = False,
+        headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
+        timeout: float = 10.0,
+    ) -> None:
+        protocol = "wtf.msgpack" if msgpack else "wtf.json"
+        self.ws = TestWebSocket(app, path, headers, [protocol], timeout)
+        self.msgpack = msgpack
+        self._next = 0
+        self._events: deque[tuple[str, str | None, Any]] = deque()
+        self._replies: dict[int, dict[str, Any]] = {}
+
+    def _encode(self, message: Any) -> str | bytes:
+        if self.msgpack:
+            import msgpack
+
+            packed: bytes = msgpack.packb(message, use_bin_type=True)
+            return packed
+        return json.dumps(message)
+
+    def _decode(self, frame: str | bytes) -> Any:
+        if isinstance(frame, bytes):
+            import msgpack
+
+            return msgpack.unpackb(frame, raw=False)
+        return json.loads(frame)
+
+    def send_message(self, message: Any) -> None:
+        """Send any message as it is (for malformed ones: ``send_raw`` on :attr:`ws`)."""
+        self.ws.send(self._encode(message))
+
+    def call(self, method: str, **params: Any) -> Any:
+        """Call ``method`` with ``params``; return its result.
+
+        Raises:
+            RPCError: The call failed (its code, message and data).
+        """
+        self._next += 1
+        call_id = self._next
+        self.send_message({"m": method, "p": params, "i": call_id})
+        reply = self.reply(call_id)
+        if "e" in reply:
+            error = reply["e"]
+            raise RPCError(error["c"], error["m"], error.get("d"))
+        return reply["r"]
+
+    def reply(self, call_id: int, timeout: float | None = None) -> dict[str, Any]:
+        """Wait for the reply to ``call_id`` (events that come first are kept)."""
+        while call_id not in self._replies:
+            self._read(timeout)
+        return self._replies.pop(call_id)
+
+    def _read(self, timeout: float | None) -> None:
+        message = self._decode(self.ws.receive(timeout))
+        if "v" in message:
+            self._events.append((message["v"], message.get("c"), message.get("r")))
+        else:
+            self._replies[message["i"]] = message
+
+    def notify(self, method: str, **params: Any) -> None:
+        """Send a notification (no id: never answered)."""
+        self.send_message({"m": method, "p": params})
+
+    def subscribe(self, event: str, channel: str, data: Any = None) -> Any:
+        """``$subscribe``; raises :class:`RPCError` when refused."""
+        return self.call("$subscribe", event=event, channel=channel, data=data)
+
+    def unsubscribe(self, event: str, channel: str) -> Any:
+        """``$unsubscribe``."""
+        return self.call("$unsubscribe", event=event, channel=channel)
+
+    def events(self, wait: float = 0.2) -> list[tuple[str, str | None, Any]]:
+        """The events received so far, and those arriving within ``wait`` seconds, as
+        ``(event, channel, data)``; taken from the client."""
+        deadline = time.monotonic() + wait
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            try:
+                self._read(left)
+            except TimeoutError:
+                break
+        out = list(self._events)
+        self._events.clear()
+        return out
+
+    def close(self, code: int = 1000) -> None:
+        """Close the connection."""
+        self.ws.close(code)
+
+    def __enter__(self) -> HubClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
         self.close()

@@ -1,0 +1,287 @@
+"""The Hub through the in-process client: wire format, injection, errors, subscriptions,
+every emit form, midware, limits and concurrency (JSON and MessagePack)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from wtf.realtime import Code, RPCError
+from wtf.testing import Client, HubClient, WebSocketRefused
+
+from .hub_app import LOG, app
+
+pytestmark = pytest.mark.timeout(30)
+
+
+@pytest.fixture(params=[False, True], ids=["json", "msgpack"])
+def rt(request: pytest.FixtureRequest) -> Iterator[HubClient]:
+    with Client(app).hub("/rt", msgpack=request.param) as client:
+        yield client
+
+
+def hub_client(path: str = "/rt", msgpack: bool = False) -> HubClient:
+    return Client(app).hub(path, msgpack=msgpack)
+
+
+def test_replies_carry_the_call_id_and_result(rt: HubClient) -> None:
+    assert rt.ws.subprotocol == ("wtf.msgpack" if rt.msgpack else "wtf.json")
+    assert rt.call("add", a=1) == 3
+    assert rt.call("add", a=1, b=5) == 6
+    rt.send_message({"m": "add", "p": {"a": 2}, "i": 41})
+    assert rt.reply(41) == {"i": 41, "r": 4}
+    rt.send_message({"m": "note", "p": {"text": "x"}, "i": 42})
+    assert rt.reply(42) == {"i": 42, "r": None}  # r is present, null
+
+
+def test_params_bind_like_a_json_body(rt: HubClient) -> None:
+    result = rt.call(
+        "shapes",
+        point={"x": 1},
+        query={"text": "t", "limit": 5},
+        user={"name": "ann", "age": 30},
+    )
+    assert result == {"point": [1, 0], "query": {"text": "t", "limit": 5}, "user": "ann"}
+    with pytest.raises(RPCError) as invalid:
+        rt.call("shapes", point={"x": "one"}, query={"text": "t"}, user={"name": "ann"})
+    assert invalid.value.code == Code.INVALID
+    locs = sorted(tuple(e["loc"]) for e in invalid.value.data["errors"])
+    assert locs == [("p", "point", "x"), ("p", "query", "limit"), ("p", "user", "age")]
+    assert all({"loc", "msg", "type"} <= set(e) for e in invalid.value.data["errors"])
+
+
+def test_injection_and_per_call_builders_with_teardown() -> None:
+    LOG.clear()
+    with hub_client() as rt:
+        first = rt.call("who")
+        second = rt.call("who")
+    assert first["session"] == second["session"] and len(first["session"]) >= 16
+    assert (first["call"], second["call"], first["same_hub"], first["path"]) == (1, 2, True, "/rt")
+    assert second["meter"] == first["meter"] + 1  # built per call, not per socket
+    n = first["meter"]
+    assert [
+        f"meter {n} built",
+        f"meter {n} torn down",
+        f"meter {n + 1} built",
+        f"meter {n + 1} torn down",
+    ] == LOG
+
+
+def test_errors_have_codes_and_no_traceback(
+    rt: HubClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with pytest.raises(RPCError) as refused:
+        rt.call("fail", code=-1005)
+    assert (refused.value.code, refused.value.message, refused.value.data) == (
+        -1005,
+        "refused on purpose",
+        {"why": "testing"},
+    )
+    with caplog.at_level(logging.ERROR, logger="wtf.realtime"), pytest.raises(RPCError) as crashed:
+        rt.call("fail", code=0)
+    assert (crashed.value.code, crashed.value.message, crashed.value.data) == (
+        Code.ERROR,
+        "the method failed",
+        None,
+    )
+    assert "secret" not in crashed.value.message
+    assert any(r.exc_info and "a secret detail" in str(r.exc_info[1]) for r in caplog.records)
+    with pytest.raises(RPCError) as unencodable:
+        rt.call("unserializable")
+    assert unencodable.value.code == Code.ERROR
+
+
+def test_unknown_methods_go_to_no_method_or_not_found(rt: HubClient) -> None:
+    assert rt.call("legacy.thing", x=1) == {"legacy": "legacy.thing", "params": {"x": 1}}
+    with pytest.raises(RPCError) as missing:
+        rt.call("nothing.here")
+    assert missing.value.code == Code.NOT_FOUND
+
+
+def test_notifications_are_never_answered() -> None:
+    LOG.clear()
+    with hub_client() as rt:
+        rt.notify("note", text="quiet")
+        rt.notify("fail", code=0)  # a failing notification: only logged
+        rt.notify("nothing.here")
+        assert rt.call("add", a=0) == 2  # the next reply is this call's
+        assert rt._replies == {} and rt.events(0.1) == []
+    assert LOG == ["note quiet"]
+
+
+@pytest.mark.parametrize(
+    ("frame", "reply"),
+    [
+        ("not json", None),
+        ("[1, 2]", None),
+        ('{"p": {}}', None),
+        ('{"m": "add", "i": "seven"}', None),
+        ('{"m": "add", "i": 1e30}', None),
+        ('{"m": "add", "i": 123456789012345678901234567890}', None),
+        ('{"i": 5}', 5),
+        ('{"m": "", "i": 6}', 6),
+        ('{"m": "add", "p": [1], "i": 7}', 7),
+        ('{"m": "add", "p": {"a": "x"}, "i": 8}', 8),
+        ('{"m": "add", "p": {"a": true}, "i": 9}', 9),
+    ],
+)
+def test_malformed_messages(frame: str, reply: int | None) -> None:
+    with hub_client() as rt:
+        rt.ws.send(frame)
+        if reply is not None:
+            answer = rt.reply(reply)
+            assert answer["e"]["c"] == Code.INVALID
+        assert rt.call("add", a=1) == 3  # the connection survived
+        assert rt._replies == {}
+
+
+def test_a_binary_frame_on_a_json_connection_is_ignored() -> None:
+    with hub_client() as rt:
+        rt.ws.send(b"\x81\xa1m\xa3add")
+        assert rt.call("add", a=1) == 3
+
+
+def test_subscribe_with_authorization_and_unsubscribe() -> None:
+    with hub_client() as one, hub_client(msgpack=True) as two:
+        assert one.subscribe("message", "lobby") is True
+        assert two.subscribe("message", "lobby") is True
+        with pytest.raises(RPCError) as refused:
+            one.subscribe("message", "secret")
+        assert refused.value.code == Code.NO_PERMISSION
+        assert one.subscribe("message", "secret", data="password") is True
+        with pytest.raises(RPCError) as unknown:
+            one.subscribe("no-such-event", "lobby")
+        assert unknown.value.code == Code.NOT_FOUND
+        with pytest.raises(RPCError) as bad:
+            one.call("$subscribe", event=1, channel="x")
+        assert bad.value.code == Code.INVALID
+        two.call("chat.send", room="lobby", text="hi")
+        assert one.events() == [("message", "lobby", {"from": two_id(two), "text": "hi"})]
+        assert two.events(0.1) == []  # emit_others: not the caller
+        assert one.unsubscribe("message", "lobby") is True
+        assert one.unsubscribe("message", "lobby") is False
+        two.call("chat.send", room="lobby", text="again")
+        assert one.events(0.1) == []
+
+
+def two_id(client: HubClient) -> str:
+    return str(client.call("who")["session"])
+
+
+def test_emit_from_http_reaches_exactly_the_channel() -> None:
+    http = Client(app)
+    with hub_client() as a, hub_client(msgpack=True) as b, hub_client() as c:
+        a.subscribe("message", "room1")
+        b.subscribe("message", "room1")
+        c.subscribe("message", "room2")
+        assert http.post("/emit/room1", json="hello").get_json() == {"emitted": True}
+        expected = [("message", "room1", {"text": "hello", "from": "http"})]
+        assert a.events() == expected
+        assert b.events() == expected
+        assert c.events(0.1) == []
+
+
+def test_emit_filter_and_emit_to() -> None:
+    http = Client(app)
+    with hub_client() as a, hub_client() as b:
+        a.subscribe("message", "r")
+        b.subscribe("message", "r")
+        a.call("mark", even=True)
+        b.call("mark", even=False)
+        http.post("/emit-filter/r", json="evens only")
+        assert a.events() == [("message", "r", {"text": "evens only"})]
+        assert b.events(0.1) == []
+        b_id = b.call("who")["session"]
+        http.post("/emit-to", json=[b_id, "not-a-session"])
+        assert b.events() == [("notice", None, {"direct": True})]  # no subscription needed
+        assert a.events(0.1) == []
+
+
+def test_call_emit_goes_to_the_caller_only() -> None:
+    with hub_client() as a, hub_client() as b:
+        assert a.call("echo.me", text="me") is None
+        assert a.events() == [("notice", None, {"text": "me"})]
+        assert b.events(0.1) == []
+
+
+def test_emitting_an_undeclared_event_raises() -> None:
+    from wtf.realtime import UnknownEvent
+
+    from .hub_app import hub
+
+    with pytest.raises(UnknownEvent, match=r"hub\.event"):
+        hub.emit("nobody-declared-this", "x", None)
+    with hub_client() as rt, pytest.raises(RPCError) as failed:
+        rt.call("undeclared")
+    assert failed.value.code == Code.ERROR
+
+
+def test_a_closed_connection_leaves_its_channels() -> None:
+    from .hub_app import hub
+
+    with hub_client() as a:
+        a.subscribe("message", "gone")
+        assert len(hub.subscribers("message", "gone")) == 1
+    assert hub.subscribers("message", "gone") == []
+    Client(app).post("/emit/gone", json="anyone?")  # no error with nobody there
+
+
+def test_rate_limit_per_session() -> None:
+    with hub_client("/rt-limited") as a, hub_client("/rt-limited") as b:
+        assert [a.call("ping") for _ in range(3)] == ["pong"] * 3
+        with pytest.raises(RPCError) as limited:
+            a.call("ping")
+        assert limited.value.code == Code.TOO_MANY_REQUESTS
+        assert 0 < limited.value.data["retry_after"] <= 60
+        assert b.call("ping") == "pong"  # another session has its own window
+
+
+def test_request_limit_per_method() -> None:
+    with hub_client("/rt-limited") as a, hub_client("/rt-limited") as b:
+        a.send_message({"m": "slow", "p": {"seconds": 0.5}, "i": 1})
+        time.sleep(0.1)
+        with pytest.raises(RPCError) as busy:
+            b.call("slow", seconds=0)
+        assert busy.value.code == Code.BUSY
+        assert a.reply(1)["r"] == "done"
+        assert b.call("slow", seconds=0) == "done"
+
+
+def test_concurrency_one_keeps_order_more_does_not() -> None:
+    calls = [(0.4, "slow"), (0.0, "fast")]
+    with hub_client("/rt-ordered") as ordered:
+        for i, (seconds, tag) in enumerate(calls, 1):
+            ordered.send_message({"m": "sleep", "p": {"seconds": seconds, "tag": tag}, "i": i})
+        first = json.loads(ordered.ws.receive())
+    assert first == {"i": 1, "r": "slow"}
+    with hub_client("/rt-concurrent") as concurrent:
+        for i, (seconds, tag) in enumerate(calls, 1):
+            concurrent.send_message({"m": "sleep", "p": {"seconds": seconds, "tag": tag}, "i": i})
+        first = json.loads(concurrent.ws.receive())
+        assert first == {"i": 2, "r": "fast"}  # matched by id, out of order
+        assert concurrent.reply(1)["r"] == "slow"
+
+
+def test_handshake_timeout_closes_a_silent_connection_with_1008() -> None:
+    from wtf import WebSocketClosed
+
+    with hub_client("/rt-handshake") as quiet, pytest.raises(WebSocketClosed) as closed:
+        quiet.ws.receive(timeout=2)
+    assert closed.value.code == 1008
+    with hub_client("/rt-handshake") as prompt:
+        assert prompt.call("ping") == "pong"
+        time.sleep(0.4)  # only the first message has a deadline
+        assert prompt.call("ping") == "pong"
+
+
+def test_max_sessions_refuses_the_upgrade_with_503() -> None:
+    with hub_client("/rt-one") as one:
+        assert one.call("ping") == "pong"
+        with pytest.raises(WebSocketRefused) as refused:
+            hub_client("/rt-one")
+        assert refused.value.status == 503
+        assert Client(app).get("/hello").text == "Hello"
