@@ -1,19 +1,20 @@
-"""WebSockets: an echo and a chat room where every message goes to everyone in the room.
+"""Realtime chat: an echo WebSocket, and a Hub whose rooms are channels.
 
-    wtf serve examples.chat:app          # then open http://127.0.0.1:8000/ in two tabs
-    websocat ws://127.0.0.1:8000/ws/echo # or any WebSocket client
+    wtf serve examples.chat:app --workers 1   # then open http://127.0.0.1:8000/ in two tabs
+    websocat ws://127.0.0.1:8000/ws/echo      # the echo, with any WebSocket client
 
-Each open socket holds one gunicorn gthread thread (``--threads`` sets how many a worker
-holds); rooms live in the worker's memory, so this example shares a room between the sockets
-of one worker (``--workers 1``). The Hub (next in ``wtf.realtime``) spans workers.
+The Hub speaks mego's wire format (``{"m": method, "p": params, "i": id}`` in, ``{"i", "r"}``
+/ ``{"i", "e"}`` / events ``{"v", "c", "r"}`` out). Joining a room is ``$subscribe`` to the
+``message`` event on the room's channel; rooms named ``staff-...`` need the staff password.
+Emits reach this worker's sockets (one worker here; many workers need the Redis bus).
 """
 
 from __future__ import annotations
 
-import threading
-from collections import defaultdict
+from typing import Any
 
 import wtf
+from wtf.realtime import Call, Hub, RateLimit, Session
 
 app = wtf.Server()
 
@@ -25,63 +26,61 @@ def echo(ws: wtf.WebSocket) -> None:
         ws.send(message)
 
 
-class Rooms:
-    """The sockets in each room of this worker."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._members: defaultdict[str, set[wtf.WebSocket]] = defaultdict(set)
-
-    def join(self, room: str, ws: wtf.WebSocket) -> None:
-        with self._lock:
-            self._members[room].add(ws)
-
-    def leave(self, room: str, ws: wtf.WebSocket) -> None:
-        with self._lock:
-            self._members[room].discard(ws)
-
-    def broadcast(self, room: str, data: dict[str, str]) -> int:
-        """Send ``data`` to everyone in ``room``; return how many got it."""
-        with self._lock:
-            members = list(self._members[room])
-        sent = 0
-        for member in members:
-            try:
-                member.send_json(data)
-                sent += 1
-            except wtf.WebSocketClosed:
-                self.leave(room, member)
-        return sent
+hub = Hub()
+hub.use(RateLimit(20, period=10))  # per session: enough to chat, not to flood
+hub.event("message")
+STAFF_PASSWORD = "let-me-in"
 
 
-rooms = Rooms()
+@hub.on_subscribe
+def may_join(session: Session, event: str, channel: str, data: Any) -> bool:
+    """Anyone joins a room, but ``staff-*`` rooms need the password as the subscription's
+    data."""
+    return not channel.startswith("staff-") or data == STAFF_PASSWORD
 
 
-@app.websocket("/ws/rooms/:room", max_message_size=4096)
-def chat(ws: wtf.WebSocket, room: str) -> None:
-    """Join ``room``; each text message goes to everyone in it (the sender too)."""
-    rooms.join(room, ws)
-    try:
-        rooms.broadcast(room, {"event": "joined", "room": room})
-        for message in ws:
-            if isinstance(message, str):
-                rooms.broadcast(room, {"event": "message", "text": message})
-    finally:
-        rooms.leave(room, ws)
+@hub.method("chat.nick")
+def nick(name: str, session: Session) -> dict[str, str]:
+    """Choose the name shown with your messages."""
+    session.set("nick", name[:32])
+    return {"nick": name[:32]}
+
+
+@hub.method("chat.send")
+def send(room: str, text: str, call: Call, session: Session) -> dict[str, bool]:
+    """Send ``text`` to everyone in ``room`` (you must have joined it)."""
+    if ("message", room) not in session.subscriptions:
+        return {"sent": False}
+    message = {"from": session.get("nick", "anonymous"), "text": text[:2000]}
+    call.emit_others("message", room, message)
+    call.emit("message", message)  # your own copy (no channel: it is only for you)
+    return {"sent": True}
+
+
+app.websocket("/rt")(hub)
 
 
 @app.post("/rooms/:room/announce")
-def announce(room: str, text: wtf.Body[str]) -> dict[str, int]:
-    """HTTP handlers can reach the sockets too (in this worker)."""
-    return {"delivered": rooms.broadcast(room, {"event": "announcement", "text": text})}
+def announce(room: str, text: wtf.Body[str]) -> dict[str, bool]:
+    """HTTP handlers reach the sockets through the Hub too."""
+    hub.emit("message", room, {"from": "announcer", "text": text})
+    return {"announced": True}
 
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>wtf chat</title>
 <input id="text" placeholder="say something" autofocus><pre id="log"></pre>
 <script>
-const ws = new WebSocket(`ws://${location.host}/ws/rooms/lobby`);
-ws.onmessage = (e) => { log.textContent += e.data + "\\n"; };
-text.onkeydown = (e) => { if (e.key === "Enter") { ws.send(text.value); text.value = ""; } };
+const ws = new WebSocket(`ws://${location.host}/rt`, ["wtf.json"]);
+let id = 0;
+const call = (m, p) => ws.send(JSON.stringify({m, p, i: ++id}));
+ws.onopen = () => call("$subscribe", {event: "message", channel: "lobby"});
+ws.onmessage = (e) => {
+  const msg = JSON.parse(e.data);
+  if (msg.v === "message") log.textContent += `${msg.r.from}: ${msg.r.text}\\n`;
+};
+text.onkeydown = (e) => {
+  if (e.key === "Enter") { call("chat.send", {room: "lobby", text: text.value}); text.value = ""; }
+};
 </script>"""
 
 

@@ -1,10 +1,12 @@
-"""examples/chat.py: the echo, a room shared by its sockets, and an HTTP announcement."""
+"""examples/chat.py: the echo, rooms as Hub channels, join authorization, an HTTP
+announcement."""
 
 from __future__ import annotations
 
 import pytest
 
-from examples.chat import app
+from examples.chat import STAFF_PASSWORD, app
+from wtf.realtime import Code, RPCError
 from wtf.testing import Client
 
 pytestmark = pytest.mark.timeout(30)
@@ -18,25 +20,30 @@ def test_echo() -> None:
 
 def test_a_room_delivers_to_everyone_in_it_and_no_one_else() -> None:
     client = Client(app)
-    with client.websocket("/ws/rooms/a") as one, client.websocket("/ws/rooms/a") as two:
-        assert one.receive_json() == {"event": "joined", "room": "a"}  # its own join
-        assert one.receive_json() == two.receive_json() == {"event": "joined", "room": "a"}
-        with client.websocket("/ws/rooms/b") as other:
-            assert other.receive_json() == {"event": "joined", "room": "b"}
-            one.send("hello a")
-            assert (
-                one.receive_json() == two.receive_json() == {"event": "message", "text": "hello a"}
-            )
-            response = client.post("/rooms/a/announce", json="news")
-            assert response.get_json() == {"delivered": 2}
-            assert two.receive_json() == {"event": "announcement", "text": "news"}
-            with pytest.raises(TimeoutError):
-                other.receive(timeout=0.2)  # room b heard none of it
-    # everyone left: nobody to deliver to
-    assert client.post("/rooms/a/announce", json="late").get_json() == {"delivered": 0}
+    with client.hub("/rt") as ann, client.hub("/rt", msgpack=True) as bob, client.hub("/rt") as eve:
+        ann.call("chat.nick", name="ann")
+        assert ann.subscribe("message", "a") is True
+        assert bob.subscribe("message", "a") is True
+        assert eve.subscribe("message", "b") is True
+        assert ann.call("chat.send", room="a", text="hello a") == {"sent": True}
+        expected = {"from": "ann", "text": "hello a"}
+        assert ann.events() == [("message", None, expected)]  # own copy
+        assert bob.events() == [("message", "a", expected)]
+        assert eve.events(0.1) == []
+        assert eve.call("chat.send", room="a", text="not joined") == {"sent": False}
+        assert client.post("/rooms/a/announce", json="news").get_json() == {"announced": True}
+        assert bob.events() == [("message", "a", {"from": "announcer", "text": "news"})]
 
 
-def test_the_page_connects_to_the_lobby() -> None:
+def test_staff_rooms_need_the_password() -> None:
+    with Client(app).hub("/rt") as rt:
+        with pytest.raises(RPCError) as refused:
+            rt.subscribe("message", "staff-ops")
+        assert refused.value.code == Code.NO_PERMISSION
+        assert rt.subscribe("message", "staff-ops", data=STAFF_PASSWORD) is True
+
+
+def test_the_page_joins_the_lobby() -> None:
     response = Client(app).get("/")
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "/ws/rooms/lobby" in response.text
+    assert '"$subscribe"' in response.text and "lobby" in response.text

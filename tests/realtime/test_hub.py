@@ -9,6 +9,8 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wtf.realtime import Code, RPCError
 from wtf.testing import Client, HubClient, WebSocketRefused
@@ -285,3 +287,31 @@ def test_max_sessions_refuses_the_upgrade_with_503() -> None:
             hub_client("/rt-one")
         assert refused.value.status == 503
         assert Client(app).get("/hello").text == "Hello"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.binary(max_size=200),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20),
+            lambda inner: (
+                st.lists(inner, max_size=4)
+                | st.dictionaries(st.sampled_from(["m", "p", "i", "f", "x"]), inner, max_size=5)
+            ),
+            max_leaves=20,
+        ).map(json.dumps),
+    )
+)
+def test_the_decoder_never_raises_and_reads_only_safe_ids(frame: str | bytes) -> None:
+    from wtf.realtime.wire import MAX_ID, Incoming, Malformed, decode
+
+    for msgpack in (False, True):
+        message = decode(frame, msgpack)
+        assert isinstance(message, Incoming | Malformed)
+        if message.id is not None:
+            assert type(message.id) is int and abs(message.id) <= MAX_ID
+        if isinstance(message, Incoming):
+            assert isinstance(message.method, str) and message.method
+            assert message.params is None or isinstance(message.params, dict)
