@@ -19,7 +19,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import websocket
@@ -41,7 +41,12 @@ def running(name: str, worker: list[str]) -> Iterator[tuple[int, int]]:
     if name == "websockets":
         command = [sys.executable, "-m", "bench.ws_apps", str(port)]
     else:
-        target = {"wtf": "bench.ws_apps:wtf_app", "flask-sock": "bench.ws_apps:flask_app"}[name]
+        target = {
+            "wtf": "bench.ws_apps:wtf_app",
+            "flask-sock": "bench.ws_apps:flask_app",
+            "hub": "bench.ws_apps:hub_app",
+            "socketio": "bench.ws_apps:socketio_app",
+        }[name]
         command = [
             sys.executable,
             "-m",
@@ -86,25 +91,31 @@ def running(name: str, worker: list[str]) -> Iterator[tuple[int, int]]:
             process.wait()
 
 
-def _frame(text: bytes) -> bytes:
+def client_frame(text: bytes) -> bytes:
     """A masked text frame, as a client sends it (a fixed mask: the server cannot tell)."""
     key = b"\x01\x02\x03\x04"
     masked = bytes(b ^ key[i % 4] for i, b in enumerate(text))
     return bytes([0x81, 0x80 | len(text)]) + key + masked
 
 
-REQUEST = _frame(MESSAGE.encode())
+REQUEST = client_frame(MESSAGE.encode())
 ECHO = bytes([0x81, len(MESSAGE)]) + MESSAGE.encode()  # what the server sends back
 
 
-def _open_raw(port: int) -> socket.socket:
-    """A WebSocket handshake by hand; the socket, ready for frames."""
-    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+def _open_raw(
+    port: int, path: str = "/echo", protocol: str | None = None
+) -> tuple[socket.socket, bytes]:
+    """A WebSocket handshake by hand; the socket, ready for frames, and what came after the
+    101."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    extra = f"Sec-WebSocket-Protocol: {protocol}\r\n" if protocol else ""
     sock.sendall(
-        b"GET /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
-        b"Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-        b"Sec-WebSocket-Version: 13\r\n\r\n"
+        (
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+            "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+            f"Sec-WebSocket-Version: 13\r\n{extra}\r\n"
+        ).encode()
     )
     head = b""
     while b"\r\n\r\n" not in head:
@@ -114,16 +125,57 @@ def _open_raw(port: int) -> socket.socket:
         head += chunk
     if not head.startswith(b"HTTP/1.1 101"):
         raise RuntimeError(f"no upgrade: {head[:60]!r}")
-    return sock
+    return sock, head.partition(b"\r\n\r\n")[2]
 
 
-def round_trips(port: int, connections: int, seconds: float) -> float:
-    """Echo round trips per second over ``connections`` concurrent connections.
+def read_frame(sock: socket.socket, buffered: bytes = b"") -> tuple[bytes, bytes]:
+    """One unmasked server frame's payload (blocking), and the bytes after it."""
+    data = buffered
+
+    def need(size: int) -> None:
+        nonlocal data
+        while len(data) < size:
+            chunk = sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("the server closed the connection")
+            data += chunk
+
+    need(2)
+    size, at = data[1] & 0x7F, 2
+    if size == 126:
+        need(4)
+        size, at = int.from_bytes(data[2:4], "big"), 4
+    elif size == 127:
+        need(10)
+        size, at = int.from_bytes(data[2:10], "big"), 10
+    need(at + size)
+    return data[at : at + size], data[at + size :]
+
+
+def server_frame(payload: bytes) -> bytes:
+    """The frame a server sends for a short text ``payload``."""
+    return (
+        bytes([0x81, len(payload)]) + payload
+        if len(payload) < 126
+        else (bytes([0x81, 126]) + len(payload).to_bytes(2, "big") + payload)
+    )
+
+
+def round_trips(
+    port: int,
+    connections: int,
+    seconds: float,
+    request: bytes = REQUEST,
+    answer: bytes = ECHO,
+    opener: Callable[[int], socket.socket] | None = None,
+) -> float:
+    """Round trips per second over ``connections`` concurrent connections: send ``request``,
+    wait for exactly ``answer``, again.
 
     The client is one thread with a selector and pre-built frames (a few microseconds per
     round trip), so that the server, not the client, is what is measured.
     """
-    sockets = [_open_raw(port) for _ in range(connections)]
+    sockets = [opener(port) if opener else _open_raw(port)[0] for _ in range(connections)]
     selector = selectors.DefaultSelector()
     pending = {}
     for sock in sockets:
@@ -132,19 +184,20 @@ def round_trips(port: int, connections: int, seconds: float) -> float:
         pending[sock] = b""
     count = 0
     for sock in sockets:
-        sock.send(REQUEST)
+        sock.send(request)
     began = time.monotonic()
     stop = began + seconds
+    size = len(answer)
     while time.monotonic() < stop:
         for key, _ in selector.select(timeout=1):
             sock = key.fileobj  # type: ignore[assignment]
             data = pending[sock] + sock.recv(65536)
-            while len(data) >= len(ECHO):
-                if data[: len(ECHO)] != ECHO:
-                    raise SystemExit(f"a wrong echo: {data[:40]!r}")
-                data = data[len(ECHO) :]
+            while len(data) >= size:
+                if data[:size] != answer:
+                    raise SystemExit(f"a wrong answer: {data[:60]!r}, expected {answer[:60]!r}")
+                data = data[size:]
                 count += 1
-                sock.send(REQUEST)
+                sock.send(request)
             pending[sock] = data
     elapsed = time.monotonic() - began
     selector.close()

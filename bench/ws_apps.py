@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 import wtf
+from wtf.realtime import Hub
 
 wtf_app = wtf.Server()
 
@@ -49,3 +50,52 @@ def serve_websockets(port: int) -> None:
 
 if __name__ == "__main__":
     serve_websockets(int(sys.argv[1]))
+
+
+# --- the Hub, and python-socketio (threading mode, simple-websocket) ---------------------------
+
+hub_app = wtf.Server()
+
+
+def _hub() -> Any:
+    hub = Hub(ping_interval=None)
+    hub.event("tick")
+
+    @hub.method("echo")
+    def hub_echo(x: str) -> str:
+        return x
+
+    @hub.method("fanout")
+    def fanout(room: str, h: Hub) -> bool:
+        h.emit("tick", room, "x")
+        return True
+
+    return hub
+
+
+hub_app.websocket("/rt")(_hub())
+
+
+def _socketio_app() -> Any:
+    import socketio
+
+    sio = socketio.Server(async_mode="threading")
+
+    @sio.event
+    def echo(sid: str, data: str) -> str:
+        return data
+
+    @sio.event
+    def join(sid: str, room: str) -> bool:
+        sio.enter_room(sid, room)
+        return True
+
+    @sio.event
+    def fanout(sid: str, room: str) -> bool:
+        sio.emit("tick", "x", room=room)
+        return True
+
+    return socketio.WSGIApp(sio)
+
+
+socketio_app = _socketio_app()

@@ -49,8 +49,10 @@ class _Method:
         invoke: Invoker,
         check: Any,
         params: list[tuple[str, Any]],
+        needs_context: bool,
     ) -> None:
         self.name = name
+        self.needs_context = needs_context  # it takes a Context, Request, ArgBuilder...
         self.fn = fn
         self.invoke = invoke
         self.check = check
@@ -230,9 +232,11 @@ class Hub:
         fields: dict[str, Any] = {}
         params: list[tuple[str, Any]] = []
         named: dict[str, Provided] = {}
+        needs_context = False
         for param in sig.parameters.values():
             ann = param.annotation
             if ann is not inspect.Parameter.empty and strip_annotated(ann) in injected:
+                needs_context = needs_context or strip_annotated(ann) not in extra
                 continue
             if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 raise HandlerError(f"{role}: *args and **kwargs cannot be bound; name each param")
@@ -250,7 +254,7 @@ class Hub:
         except Unsupported as exc:
             raise HandlerError(f"{role} ({describe(fn)}): a param cannot be bound: {exc}") from None
         plan = injector.plan(fn, (), role=role, sig=sig, extra=extra, named=named)
-        return _Method(name, fn, plan.invoke, check, params)
+        return _Method(name, fn, plan.invoke, check, params, needs_context)
 
     # Serving a connection.
 
@@ -333,6 +337,8 @@ class Hub:
                     return self._no_method(call, call.params)
                 raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
             method.bind(call)
+            if not method.needs_context:  # PERF: no per-call context to make and end
+                return method.invoke(None, (), call)
             work = ctx.fork()  # builders are built per call and torn down after it
             try:
                 return method.invoke(work, (), call)
@@ -470,7 +476,7 @@ class Hub:
         if not targets:
             return
         message = {"v": delivery.event, "c": delivery.channel, "r": delivery.data}
-        frames: dict[bool, str | bytes] = {}  # encoded once per format, whatever the fan-out
+        frames: dict[bool, bytes] = {}  # encoded once per format, whatever the fan-out
         for session in targets:
             msgpack = session.wire.msgpack
             frame = frames.get(msgpack)

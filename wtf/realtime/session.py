@@ -64,10 +64,10 @@ class Session:
         connection is gone."""
         return self.send_frame(self.wire.encode({"v": event, "c": None, "r": data}))
 
-    def send_frame(self, frame: str | bytes) -> bool:
-        """Send an encoded message; ``False`` when the connection is gone."""
+    def send_frame(self, frame: bytes) -> bool:
+        """Send a message encoded by :attr:`wire`; ``False`` when the connection is gone."""
         try:
-            self.ws.send(frame)
+            self.ws.send_prepared(frame)
         except WebSocketClosed:
             return False
         return True

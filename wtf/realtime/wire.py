@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..rendering import encode_msgpack
+from .websocket import prepare
 
 __all__ = ["JSON", "MAX_ID", "MSGPACK", "Incoming", "Malformed", "Wire", "decode"]
 
@@ -97,8 +98,9 @@ class Wire:
         self.msgpack = msgpack
         self._json = json_encoder
 
-    def encode(self, message: dict[str, Any]) -> str | bytes:
-        """The frame for ``message``: MessagePack bytes, or JSON text."""
+    def encode(self, message: dict[str, Any]) -> bytes:
+        """The complete WebSocket frame for ``message``: MessagePack in a binary frame, or
+        JSON in a text frame (see :func:`~wtf.realtime.websocket.prepare`)."""
         if self.msgpack:
-            return encode_msgpack(message)
-        return self._json(message).decode()
+            return prepare(encode_msgpack(message), text=False)
+        return prepare(self._json(message))
