@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 import pydantic
 
 import wtf
-from wtf.realtime import Call, Hub, RateLimit, RequestLimit, RPCError, Session
+from wtf.realtime import Call, File, Hub, RateLimit, RequestLimit, RPCError, Session
 
 LOG: list[str] = []
 _log_lock = threading.Lock()
@@ -205,3 +205,23 @@ app.websocket("/rt-one")(single)
 @app.get("/hello")
 def hello() -> str:
     return "Hello"
+
+
+uploads = Hub(max_chunk_size=1024, max_file_size=4096)
+SEEN_PATHS: list[str] = []
+
+
+@uploads.method("save")
+def save(doc: File, title: str = "") -> dict[str, Any]:
+    SEEN_PATHS.append(doc.path)
+    data = doc.read_bytes()
+    return {"title": title, "name": doc.name, "size": doc.size, "sum": sum(data) % 65521}
+
+
+@uploads.method("many")
+def many(parts: list[File]) -> list[list[Any]]:
+    SEEN_PATHS.extend(p.path for p in parts)
+    return [[p.name, p.size] for p in parts]
+
+
+app.websocket("/rt-files")(uploads)

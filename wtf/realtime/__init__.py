@@ -8,6 +8,7 @@ from __future__ import annotations
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
+from .files import File
 from .hub import Hub
 from .hub_midware import AccessLog, HubMidware, RateLimit, Recovery, RequestLimit
 from .session import Session
@@ -19,6 +20,7 @@ __all__ = [
     "Call",
     "Code",
     "Delivery",
+    "File",
     "Hub",
     "HubMidware",
     "LocalBus",

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .codes import Code, RPCError
+
 if TYPE_CHECKING:
+    from .files import File
     from .hub import Hub
     from .session import Session
 
@@ -21,7 +24,7 @@ class Call:
         hub: The Hub.
         params: The ``p`` the client sent (``None`` when absent).
         args: The bound params, in the method's order (set before the method runs).
-        files: What the call carried in ``f`` (chunked uploads).
+        files: The complete files of a chunked upload, by field (``{}`` without one).
     """
 
     __slots__ = ("args", "files", "hub", "id", "method", "params", "session")
@@ -33,15 +36,25 @@ class Call:
         session: Session,
         hub: Hub,
         params: dict[str, Any] | None,
-        files: Any = None,
     ) -> None:
         self.id = call_id
         self.method = method
         self.session = session
         self.hub = hub
         self.params = params
-        self.files = files
+        self.files: dict[str, list[File]] = {}
         self.args: tuple[Any, ...] = ()
+
+    def file(self, field: str, many: bool = False) -> Any:
+        """The uploaded file of ``field`` (``many``: the list of them).
+
+        Raises:
+            RPCError: ``INVALID`` when the call carried no complete file for ``field``.
+        """
+        found = self.files.get(field)
+        if not found:
+            raise RPCError(Code.INVALID, f"this method needs a file in 'f' for {field!r}")
+        return list(found) if many else found[0]
 
     def emit(self, event: str, data: Any) -> None:
         """Send ``event`` to the caller only (``c`` is null; no subscription needed).

@@ -24,6 +24,8 @@ from ..validation import INVALID, FieldErrors, compile_type
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
+from .files import File, Uploads
+from .files import remove as remove_files
 from .hub_midware import HubMidware, Recovery
 from .session import Filter, Session
 from .websocket import WebSocket, WebSocketClosed
@@ -87,6 +89,8 @@ class Hub:
         ping_interval: Seconds of silence before a ping (``None``: never).
         ping_timeout: Seconds a ping may go unanswered (then 1011).
         bus: How emits reach the sockets (default: this process, :class:`LocalBus`).
+        max_chunk_size: The largest chunk of a file upload (over it: ``FILE_TOO_LARGE``).
+        max_file_size: The largest file uploaded over a connection (``FILE_TOO_LARGE``).
     """
 
     def __init__(
@@ -100,6 +104,8 @@ class Hub:
         ping_interval: float | None = 25.0,
         ping_timeout: float = 20.0,
         bus: Bus | None = None,
+        max_chunk_size: int = 1 << 20,
+        max_file_size: int = 64 << 20,
     ) -> None:
         if not isinstance(concurrency, int) or concurrency < 1:
             raise RegistrationError("Hub(concurrency=...) must be an int >= 1")
@@ -112,6 +118,8 @@ class Hub:
         self.origins = origins if isinstance(origins, str) or origins is None else tuple(origins)
         self.ping_interval = ping_interval
         self.ping_timeout = ping_timeout
+        self.max_chunk_size = max_chunk_size
+        self.max_file_size = max_file_size
         self.bus: Bus = bus if bus is not None else LocalBus()
         self.bus.listen(self._deliver)
         self._app: Server | None = None
@@ -235,6 +243,10 @@ class Hub:
         needs_context = False
         for param in sig.parameters.values():
             ann = param.annotation
+            if ann is not inspect.Parameter.empty and strip_annotated(ann) in (File, list[File]):
+                many = strip_annotated(ann) != File
+                named[param.name] = Provided(f"extra.file({param.name!r}, {many})")
+                continue
             if ann is not inspect.Parameter.empty and strip_annotated(ann) in injected:
                 needs_context = needs_context or strip_annotated(ann) not in extra
                 continue
@@ -262,6 +274,7 @@ class Hub:
         """Serve one connection (the WebSocket route's handler)."""
         wire = Wire(ws.subprotocol == MSGPACK, ctx.server.json_encoder)
         session = Session(ws, wire, str(ctx.environ.get("REMOTE_ADDR", "")))
+        session.uploads = Uploads(self.max_chunk_size, self.max_file_size)
         with self._lock:
             self._sessions[session.id] = session
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
@@ -311,9 +324,22 @@ class Hub:
         self._pool.submit(run)
 
     def _run(self, session: Session, incoming: Incoming, ctx: Context) -> None:
-        call = Call(incoming.id, incoming.method, session, self, incoming.params, incoming.files)
+        call = Call(incoming.id, incoming.method, session, self, incoming.params)
         try:
-            result = self._dispatch(call, ctx)
+            if incoming.files is not None:
+                if not session.wire.msgpack:
+                    raise RPCError(Code.INVALID, "files ('f') travel over wtf.msgpack only")
+                complete, progress = session.uploads.receive(incoming.files)
+                if complete is None:  # more chunks to come: the method waits for them
+                    if call.id is not None:
+                        self._reply(session, call.id, result={"progress": progress})
+                    return
+                call.files = complete
+            try:
+                result = self._dispatch(call, ctx)
+            finally:
+                if call.files:
+                    remove_files(call.files)
         except RPCError as exc:
             if call.id is None:
                 log.info("notification %s from %s failed: %s", call.method, session.id, exc)
@@ -371,6 +397,7 @@ class Hub:
         session.send_frame(frame)
 
     def _forget(self, session: Session) -> None:
+        session.uploads.discard_all()  # uploads the socket left unfinished
         with self._lock:
             self._sessions.pop(session.id, None)
             for key in session.subscriptions:

@@ -10,6 +10,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .files import Uploads
 from .websocket import WebSocketClosed
 
 if TYPE_CHECKING:
@@ -38,6 +39,7 @@ class Session:
         self.wire = wire
         self._values: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self.uploads: Uploads = Uploads(0, 0)  # the Hub sets its limits
 
     @property
     def is_guest(self) -> bool:
