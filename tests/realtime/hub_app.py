@@ -11,7 +11,7 @@ from typing import Any, TypedDict
 import pydantic
 
 import wtf
-from wtf.realtime import Call, File, Hub, RateLimit, RequestLimit, RPCError, Session
+from wtf.realtime import AccessLog, Call, File, Hub, RateLimit, RequestLimit, RPCError, Session
 
 LOG: list[str] = []
 _log_lock = threading.Lock()
@@ -225,3 +225,10 @@ def many(parts: list[File]) -> list[list[Any]]:
 
 
 app.websocket("/rt-files")(uploads)
+
+
+logged = Hub(max_message_size=256)
+logged.use(AccessLog())
+logged.method("ping")(ping)
+logged.method("fail")(fail)
+app.websocket("/rt-logged")(logged)

@@ -315,3 +315,28 @@ def test_the_decoder_never_raises_and_reads_only_safe_ids(frame: str | bytes) ->
         if isinstance(message, Incoming):
             assert isinstance(message.method, str) and message.method
             assert message.params is None or isinstance(message.params, dict)
+
+
+def test_the_access_log_has_a_line_per_call(caplog: pytest.LogCaptureFixture) -> None:
+    with (
+        caplog.at_level(logging.INFO, logger="wtf.realtime.access"),
+        hub_client("/rt-logged") as rt,
+    ):
+        rt.call("ping")
+        with pytest.raises(RPCError):
+            rt.call("fail", code=-1006)
+        rt.call("ping")
+    lines = [r.getMessage() for r in caplog.records if r.name == "wtf.realtime.access"]
+    assert len(lines) == 3
+    assert lines[0].startswith("ping session=") and " id=1 code=0 " in lines[0]
+    assert " id=2 code=-1006 " in lines[1] and lines[1].endswith("ms")
+
+
+def test_a_message_over_the_hubs_limit_closes_with_1009() -> None:
+    from wtf import WebSocketClosed
+
+    with hub_client("/rt-logged") as rt:
+        rt.send_message({"m": "ping", "p": {"pad": "x" * 300}, "i": 1})
+        with pytest.raises(WebSocketClosed) as closed:
+            rt.reply(1)
+    assert closed.value.code == 1009
