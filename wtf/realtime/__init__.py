@@ -12,6 +12,7 @@ from .files import File
 from .hub import Hub
 from .hub_midware import AccessLog, HubMidware, RateLimit, Recovery, RequestLimit
 from .session import Session
+from .storage import MemoryStorage, RedisStorage, SQLiteStorage, Storage
 from .websocket import WebSocket, WebSocketClosed
 
 __all__ = [
@@ -24,11 +25,15 @@ __all__ = [
     "Hub",
     "HubMidware",
     "LocalBus",
+    "MemoryStorage",
     "RPCError",
     "RateLimit",
+    "RedisStorage",
     "Recovery",
     "RequestLimit",
+    "SQLiteStorage",
     "Session",
+    "Storage",
     "UnknownEvent",
     "WebSocket",
     "WebSocketClosed",

@@ -26,6 +26,9 @@ class Delivery:
             for the channel's subscribers.
         exclude: A session id left out (``call.emit_others``).
         filter: The name of a filter the subscribers must pass (``emit_filter``).
+        user: Deliver to every session bound to this user (``send_user``).
+        everyone: Deliver to every session (``broadcast``).
+        kick: Close the sessions with this id, or bound to this user id (``kick``).
     """
 
     event: str
@@ -34,6 +37,9 @@ class Delivery:
     sessions: tuple[str, ...] | None = None
     exclude: str | None = None
     filter: str | None = None
+    user: str | None = None
+    everyone: bool = False
+    kick: str | None = None
 
 
 class Bus(Protocol):
@@ -45,6 +51,11 @@ class Bus(Protocol):
 
     def listen(self, deliver: Callable[[Delivery], None]) -> None:
         """Call ``deliver`` with every delivery published from now on."""
+        ...
+
+    def is_connected(self, user_id: str) -> bool | None:
+        """Whether ``user_id`` has a session in any worker; ``None`` when this bus cannot
+        tell (then only this worker's sessions count)."""
         ...
 
 
@@ -62,3 +73,7 @@ class LocalBus:
     def listen(self, deliver: Callable[[Delivery], None]) -> None:
         """Add a listener."""
         self._listeners.append(deliver)
+
+    def is_connected(self, user_id: str) -> bool | None:
+        """One process: the Hub knows its own sessions."""
+        return None

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from time import monotonic
 from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
 
 from ..annotations import Unsupported, strip_annotated
@@ -28,6 +29,7 @@ from .files import File, Uploads
 from .files import remove as remove_files
 from .hub_midware import HubMidware, Recovery
 from .session import Filter, Session
+from .storage import MemoryStorage, Storage
 from .websocket import WebSocket, WebSocketClosed
 from .wire import JSON, MSGPACK, Incoming, Malformed, Wire, decode
 
@@ -91,6 +93,10 @@ class Hub:
         bus: How emits reach the sockets (default: this process, :class:`LocalBus`).
         max_chunk_size: The largest chunk of a file upload (over it: ``FILE_TOO_LARGE``).
         max_file_size: The largest file uploaded over a connection (``FILE_TOO_LARGE``).
+        storage: Where bound sessions' settings are kept (default: :class:`MemoryStorage`).
+        trusted_proxy: The app is behind a proxy it trusts: a session's ``ip`` is the first
+            ``X-Forwarded-For`` hop (else the peer's address).
+        heartbeat_interval: Seconds between the storage's ``heartbeat`` calls per session.
     """
 
     def __init__(
@@ -106,6 +112,9 @@ class Hub:
         bus: Bus | None = None,
         max_chunk_size: int = 1 << 20,
         max_file_size: int = 64 << 20,
+        storage: Storage | None = None,
+        trusted_proxy: bool = False,
+        heartbeat_interval: float = 60.0,
     ) -> None:
         if not isinstance(concurrency, int) or concurrency < 1:
             raise RegistrationError("Hub(concurrency=...) must be an int >= 1")
@@ -120,6 +129,14 @@ class Hub:
         self.ping_timeout = ping_timeout
         self.max_chunk_size = max_chunk_size
         self.max_file_size = max_file_size
+        self.storage: Storage = storage if storage is not None else MemoryStorage()
+        self.trusted_proxy = trusted_proxy
+        self.heartbeat_interval = heartbeat_interval
+        self._users: dict[str, dict[str, Session]] = {}
+        self._on_connect: Callable[[Session], Any] | None = None
+        self._on_disconnect: Callable[[Session], Any] | None = None
+        self._on_message: Callable[[Session, dict[str, Any]], Any] | None = None
+        self._on_send: Callable[[Session, dict[str, Any]], Any] | None = None
         self.bus: Bus = bus if bus is not None else LocalBus()
         self.bus.listen(self._deliver)
         self._app: Server | None = None
@@ -174,6 +191,35 @@ class Hub:
     ) -> Callable[[Call, dict[str, Any] | None], Any]:
         """Register what answers an unknown method: ``fn(call, params)`` (else ``NOT_FOUND``)."""
         self._no_method = fn
+        return fn
+
+    def on_connect(self, fn: Callable[[Session], Any]) -> Callable[[Session], Any]:
+        """Register ``fn(session)``, called once when a connection opens, before its first
+        message (bind the user here). Raising :class:`RPCError` refuses the session (closed
+        with 1008 and the message); any other exception is logged and closes with 1011."""
+        self._on_connect = fn
+        return fn
+
+    def on_disconnect(self, fn: Callable[[Session], Any]) -> Callable[[Session], Any]:
+        """Register ``fn(session)``, called exactly once when a connected session ends,
+        whatever ended it (an exception in it is logged)."""
+        self._on_disconnect = fn
+        return fn
+
+    def on_message(
+        self, fn: Callable[[Session, dict[str, Any]], Any]
+    ) -> Callable[[Session, dict[str, Any]], Any]:
+        """Register ``fn(session, message)``, called with each decoded message before
+        dispatch: ``None`` lets dispatch go on; anything else is the call's result."""
+        self._on_message = fn
+        return fn
+
+    def on_send(
+        self, fn: Callable[[Session, dict[str, Any]], Any]
+    ) -> Callable[[Session, dict[str, Any]], Any]:
+        """Register ``fn(session, message)``, called with each outgoing message: return it
+        (changed or not), or ``None`` to drop it. An exception is logged; the message goes."""
+        self._on_send = fn
         return fn
 
     def filter(self, name: str) -> Callable[[Filter], Filter]:
@@ -273,26 +319,80 @@ class Hub:
     def __call__(self, ws: WebSocket, ctx: Context) -> None:
         """Serve one connection (the WebSocket route's handler)."""
         wire = Wire(ws.subprotocol == MSGPACK, ctx.server.json_encoder)
-        session = Session(ws, wire, str(ctx.environ.get("REMOTE_ADDR", "")))
+        session = Session(ws, wire, self._ip(ctx.environ), self, ctx)
         session.uploads = Uploads(self.max_chunk_size, self.max_file_size)
         with self._lock:
             self._sessions[session.id] = session
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
+        connected = False
         try:
+            if not self._connect(session):
+                return
+            connected = True
             first = True
+            beat = monotonic() + self.heartbeat_interval
             while True:
-                timeout = self.handshake_timeout if first else None
+                wait = beat - monotonic()
+                if first and self.handshake_timeout is not None:
+                    wait = min(wait, self.handshake_timeout)
                 try:
-                    frame = ws.receive(timeout)
+                    frame = ws.receive(max(wait, 0.0))
                 except WebSocketClosed:
                     break
-                if frame is None:  # the first message is late
-                    ws.close(1008, "no message in time")
-                    break
+                if monotonic() >= beat:
+                    beat = monotonic() + self.heartbeat_interval
+                    self._heartbeat(session)
+                if frame is None:
+                    if first and self.handshake_timeout is not None:  # the first message is late
+                        ws.close(1008, "no message in time")
+                        break
+                    continue
                 first = False
                 self._handle(session, frame, ctx, gate)
         finally:
             self._forget(session)
+            if connected:
+                self._disconnect(session)
+
+    def _ip(self, environ: dict[str, Any]) -> str:
+        if self.trusted_proxy:
+            forwarded = str(environ.get("HTTP_X_FORWARDED_FOR", "")).split(",")[0].strip()
+            if forwarded:
+                return forwarded
+        return str(environ.get("REMOTE_ADDR", ""))
+
+    def _connect(self, session: Session) -> bool:
+        hook = self._on_connect
+        if hook is None:
+            return True
+        try:
+            hook(session)
+        except RPCError as refused:
+            session.close(1008, refused.message[:120])
+            return False
+        except Exception as exc:
+            log.error("on_connect failed (session %s)", session.id, exc_info=exc)
+            session.close(1011, "server error")
+            return False
+        return True
+
+    def _disconnect(self, session: Session) -> None:
+        hook = self._on_disconnect
+        if hook is not None:
+            try:
+                hook(session)
+            except Exception as exc:
+                log.error("on_disconnect failed (session %s)", session.id, exc_info=exc)
+        try:
+            self.storage.delete(session)
+        except Exception as exc:
+            log.error("session storage delete failed (session %s)", session.id, exc_info=exc)
+
+    def _heartbeat(self, session: Session) -> None:
+        try:
+            self.storage.heartbeat(session)
+        except Exception as exc:
+            log.error("session storage heartbeat failed (session %s)", session.id, exc_info=exc)
 
     def _handle(
         self, session: Session, frame: str | bytes, ctx: Context, gate: threading.Semaphore | None
@@ -325,6 +425,19 @@ class Hub:
 
     def _run(self, session: Session, incoming: Incoming, ctx: Context) -> None:
         call = Call(incoming.id, incoming.method, session, self, incoming.params)
+        if self._on_message is not None:
+            message = {"m": incoming.method, "p": incoming.params, "i": incoming.id}
+            try:
+                answer = self._on_message(session, message)
+            except Exception as exc:
+                log.error("on_message failed (session %s)", session.id, exc_info=exc)
+                if call.id is not None:
+                    self._reply(session, call.id, error=RPCError(Code.ERROR, "server error"))
+                return
+            if answer is not None:
+                if call.id is not None:
+                    self._reply(session, call.id, result=answer)
+                return
         try:
             if incoming.files is not None:
                 if not session.wire.msgpack:
@@ -383,10 +496,12 @@ class Hub:
         result: Any = None,
         error: RPCError | None = None,
     ) -> None:
-        if error is not None:
-            message: dict[str, Any] = {"i": call_id, "e": error.wire()}
-        else:
-            message = {"i": call_id, "r": result}
+        reply: dict[str, Any] = (
+            {"i": call_id, "e": error.wire()} if error is not None else {"i": call_id, "r": result}
+        )
+        message = self._outgoing(session, reply)
+        if message is None:
+            return
         try:
             frame = session.wire.encode(message)
         except (TypeError, ValueError, OverflowError) as exc:
@@ -400,6 +515,13 @@ class Hub:
         session.uploads.discard_all()  # uploads the socket left unfinished
         with self._lock:
             self._sessions.pop(session.id, None)
+            user = session.user_id
+            if user is not None:
+                members = self._users.get(user)
+                if members is not None:
+                    members.pop(session.id, None)
+                    if not members:
+                        del self._users[user]
             for key in session.subscriptions:
                 members = self._channels.get(key)
                 if members is not None:
@@ -489,9 +611,19 @@ class Hub:
     def _deliver(self, delivery: Delivery) -> None:
         """Send a delivery to this worker's sockets it is for (the bus calls this)."""
         with self._lock:
-            if delivery.sessions is not None:
+            if delivery.kick is not None:
+                kicked = self._users.get(delivery.kick, {}).copy()
+                alone = self._sessions.get(delivery.kick)
+                if alone is not None:
+                    kicked[alone.id] = alone
+                targets = list(kicked.values())
+            elif delivery.sessions is not None:
                 found = (self._sessions.get(sid) for sid in delivery.sessions)
                 targets = [s for s in found if s is not None]
+            elif delivery.user is not None:
+                targets = list(self._users.get(delivery.user, {}).values())
+            elif delivery.everyone:
+                targets = list(self._sessions.values())
             else:
                 members = self._channels.get((delivery.event, delivery.channel or ""))
                 targets = list(members.values()) if members else []
@@ -500,9 +632,19 @@ class Hub:
         if delivery.filter is not None:
             admits = self._filters.get(delivery.filter)
             targets = [s for s in targets if admits is not None and admits(s)]
+        if delivery.kick is not None:
+            for session in targets:
+                session.close(1008, "kicked")
+            return
         if not targets:
             return
         message = {"v": delivery.event, "c": delivery.channel, "r": delivery.data}
+        if self._on_send is not None:  # the hook sees (and may change) each session's copy
+            for session in targets:
+                mine = self._outgoing(session, dict(message))
+                if mine is not None:
+                    session.send_frame(session.wire.encode(mine))
+            return
         frames: dict[bool, bytes] = {}  # encoded once per format, whatever the fan-out
         for session in targets:
             msgpack = session.wire.msgpack
@@ -510,6 +652,57 @@ class Hub:
             if frame is None:
                 frame = frames[msgpack] = session.wire.encode(message)
             session.send_frame(frame)
+
+    def _outgoing(self, session: Session, message: dict[str, Any]) -> dict[str, Any] | None:
+        """The ``on_send`` hook: the message to send (changed or not), or ``None``."""
+        hook = self._on_send
+        if hook is None:
+            return message
+        try:
+            changed: dict[str, Any] | None = hook(session, message)
+        except Exception as exc:
+            log.error("on_send failed (session %s)", session.id, exc_info=exc)
+            return message
+        return changed
+
+    def _bound(self, session: Session, previous: str | None) -> None:
+        """Keep the user index right after ``session`` was bound (or unbound)."""
+        with self._lock:
+            if previous is not None:
+                members = self._users.get(previous)
+                if members is not None:
+                    members.pop(session.id, None)
+                    if not members:
+                        del self._users[previous]
+            user = session.user_id
+            if user is not None and session.id in self._sessions:
+                self._users.setdefault(user, {})[session.id] = session
+
+    # Hub-wide (every worker, through the bus).
+
+    def send_user(self, user_id: str, event: str, data: Any) -> None:
+        """Send ``event`` to every session of ``user_id`` (``c`` is null)."""
+        self.bus.publish(Delivery(event, None, data, user=user_id))
+
+    def send_batch(self, session_ids: Iterable[str], event: str, data: Any) -> None:
+        """Send ``event`` to these sessions (``c`` is null)."""
+        self.bus.publish(Delivery(event, None, data, sessions=tuple(session_ids)))
+
+    def broadcast(self, event: str, data: Any) -> None:
+        """Send ``event`` to every connected session (``c`` is null)."""
+        self.bus.publish(Delivery(event, None, data, everyone=True))
+
+    def is_connected(self, user_id: str) -> bool:
+        """Whether ``user_id`` has a session open (in any worker the bus can see)."""
+        known = self.bus.is_connected(user_id)
+        if known is not None:
+            return known
+        with self._lock:
+            return bool(self._users.get(user_id))
+
+    def kick(self, target: str) -> None:
+        """Close (1008, "kicked") the session with this id, or every session of this user."""
+        self.bus.publish(Delivery("$kick", None, None, kick=target))
 
     # Introspection.
 

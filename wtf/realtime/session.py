@@ -1,55 +1,166 @@
-"""``wtf.realtime.Session``: one connection to a Hub (the gate's session).
+"""``wtf.realtime.Session``: one connection to a Hub, bound to a user or a guest (the gate's
+session, API.md §6.3).
 
-Sessions bound to users, settings and the storage hook build on this (API.md §6.3).
+A session may be touched from its connection's thread, other connections' threads and HTTP
+handlers at once: its state is guarded by one lock, and the storage hook is called outside it.
 """
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from .codes import Code, RPCError
 from .files import Uploads
 from .websocket import WebSocketClosed
 
 if TYPE_CHECKING:
+    from ..context import Context
+    from .hub import Hub
     from .websocket import WebSocket
     from .wire import Wire
 
-__all__ = ["Session"]
+__all__ = ["Filter", "Session"]
+
+log = logging.getLogger("wtf.realtime")
+_TRUE = frozenset(("1", "true", "yes", "on"))
+_FALSE = frozenset(("0", "false", "no", "off", ""))
 
 
 class Session:
     """One connection to a Hub.
 
     Attributes:
-        id: Random and unguessable (``secrets.token_urlsafe``).
-        ip: The peer's address.
-        user_id: The user the session is bound to, ``None`` for a guest.
+        id: Random and unguessable (``secrets.token_urlsafe(16)``).
+        ip: The peer's address (the first ``X-Forwarded-For`` hop behind a trusted proxy).
         subscriptions: The ``(event, channel)`` pairs it is subscribed to.
     """
 
-    def __init__(self, ws: WebSocket, wire: Wire, ip: str) -> None:
+    def __init__(
+        self,
+        ws: WebSocket,
+        wire: Wire,
+        ip: str,
+        hub: Hub | None = None,
+        context: Context | None = None,
+    ) -> None:
         self.id = secrets.token_urlsafe(16)
+        #: The upgrade request's context: what midware learned (``context.get("user")``).
+        self.context = context
         self.ip = ip
-        self.user_id: str | None = None
         self.subscriptions: set[tuple[str, str]] = set()
         self.ws = ws
         self.wire = wire
-        self._values: dict[str, Any] = {}
-        self._lock = threading.Lock()
+        self.hub = hub
         self.uploads: Uploads = Uploads(0, 0)  # the Hub sets its limits
+        self._user_id: str | None = None
+        self._settings: dict[str, str] = {}
+        self._values: dict[str, Any] = {}
+        self._lock = threading.RLock()
+
+    # Who.
+
+    @property
+    def user_id(self) -> str | None:
+        """The user the session is bound to, ``None`` for a guest."""
+        return self._user_id
 
     @property
     def is_guest(self) -> bool:
         """Whether no user is bound."""
-        return self.user_id is None
+        return self._user_id is None
 
     @property
     def closed(self) -> bool:
         """Whether the connection is closed."""
         return self.ws.closed
+
+    def bind(self, user_id: str) -> None:
+        """Bind the session to ``user_id``: the user's stored settings are loaded and merged
+        (the session's own keys win), then the session is stored.
+
+        Raises:
+            RPCError: ``ERROR`` when the storage failed (logged; the session stays as it was).
+        """
+        if not isinstance(user_id, str) or not user_id:
+            raise ValueError("a user id is a non-empty string")
+        storage = self._storage()
+        stored = self._storage_call("query", lambda: storage.query(user_id)) if storage else None
+        with self._lock:
+            previous = self._user_id
+            self._user_id = user_id
+            if stored:
+                self._settings = {**stored, **self._settings}
+        if storage is not None:
+            try:
+                self._storage_call("store", lambda: storage.store(self))
+            except RPCError:
+                with self._lock:
+                    self._user_id = previous
+                raise
+        if self.hub is not None:
+            self.hub._bound(self, previous)
+
+    def unbind(self) -> None:
+        """Make the session a guest again (the user's stored settings stay stored)."""
+        with self._lock:
+            previous, self._user_id = self._user_id, None
+        if previous is not None and self.hub is not None:
+            storage = self._storage()
+            if storage is not None:
+                self._storage_call("delete", lambda: storage.delete(self))
+            self.hub._bound(self, previous)
+
+    # Settings (sent to the client with push(); stored when bound).
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """A copy of the settings."""
+        with self._lock:
+            return dict(self._settings)
+
+    def set_setting(self, key: str, value: str) -> None:
+        """Set a setting (stored at once when bound).
+
+        Raises:
+            RPCError: ``ERROR`` when the storage failed.
+        """
+        if not isinstance(key, str) or not isinstance(value, str):
+            raise TypeError("settings are str keys with str values")
+        with self._lock:
+            self._settings[key] = value
+        self._store()
+
+    def remove_setting(self, key: str) -> None:
+        """Remove a setting (stored at once when bound)."""
+        with self._lock:
+            if self._settings.pop(key, None) is None:
+                return
+        self._store()
+
+    def push(self) -> bool:
+        """Send the settings to the client: the ``$settings`` event, ``r`` the settings."""
+        return self.send("$settings", self.settings)
+
+    def _store(self) -> None:
+        storage = self._storage()
+        if storage is not None and self._user_id is not None:
+            self._storage_call("store", lambda: storage.store(self))
+
+    def _storage(self) -> Any:
+        return self.hub.storage if self.hub is not None else None
+
+    def _storage_call(self, what: str, call: Callable[[], Any]) -> Any:
+        try:
+            return call()
+        except Exception as exc:
+            log.error("session storage %s failed (session %s)", what, self.id, exc_info=exc)
+            raise RPCError(Code.ERROR, "the session storage failed") from None
+
+    # Server-local values (never sent).
 
     def get(self, key: str, default: Any = None) -> Any:
         """A server-local value (never sent to the client)."""
@@ -61,10 +172,50 @@ class Session:
         with self._lock:
             self._values[key] = value
 
+    def get_str(self, key: str, default: str = "") -> str:
+        """A value as ``str`` (``default`` when missing)."""
+        value = self.get(key)
+        return default if value is None else str(value)
+
+    def get_int(self, key: str, default: int = 0) -> int:
+        """A value as ``int`` (``default`` when missing or not a number)."""
+        value = self.get(key)
+        if isinstance(value, bool):
+            return int(value)
+        try:
+            return int(value) if value is not None else default
+        except (TypeError, ValueError):
+            return default
+
+    def get_float(self, key: str, default: float = 0.0) -> float:
+        """A value as ``float`` (``default`` when missing or not a number)."""
+        value = self.get(key)
+        try:
+            return float(value) if value is not None else default
+        except (TypeError, ValueError):
+            return default
+
+    def get_bool(self, key: str, default: bool = False) -> bool:
+        """A value as ``bool``; strings ``1/true/yes/on`` and ``0/false/no/off`` count."""
+        value = self.get(key)
+        if value is None:
+            return default
+        if isinstance(value, str):
+            lowered = value.strip().lower()
+            return True if lowered in _TRUE else False if lowered in _FALSE else default
+        return bool(value)
+
+    # Talking.
+
     def send(self, event: str, data: Any) -> bool:
         """Send ``event`` with ``data`` to this session only (``c`` is null); ``False`` when the
-        connection is gone."""
-        return self.send_frame(self.wire.encode({"v": event, "c": None, "r": data}))
+        connection is gone or an ``on_send`` hook dropped it."""
+        message: dict[str, Any] | None = {"v": event, "c": None, "r": data}
+        if self.hub is not None and message is not None:
+            message = self.hub._outgoing(self, message)
+        if message is None:
+            return False
+        return self.send_frame(self.wire.encode(message))
 
     def send_frame(self, frame: bytes) -> bool:
         """Send a message encoded by :attr:`wire`; ``False`` when the connection is gone."""
@@ -79,7 +230,7 @@ class Session:
         self.ws.close(code, reason)
 
     def __repr__(self) -> str:
-        who = self.user_id if self.user_id is not None else "guest"
+        who = self._user_id if self._user_id is not None else "guest"
         return f"<wtf.realtime.Session {self.id[:8]}… {who}>"
 
 
