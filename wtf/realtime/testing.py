@@ -208,7 +208,8 @@ class TestWebSocket:
                     self._messages.append(join(self._parts))
                     self._parts = []
             elif isinstance(event, Ping):
-                self._reply(self._conn.send(event.response()))
+                if self._conn.state is ConnectionState.OPEN:
+                    self._reply(self._conn.send(event.response()))
             elif isinstance(event, Pong):
                 self.pongs.append(bytes(event.payload))
             elif isinstance(event, CloseConnection):

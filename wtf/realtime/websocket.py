@@ -252,6 +252,16 @@ class WebSocket:
                         self._read()
             finally:
                 self._reader.release()
+        elif not self._closed:
+            # Another thread is receiving and sees the answer; if none comes in time, that
+            # thread may be waiting for longer (until its next ping): wake it then.
+            timer = threading.Timer(self.ping_timeout, self._give_up)
+            timer.daemon = True
+            timer.start()
+
+    def _give_up(self) -> None:
+        if not self._closed:
+            self.abort()
 
     def __repr__(self) -> str:
         state = "closed" if self._closed else "open"
@@ -293,7 +303,8 @@ class WebSocket:
                     self._parts = []
                     self._size = 0
             elif isinstance(event, Ping):
-                self._write(self._conn.send(event.response()))
+                if self._conn.state is ConnectionState.OPEN:  # not once we sent our close
+                    self._write(self._conn.send(event.response()))
             elif isinstance(event, CloseConnection):
                 self._on_close(event)
                 return
