@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub clean
+.PHONY: serve test system-deps lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,7 +32,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check wtf tests examples bench
 	$(BIN)/mypy --strict wtf
 
-test: lint
+# System packages the tests need (CI runs as root): a real redis-server for the Redis parts.
+system-deps:
+	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+
+test: lint system-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Planted bugs (tests/mutate.py): does the suite catch them? Opt-in; about ten minutes.

@@ -1,0 +1,116 @@
+"""The storage hook's three implementations, against the real thing: a dict, an SQLite file
+shared by two processes, and a redis-server the suite starts itself."""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import wtf
+from wtf.realtime import Hub, MemoryStorage, RedisStorage, Session, SQLiteStorage, Storage
+from wtf.testing import Client
+
+from .redis_server import redis_server
+
+pytestmark = pytest.mark.timeout(60)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+class FakeSession:
+    """What a storage reads of a session."""
+
+    def __init__(self, sid: str, user: str | None, settings: dict[str, str]) -> None:
+        self.id = sid
+        self.user_id = user
+        self.settings = settings
+        self.ip = "127.0.0.1"
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+    if request.param == "memory":
+        return MemoryStorage()
+    if request.param == "sqlite":
+        return SQLiteStorage(str(tmp_path / "s.db"))
+    return RedisStorage(request.getfixturevalue("redis_url"), prefix=f"t{time.monotonic_ns()}:")
+
+
+def test_store_query_delete_heartbeat(storage: Storage) -> None:
+    assert isinstance(storage, Storage)
+    assert storage.query("ann") is None
+    storage.store(FakeSession("s1", "ann", {"theme": "dark"}))  # type: ignore[arg-type]
+    assert storage.query("ann") == {"theme": "dark"}
+    storage.store(FakeSession("s1", "ann", {"lang": "en"}))  # type: ignore[arg-type]
+    assert storage.query("ann") == {"lang": "en"}  # replaced, not merged (the session merges)
+    storage.store(FakeSession("s2", None, {"x": "y"}))  # type: ignore[arg-type]  # a guest
+    storage.heartbeat(FakeSession("s1", "ann", {}))  # type: ignore[arg-type]
+    storage.delete(FakeSession("s1", "ann", {}))  # type: ignore[arg-type]
+    assert storage.query("ann") == {"lang": "en"}  # the user's settings outlive the session
+
+
+def test_redis_settings_are_a_hash_with_a_ttl_the_heartbeat_refreshes(redis_url: str) -> None:
+    import redis
+
+    storage = RedisStorage(redis_url, ttl=100, prefix="ttl:")
+    storage.store(FakeSession("s9", "bo", {"a": "1", "b": "2"}))  # type: ignore[arg-type]
+    raw = redis.Redis.from_url(redis_url, decode_responses=True)
+    assert raw.hgetall("ttl:settings:bo") == {"a": "1", "b": "2"}
+    raw.expire("ttl:settings:bo", 5)
+    storage.heartbeat(FakeSession("s9", "bo", {}))  # type: ignore[arg-type]
+    assert 95 <= raw.ttl("ttl:settings:bo") <= 100
+    assert raw.get("ttl:session:s9") == "bo"
+    storage.delete(FakeSession("s9", "bo", {}))  # type: ignore[arg-type]
+    assert raw.get("ttl:session:s9") is None
+
+
+def test_a_hub_on_redis_restores_settings_on_a_new_connection(redis_url: str) -> None:
+    app = wtf.Server()
+    hub = Hub(storage=RedisStorage(redis_url, prefix="hub:"))
+
+    @hub.method("login")
+    def login(user: str, session: Session) -> dict[str, str]:
+        session.bind(user)
+        return session.settings
+
+    @hub.method("set")
+    def set_setting(key: str, value: str, session: Session) -> None:
+        session.set_setting(key, value)
+
+    app.websocket("/rt")(hub)
+    with Client(app).hub("/rt") as first:
+        assert first.call("login", user="cy") == {}
+        first.call("set", key="color", value="teal")
+    with Client(app).hub("/rt") as second:
+        assert second.call("login", user="cy") == {"color": "teal"}
+
+
+def _write_from_another_process(path: str, user: str, rounds: int) -> None:
+    storage = SQLiteStorage(path)
+    for i in range(rounds):
+        storage.store(FakeSession(f"{user}-{i}", user, {"n": str(i)}))  # type: ignore[arg-type]
+
+
+def test_sqlite_is_shared_by_processes_writing_at_once(tmp_path: Path) -> None:
+    path = str(tmp_path / "shared.db")
+    SQLiteStorage(path).query("warm-up")  # the tables exist before the writers race
+    context = multiprocessing.get_context("spawn")
+    writers = [
+        context.Process(target=_write_from_another_process, args=(path, f"user{n}", 200))
+        for n in range(4)
+    ]
+    for writer in writers:
+        writer.start()
+    for writer in writers:
+        writer.join(60)
+    assert [writer.exitcode for writer in writers] == [0, 0, 0, 0]  # no "database is locked"
+    reader = SQLiteStorage(path)
+    assert [reader.query(f"user{n}") for n in range(4)] == [{"n": "199"}] * 4
