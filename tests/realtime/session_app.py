@@ -85,7 +85,13 @@ def outgoing(session: Session, message: dict[str, Any]) -> dict[str, Any] | None
 
 @hub.method("me")
 def me(session: Session) -> dict[str, Any]:
-    return {"id": session.id, "user": session.user_id, "guest": session.is_guest}
+    return {
+        "id": session.id,
+        "user": session.user_id,
+        "guest": session.is_guest,
+        "pid": os.getpid(),
+        "settings": session.settings,
+    }
 
 
 @hub.method("set")
