@@ -29,6 +29,7 @@ def echo(ws: wtf.WebSocket) -> None:
 hub = Hub()
 hub.use(RateLimit(20, period=10))  # per session: enough to chat, not to flood
 hub.event("message")
+hub.event("notice")
 STAFF_PASSWORD = "let-me-in"
 
 
@@ -41,8 +42,10 @@ def may_join(session: Session, event: str, channel: str, data: Any) -> bool:
 
 @hub.method("chat.nick")
 def nick(name: str, session: Session) -> dict[str, str]:
-    """Choose the name shown with your messages."""
+    """Choose the name shown with your messages; it is also the user the session is bound
+    to (a real app binds the user its auth midware found, in ``@hub.on_connect``)."""
     session.set("nick", name[:32])
+    session.bind(name[:32])
     return {"nick": name[:32]}
 
 
@@ -58,6 +61,19 @@ def send(room: str, text: str, call: Call, session: Session) -> dict[str, bool]:
 
 
 app.websocket("/rt")(hub)
+
+
+@app.arg_builder(scope="app")
+def the_hub() -> Hub:
+    """HTTP handlers get the Hub injected."""
+    return hub
+
+
+@app.post("/notify/:user")
+def notify(user: str, text: wtf.Body[str], h: Hub) -> dict[str, bool]:
+    """Send ``text`` to every session of ``user`` (the ``notice`` event)."""
+    h.send_user(user, "notice", {"text": text})
+    return {"online": h.is_connected(user)}
 
 
 @app.post("/rooms/:room/announce")

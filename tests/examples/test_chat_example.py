@@ -47,3 +47,15 @@ def test_the_page_joins_the_lobby() -> None:
     response = Client(app).get("/")
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '"$subscribe"' in response.text and "lobby" in response.text
+
+
+def test_notify_reaches_every_session_of_a_user() -> None:
+    client = Client(app)
+    with client.hub("/rt") as one, client.hub("/rt") as two, client.hub("/rt") as other:
+        one.call("chat.nick", name="zoe")
+        two.call("chat.nick", name="zoe")
+        other.call("chat.nick", name="max")
+        assert client.post("/notify/zoe", json="ping").get_json() == {"online": True}
+        assert one.events() == two.events() == [("notice", None, {"text": "ping"})]
+        assert other.events(0.1) == []
+    assert client.post("/notify/zoe", json="late").get_json() == {"online": False}
