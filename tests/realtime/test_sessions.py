@@ -12,8 +12,9 @@ from typing import Any
 
 import pytest
 
+import wtf
 from wtf import WebSocketClosed
-from wtf.realtime import Code, MemoryStorage, RPCError, shutdown
+from wtf.realtime import Code, Hub, MemoryStorage, RPCError, Session, shutdown
 from wtf.testing import Client, HubClient, WebSocketRefused
 
 from .session_app import EVENTS, app, hub, pinging
@@ -237,3 +238,52 @@ def test_many_threads_binding_sending_and_closing_lose_no_disconnect() -> None:
     for session in ids:
         assert len(disconnects(session)) == 1
     assert hub.is_connected("shared") is False
+
+
+class RecordingStorage(MemoryStorage):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def store(self, session: Any) -> None:
+        self.calls.append(f"store {session.user_id} {sorted(session.settings.items())}")
+        super().store(session)
+
+    def delete(self, session: Any) -> None:
+        self.calls.append(f"delete {session.user_id}")
+        super().delete(session)
+
+    def heartbeat(self, session: Any) -> None:
+        self.calls.append("heartbeat")
+
+
+def test_storage_calls_heartbeats_proxies_and_a_failing_disconnect_hook(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    storage = RecordingStorage()
+    other = wtf.Server()
+    behind_proxy = Hub(storage=storage, trusted_proxy=True, heartbeat_interval=0.2)
+
+    @behind_proxy.method("run")
+    def run(session: Session) -> dict[str, Any]:
+        session.bind("kim")
+        session.set_setting("a", "1")
+        session.remove_setting("a")
+        session.remove_setting("never-set")  # nothing to store
+        return {"ip": session.ip, "settings": session.settings}
+
+    @behind_proxy.on_disconnect
+    def broken(session: Session) -> None:
+        raise RuntimeError("on_disconnect broke")
+
+    other.websocket("/rt")(behind_proxy)
+    headers = {"X-Forwarded-For": "203.0.113.7, 10.0.0.1"}
+    with caplog.at_level(logging.ERROR, logger="wtf.realtime"):
+        with Client(other).hub("/rt", headers=headers) as client:
+            assert client.call("run") == {"ip": "203.0.113.7", "settings": {}}
+            time.sleep(0.5)
+            client.call("run")  # activity after the interval: a heartbeat is due
+        wait_for(lambda: storage.calls and storage.calls[-1] == "delete kim")
+    assert storage.calls[:3] == ["store kim []", "store kim [('a', '1')]", "store kim []"]
+    assert "heartbeat" in storage.calls
+    assert any("on_disconnect failed" in r.getMessage() for r in caplog.records)
