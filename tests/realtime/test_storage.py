@@ -93,8 +93,10 @@ def test_a_hub_on_redis_restores_settings_on_a_new_connection(redis_url: str) ->
         assert second.call("login", user="cy") == {"color": "teal"}
 
 
-def _write_from_another_process(path: str, user: str, rounds: int) -> None:
+def _write_from_another_process(path: str, user: str, rounds: int, start_at: float) -> None:
     storage = SQLiteStorage(path)
+    storage.query("connect first")
+    time.sleep(max(0.0, start_at - time.time()))  # every writer starts at once
     for i in range(rounds):
         storage.store(FakeSession(f"{user}-{i}", user, {"n": str(i)}))  # type: ignore[arg-type]
 
@@ -103,8 +105,9 @@ def test_sqlite_is_shared_by_processes_writing_at_once(tmp_path: Path) -> None:
     path = str(tmp_path / "shared.db")
     SQLiteStorage(path).query("warm-up")  # the tables exist before the writers race
     context = multiprocessing.get_context("spawn")
+    start_at = time.time() + 3.0  # after the spawned interpreters are up
     writers = [
-        context.Process(target=_write_from_another_process, args=(path, f"user{n}", 200))
+        context.Process(target=_write_from_another_process, args=(path, f"user{n}", 500, start_at))
         for n in range(4)
     ]
     for writer in writers:
@@ -113,4 +116,4 @@ def test_sqlite_is_shared_by_processes_writing_at_once(tmp_path: Path) -> None:
         writer.join(60)
     assert [writer.exitcode for writer in writers] == [0, 0, 0, 0]  # no "database is locked"
     reader = SQLiteStorage(path)
-    assert [reader.query(f"user{n}") for n in range(4)] == [{"n": "199"}] * 4
+    assert [reader.query(f"user{n}") for n in range(4)] == [{"n": "499"}] * 4
