@@ -11,6 +11,7 @@ from .request import Request
 from .request_limits import Limits
 from .response import Response
 from .router import Rest
+from .typed_values import TypedGetters
 from .writer import BufferWriter, Writer, WriterWrapper
 
 if TYPE_CHECKING:
@@ -22,11 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["Context"]
 
 _EMPTY_REST = Rest()
-_TRUE = frozenset(("1", "true", "yes", "on"))
-_FALSE = frozenset(("0", "false", "no", "off", ""))
 
 
-class Context:
+class Context(TypedGetters):
     """The request context.
 
     Attributes:
@@ -343,43 +342,6 @@ class Context:
         if shared is None or shared._values is None:
             return default
         return shared._values.get(key, default)
-
-    def get_str(self, key: str, default: str = "") -> str:
-        """Return a value as ``str`` (``default`` when missing)."""
-        value = self.get(key)
-        return default if value is None else str(value)
-
-    def get_int(self, key: str, default: int = 0) -> int:
-        """Return a value as ``int`` (``default`` when missing or not a number)."""
-        value = self.get(key)
-        if isinstance(value, bool):
-            return int(value)
-        try:
-            return int(value) if value is not None else default
-        except (TypeError, ValueError):
-            return default
-
-    def get_float(self, key: str, default: float = 0.0) -> float:
-        """Return a value as ``float`` (``default`` when missing or not a number)."""
-        value = self.get(key)
-        try:
-            return float(value) if value is not None else default
-        except (TypeError, ValueError):
-            return default
-
-    def get_bool(self, key: str, default: bool = False) -> bool:
-        """Return a value as ``bool``; strings ``1/true/yes/on`` and ``0/false/no/off`` count."""
-        value = self.get(key)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            lowered = value.strip().lower()
-            if lowered in _TRUE:
-                return True
-            if lowered in _FALSE:
-                return False
-            return default
-        return bool(value)
 
     def __repr__(self) -> str:
         return f"<wtf.Context {self.environ.get('REQUEST_METHOD')} {self.path!r}>"

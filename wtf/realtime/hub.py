@@ -515,13 +515,8 @@ class Hub:
         session.uploads.discard_all()  # uploads the socket left unfinished
         with self._lock:
             self._sessions.pop(session.id, None)
-            user = session.user_id
-            if user is not None:
-                members = self._users.get(user)
-                if members is not None:
-                    members.pop(session.id, None)
-                    if not members:
-                        del self._users[user]
+            if session.user_id is not None:
+                self._unindex(session.user_id, session.id)
             for key in session.subscriptions:
                 members = self._channels.get(key)
                 if members is not None:
@@ -665,15 +660,18 @@ class Hub:
             return message
         return changed
 
+    def _unindex(self, user: str, session_id: str) -> None:  # holds self._lock
+        members = self._users.get(user)
+        if members is not None:
+            members.pop(session_id, None)
+            if not members:
+                del self._users[user]
+
     def _bound(self, session: Session, previous: str | None) -> None:
         """Keep the user index right after ``session`` was bound (or unbound)."""
         with self._lock:
             if previous is not None:
-                members = self._users.get(previous)
-                if members is not None:
-                    members.pop(session.id, None)
-                    if not members:
-                        del self._users[previous]
+                self._unindex(previous, session.id)
             user = session.user_id
             if user is not None and session.id in self._sessions:
                 self._users.setdefault(user, {})[session.id] = session

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from ..typed_values import TypedGetters
 from .codes import Code, RPCError
 from .files import Uploads
 from .websocket import WebSocketClosed
@@ -26,11 +27,9 @@ if TYPE_CHECKING:
 __all__ = ["Filter", "Session"]
 
 log = logging.getLogger("wtf.realtime")
-_TRUE = frozenset(("1", "true", "yes", "on"))
-_FALSE = frozenset(("0", "false", "no", "off", ""))
 
 
-class Session:
+class Session(TypedGetters):
     """One connection to a Hub.
 
     Attributes:
@@ -171,39 +170,6 @@ class Session:
         """Keep a server-local value."""
         with self._lock:
             self._values[key] = value
-
-    def get_str(self, key: str, default: str = "") -> str:
-        """A value as ``str`` (``default`` when missing)."""
-        value = self.get(key)
-        return default if value is None else str(value)
-
-    def get_int(self, key: str, default: int = 0) -> int:
-        """A value as ``int`` (``default`` when missing or not a number)."""
-        value = self.get(key)
-        if isinstance(value, bool):
-            return int(value)
-        try:
-            return int(value) if value is not None else default
-        except (TypeError, ValueError):
-            return default
-
-    def get_float(self, key: str, default: float = 0.0) -> float:
-        """A value as ``float`` (``default`` when missing or not a number)."""
-        value = self.get(key)
-        try:
-            return float(value) if value is not None else default
-        except (TypeError, ValueError):
-            return default
-
-    def get_bool(self, key: str, default: bool = False) -> bool:
-        """A value as ``bool``; strings ``1/true/yes/on`` and ``0/false/no/off`` count."""
-        value = self.get(key)
-        if value is None:
-            return default
-        if isinstance(value, str):
-            lowered = value.strip().lower()
-            return True if lowered in _TRUE else False if lowered in _FALSE else default
-        return bool(value)
 
     # Talking.
 
