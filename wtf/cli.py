@@ -52,8 +52,15 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(
         dest="command", metavar="COMMAND", parser_class=_Parser, title="commands"
     )
-    serve = commands.add_parser("serve", help="serve an app under gunicorn")
+    serve = commands.add_parser("serve", help="serve an app under gunicorn (or granian)")
     serve.add_argument("target", metavar="MODULE:APP", help="e.g. examples.notes:app")
+    serve.add_argument(
+        "--server",
+        choices=("gunicorn", "granian"),
+        default="gunicorn",
+        help="gunicorn (default; WebSockets, slow-client defences) or granian (a Rust server: "
+        "HTTP-only apps, much faster; the granian extra)",
+    )
     serve.add_argument(
         "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
     )
@@ -66,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--worker-class",
         choices=("gthread", "gevent", "sync"),
-        default="gthread",
+        default=None,
         help="gunicorn worker: gthread (default; a slow client holds one thread, not the "
         "worker) or sync (one request at a time per worker; only behind a buffering proxy)",
     )
@@ -80,19 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--keep-alive",
         type=_positive,
-        default=5,
+        default=None,
         help="seconds an idle keep-alive connection is kept (gthread keeps them off the threads)",
     )
     serve.add_argument(
         "--worker-connections",
         type=_positive,
-        default=1000,
+        default=None,
         help="connections a gthread or gevent worker holds at once (default 1000; each open "
         "WebSocket is one)",
     )
     serve.add_argument("--reload", action="store_true", help="restart workers when code changes")
     serve.add_argument(
-        "--timeout", type=_positive, default=30, help="seconds before a silent worker is replaced"
+        "--timeout",
+        type=_positive,
+        default=None,
+        help="seconds before a silent worker is replaced (default 30)",
     )
     serve.add_argument(
         "--graceful-timeout",
@@ -200,9 +210,62 @@ def _dev(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve_granian(args: argparse.Namespace) -> int:
+    """``wtf serve --server granian``: the options that map, a clear error for the others."""
+    if importlib.util.find_spec("granian") is None:
+        print(
+            "wtf: --server granian needs granian, which is not installed "
+            "(pip install 'wtf-web[granian]')",
+            file=sys.stderr,
+        )
+        return 2
+    for flag, value, why in (
+        ("--worker-class", args.worker_class, "granian has one kind of worker"),
+        ("--keep-alive", args.keep_alive, "granian keeps connections alive itself"),
+        ("--timeout", args.timeout, "granian does not replace silent workers"),
+    ):
+        if value is not None:
+            print(f"wtf: {flag} has no granian equivalent ({why})", file=sys.stderr)
+            return 2
+    from .serving_granian import GranianOptions, serve_granian, websocket_routes
+
+    if args.bind.startswith("fd://"):
+        print("wtf: granian cannot serve on an inherited file descriptor (fd://)", file=sys.stderr)
+        return 2
+    taken = _port_taken(args.bind)
+    if taken:
+        print(f"wtf: {taken}", file=sys.stderr)
+        return 1
+    app = load_app(args.target)
+    sockets = websocket_routes(app)
+    if sockets:
+        print(
+            f"wtf: {args.target} has WebSocket routes ({', '.join(sockets[:3])}), which granian "
+            "cannot serve (its WSGI interface does not hand the connection over); serve this "
+            "app with gunicorn, or split it: the HTTP routes on granian and the WebSocket "
+            "routes on gunicorn, behind one proxy",
+            file=sys.stderr,
+        )
+        return 2
+    options = GranianOptions(
+        bind=args.bind,
+        workers=args.workers,
+        threads=args.threads if args.threads is not None else 1,
+        reload=args.reload,
+        access_log=args.access_log,
+        graceful_timeout=args.graceful_timeout,
+        backpressure=args.worker_connections,
+    )
+    serve_granian(args.target, options)
+    return 0
+
+
 def _serve(args: argparse.Namespace) -> int:
     from .serving import ServeOptions, serve
 
+    if args.server == "granian":
+        return _serve_granian(args)
+    args.worker_class = args.worker_class or "gthread"
     if args.worker_class != "gthread" and args.threads not in (None, 1):
         print(
             f"wtf: --threads applies to --worker-class gthread (a {args.worker_class} worker "
@@ -223,10 +286,10 @@ def _serve(args: argparse.Namespace) -> int:
         workers=args.workers,
         worker_class=args.worker_class,
         threads=args.threads if args.threads is not None else _default_threads(args.worker_class),
-        keep_alive=args.keep_alive,
-        worker_connections=args.worker_connections,
+        keep_alive=args.keep_alive if args.keep_alive is not None else 5,
+        worker_connections=args.worker_connections or 1000,
         reload=args.reload,
-        timeout=args.timeout,
+        timeout=args.timeout if args.timeout is not None else 30,
         graceful_timeout=args.graceful_timeout,
         access_log=args.access_log,
     )
