@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test system-deps lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-sessions clean
+.PHONY: serve test system-deps lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -75,6 +75,10 @@ bench-soak: $(VENV)/.installed-bench
 
 # Slow clients (slowloris, silent connections) against wtf serve's settings, and nginx in front
 # (Debian's package, installed when missing; needs root). Not in make test: it takes minutes.
+bench-servers: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.servers $(BENCH_ARGS)
+
 bench-sessions: $(VENV)/.installed-bench system-deps
 	$(BIN)/python -m bench.sessions $(BENCH_ARGS)
 

@@ -300,7 +300,14 @@ def write_werkzeug(ctx: Context, result: WerkzeugResponse) -> None:
     for name, value in result.get_wsgi_headers(ctx.environ).items():
         headers.add(name, value)
     # get_app_iter: nothing for HEAD, 304 and the like (and the file is then closed).
-    ctx.stream = _closing_iter(iter(result.get_app_iter(ctx.environ)), result)
+    body = result.get_app_iter(ctx.environ)
+    file_wrapper = ctx.environ.get("wsgi.file_wrapper")
+    if file_wrapper is not None and isinstance(body, file_wrapper):
+        # The server's own file wrapper (gunicorn: sendfile): kept as it is, so that sending
+        # can hand it to the server when no writer wrapper needs the bytes.
+        ctx.stream = body
+    else:
+        ctx.stream = _closing_iter(iter(body), result)
 
 
 def _closing_iter(chunks: Iterator[bytes], owner: WerkzeugResponse) -> Iterator[bytes]:

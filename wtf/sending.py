@@ -220,11 +220,15 @@ def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[byte
 
 
 def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
-    """Stream ``ctx.stream`` through the writer chain, chunk by chunk."""
+    """Stream ``ctx.stream`` through the writer chain, chunk by chunk (or hand the server's
+    own ``wsgi.file_wrapper`` back to it when no writer wrapper needs the bytes)."""
     chunks = ctx.stream
     assert chunks is not None
     writer = ctx.writer
     base = ctx.base_writer
+    file_wrapper = ctx.environ.get("wsgi.file_wrapper")
+    if writer is base and file_wrapper is not None and isinstance(chunks, file_wrapper):
+        return _send_file_wrapper(ctx, base, chunks, start_response)
     try:
         first = next(chunks, _END)
         if first is _END:
@@ -248,6 +252,33 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
         _close(chunks)
         return _closing(ctx, [])
     return _Stream(ctx, chunks)
+
+
+def _send_file_wrapper(
+    ctx: Context, base: BufferWriter, wrapper: Any, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Give the server its ``wsgi.file_wrapper`` back (PEP 3333: it may send the file with
+    ``sendfile``); its ``close()`` also ends the request."""
+    if base.header("Content-Type") is None:
+        base.set_header("Content-Type", OCTET)
+    try:
+        start(ctx, base, start_response)
+    except BaseException:
+        _close(wrapper)
+        raise
+    length = base.header("Content-Length")
+    base.bytes_sent = int(length) if length is not None and length.isdigit() else 0
+    close_file = getattr(wrapper, "close", None)
+
+    def close() -> None:
+        try:
+            if close_file is not None:
+                close_file()
+        finally:
+            ctx.close()
+
+    wrapper.close = close  # the server calls it once the file went out (or failed to)
+    return wrapper  # type: ignore[no-any-return]
 
 
 def _close(chunks: Iterator[Any]) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import io
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from werkzeug.test import EnvironBuilder
 
 import wtf
 from wtf.midware import Gzip
@@ -221,3 +223,37 @@ def test_a_range_we_cannot_serve_as_asked_gets_the_whole_file(client: Client, ra
     response = client.get("/file", headers={"Range": range_})
     assert (response.status_code, response.data) == (200, CONTENT)
     assert "Content-Range" not in response.headers
+
+
+def test_the_servers_file_wrapper_is_handed_back_and_its_close_ends_the_request(
+    tmp_path: Path,
+) -> None:
+    from wsgiref.util import FileWrapper
+
+    target = tmp_path / "data.bin"
+    target.write_bytes(b"0123456789" * 1000)
+    events: list[str] = []
+    app = wtf.Server()
+
+    @app.arg_builder
+    def resource() -> Iterator[FileResource]:
+        yield FileResource()
+        events.append("torn down")
+
+    @app.get("/f")
+    def send(resp: wtf.Response, res: FileResource) -> None:
+        resp.send_file(str(target))
+
+    environ = EnvironBuilder(path="/f").get_environ()
+    environ["wsgi.file_wrapper"] = FileWrapper
+    started: list[str] = []
+    body = app(environ, lambda status, headers, exc=None: started.append(status))
+    assert isinstance(body, FileWrapper)  # the server may sendfile() it
+    assert started == ["200 OK"] and events == []
+    assert b"".join(body) == target.read_bytes()
+    body.close()
+    assert events == ["torn down"]
+
+
+class FileResource:
+    """Built per request, torn down after it (the file-wrapper test)."""
