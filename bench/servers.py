@@ -37,8 +37,8 @@ def wrk(port: int, path: str, seconds: int) -> tuple[float, str, str, int]:
         capture_output=True, text=True, timeout=seconds + 30, check=True,
     ).stdout  # fmt: skip
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    p50 = re.search(r"50%\s+(\S+)", out)
-    p99 = re.search(r"99%\s+(\S+)", out)
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.MULTILINE)  # the Latency Distribution lines
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.MULTILINE)
     errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return (
