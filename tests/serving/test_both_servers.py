@@ -131,3 +131,26 @@ def test_sigterm_loses_no_in_flight_request(kind: str) -> None:
             caller.join(30)
         assert results == [(200, b"done")] * 3
         assert server.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["examples.chat:app"], "has WebSocket routes (/ws/echo, /rt), which granian cannot"),
+        (["examples.hello:app", "--keep-alive", "3"], "--keep-alive has no granian equivalent"),
+        (["examples.hello:app", "--worker-class", "sync"], "--worker-class has no granian"),
+        (["examples.hello:app", "--bind", "fd://3"], "inherited file descriptor"),
+    ],
+)
+def test_what_granian_cannot_do_is_refused_in_one_line(args: list[str], message: str) -> None:
+    import subprocess
+    import sys
+
+    from .live import ROOT
+
+    done = subprocess.run(
+        [sys.executable, "-m", "wtf", "serve", *args, "--server", "granian"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert message in done.stderr and done.stderr.count("\n") == 1, done.stderr
