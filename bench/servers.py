@@ -1,8 +1,9 @@
 """End to end, served: wtf and Falcon on gunicorn (sync, gthread) and granian, with wrk.
 
 Each configuration serves ``bench.server_apps`` on a free 127.0.0.1 port, one at a time
-(stopped by PID): ``wrk -t2 -c32 --latency`` for a fixed time per path (hello, a param route,
-JSON, a 1 MiB file) gives requests/s and latency p50/p99; then a slow-client row: 64
+(stopped by PID), wtf's and Falcon's side by side: ``wrk -t2 -c32 --latency`` for a fixed time
+per path (hello, a param route, JSON, a 1 MiB file) gives requests/s and latency p50/p99, the
+two frameworks' runs interleaved, median of ``--rounds``; then a slow-client row: 64
 connections trickling their headers a byte a second stay open while hello is measured.
 ``make bench-servers`` (it installs wrk when missing).
 """
@@ -20,6 +21,7 @@ from typing import Any
 from .slow_clients import attack
 
 PATHS = {"hello": "/hello", "param": "/user/12345", "json": "/json", "1 MiB file": "/file"}
+SLOW = "hello, 64 slow clients open"
 CONFIGS: dict[str, list[str]] = {
     "gunicorn sync, 2 workers": ["--server", "gunicorn", "--worker-class", "sync",
                                  "--workers", "2"],
@@ -49,41 +51,60 @@ def wrk(port: int, path: str, seconds: int) -> tuple[float, str, str, int]:
     )
 
 
-def measure(framework: str, args: list[str], seconds: int) -> dict[str, Any]:
+def measure(args: list[str], seconds: int, rounds: int) -> dict[str, dict[str, Any]]:
+    """Both frameworks served at once with one configuration (only the one under wrk works),
+    their runs interleaved, ``rounds`` times; the median run of each cell."""
     from tests.serving.live import serving
 
-    results: dict[str, Any] = {}
-    with serving(f"bench.server_apps:{framework}", *args) as server:
-        for path in PATHS.values():  # warm-up
-            wrk(server.port, path, 1)
-        for name, path in PATHS.items():
-            results[name] = wrk(server.port, path, seconds)
-        stop = threading.Event()
-        socks = attack(server.port, 64, "slowloris", stop)
-        try:
-            results["hello, 64 slow clients open"] = wrk(server.port, "/hello", seconds)
-        finally:
-            stop.set()
-            for sock in socks:
-                sock.close()
-    return results
+    samples: dict[str, dict[str, list[tuple[float, str, str, int]]]] = {
+        "wtf": {},
+        "falcon": {},
+    }
+    with (
+        serving("bench.server_apps:wtf", *args) as wtf_server,
+        serving("bench.server_apps:falcon", *args) as falcon_server,
+    ):
+        ports = {"wtf": wtf_server.port, "falcon": falcon_server.port}
+        for port in ports.values():  # warm-up
+            for path in PATHS.values():
+                wrk(port, path, 1)
+        for _ in range(rounds):
+            for name, path in PATHS.items():
+                for framework, port in ports.items():
+                    samples[framework].setdefault(name, []).append(wrk(port, path, seconds))
+            for framework, port in ports.items():
+                stop = threading.Event()
+                socks = attack(port, 64, "slowloris", stop)
+                try:
+                    run = wrk(port, "/hello", seconds)
+                finally:
+                    stop.set()
+                    for sock in socks:
+                        sock.close()
+                samples[framework].setdefault(SLOW, []).append(run)
+    return {
+        framework: {name: sorted(runs)[len(runs) // 2] for name, runs in cells.items()}
+        for framework, cells in samples.items()
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=3)
     options = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     table: dict[tuple[str, str], dict[str, Any]] = {}
     for config, args in CONFIGS.items():
+        measured = measure(args, options.seconds, options.rounds)
         for framework in ("wtf", "falcon"):
-            table[(config, framework)] = measure(framework, args, options.seconds)
+            table[(config, framework)] = measured[framework]
     print(
         f"# served end to end, wrk -t2 -c32 -d{options.seconds}s --latency, 127.0.0.1, "
-        "2 cores; req/s (p50 / p99), errors when any"
+        f"2 cores, median of {options.rounds} interleaved runs; req/s (p50 / p99)"
     )
-    rows = [*PATHS, "hello, 64 slow clients open"]
+    rows = [*PATHS, SLOW]
     print("| server | path | wtf | falcon | wtf / falcon |")
     print("|---|---|---|---|---|")
     for config in CONFIGS:
