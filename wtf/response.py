@@ -16,6 +16,7 @@ from xml.etree import ElementTree
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 from werkzeug.http import dump_cookie
 from werkzeug.urls import iri_to_uri
+from werkzeug.wsgi import FileWrapper
 
 from .errors import HTTPError
 from .fields import check_status
@@ -289,6 +290,10 @@ def _range_headers(exc: RequestedRangeNotSatisfiable) -> list[tuple[str, str]]:
     return [("Content-Range", f"bytes */{length}")] if length is not None else []
 
 
+#: Bytes per read when wtf streams a file itself (no server file wrapper, e.g. granian).
+FILE_BLOCK = 64 * 1024
+
+
 def write_werkzeug(ctx: Context, result: WerkzeugResponse) -> None:
     """Send a werkzeug ``Response`` (what ``send_file`` makes, or a handler returned) through
     ``ctx``'s writer: its status and headers now, its body as the stream."""
@@ -307,6 +312,8 @@ def write_werkzeug(ctx: Context, result: WerkzeugResponse) -> None:
         # can hand it to the server when no writer wrapper needs the bytes.
         ctx.stream = body
     else:
+        if isinstance(body, FileWrapper):  # werkzeug's own: 8 KiB reads by default
+            body.buffer_size = FILE_BLOCK  # PERF: 8x fewer trips through the stream path
         ctx.stream = _closing_iter(iter(body), result)
 
 
