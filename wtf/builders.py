@@ -121,7 +121,8 @@ class Slot:
 
 def build(ctx: Context | None, cache: dict[object, Any] | None, slot: Slot) -> Any:
     """Return the value of ``slot``'s builder for this request, cached in ``cache`` (the
-    request's :meth:`Context.built_values`; ``None`` outside a request, for app scope)."""
+    request's cache of built values, made by the plan's generated code; ``None`` outside a
+    request, for app scope)."""
     # PERF: the cached case is a dict lookup.
     if cache is not None:
         value = cache.get(slot, MISSING)

@@ -94,26 +94,11 @@ class Context(TypedGetters):
             request = self._request = Request(self.environ, self.path, self.limits)
         return request
 
-    def make_request(self, limits: Limits | None) -> Request:
-        """The request, made with ``limits`` (the route's, known at registration; ``None``:
-        :attr:`limits`) if it was not made yet."""
-        request = self._request
-        if request is None:
-            request = self._request = Request(self.environ, self.path, limits or self.limits)
-        return request
-
     def use_limits(self, limits: Limits) -> None:
         """Apply a route's own ``limits`` (matched after midware ran) to a request they
         already read."""
         if self._request is not None:
             self._request.use_limits(limits)
-
-    def built_values(self) -> dict[object, Any]:
-        """The ArgBuilder values built for this request, by slot (shared with clones)."""
-        cache = self._cache
-        if cache is None:
-            cache = self._cache = {}
-        return cache
 
     @property
     def limits(self) -> Limits:
