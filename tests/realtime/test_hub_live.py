@@ -13,7 +13,7 @@ import msgpack
 import pytest
 import websocket
 
-from tests.serving.live import Server, request, serving
+from tests.serving.live import Server, post_json, serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -85,14 +85,7 @@ def test_emits_reach_exactly_the_subscribers(server: Server, packed: bool) -> No
         for i, (client, channel) in enumerate([(a, "live"), (b, "live"), (c, "other")], 1):
             client.send({"m": "$subscribe", "p": {"event": "message", "channel": channel}, "i": i})
             assert client.receive() == {"i": i, "r": True}
-        status, _, _ = request(
-            server.port,
-            "POST",
-            "/emit/live",
-            json.dumps("from http").encode(),
-            {"Content-Type": "application/json"},
-        )
-        assert status == 200
+        assert post_json(server.port, "/emit/live", "from http")[0] == 200
         expected = {"v": "message", "c": "live", "r": {"text": "from http", "from": "http"}}
         assert a.receive() == expected
         assert b.receive() == expected

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import websocket
 
-from tests.serving.live import Server, request, serving
+from tests.serving.live import Server, post_json, request, serving
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -85,13 +85,7 @@ def test_notify_and_kick_over_http() -> None:
         peer = Peer(single, "user:yan")
         try:
             me = peer.call("me")
-            status, _, body = request(
-                single.port,
-                "POST",
-                "/notify/yan",
-                json.dumps("hello").encode(),
-                {"Content-Type": "application/json"},
-            )
+            status, _, body = post_json(single.port, "/notify/yan", "hello")
             assert (status, json.loads(body)) == (200, {"online": True})
             assert peer.event() == {"v": "news", "c": None, "r": {"text": "hello"}}
             assert request(single.port, "POST", f"/kick/{me['id']}")[0] == 200

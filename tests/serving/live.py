@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import http.client
+import json
 import os
 import signal
 import socket
@@ -42,6 +43,13 @@ def request(
         return response.status, dict(response.getheaders()), response.read()
     finally:
         conn.close()
+
+
+def post_json(port: int, path: str, data: object) -> tuple[int, dict[str, str], bytes]:
+    """POST ``data`` as JSON."""
+    return request(
+        port, "POST", path, json.dumps(data).encode(), {"Content-Type": "application/json"}
+    )
 
 
 class Server:
