@@ -51,9 +51,13 @@ def wrk(port: int, path: str, seconds: int) -> tuple[float, str, str, int]:
     )
 
 
-def measure(args: list[str], seconds: int, rounds: int) -> dict[str, dict[str, Any]]:
+def measure(
+    args: list[str], seconds: int, rounds: int, anchor: str = "falcon"
+) -> dict[str, dict[str, Any]]:
     """Both frameworks served at once with one configuration (only the one under wrk works),
-    their runs interleaved, ``rounds`` times; the median run of each cell."""
+    their runs interleaved, ``rounds`` times; the median run of each cell. ``anchor="wtf"``
+    serves wtf in the Falcon column too: an A/A run, whose ratios show the method's own
+    bias and spread."""
     from tests.serving.live import serving
 
     samples: dict[str, dict[str, list[tuple[float, str, str, int]]]] = {
@@ -62,17 +66,19 @@ def measure(args: list[str], seconds: int, rounds: int) -> dict[str, dict[str, A
     }
     with (
         serving("bench.server_apps:wtf", *args) as wtf_server,
-        serving("bench.server_apps:falcon", *args) as falcon_server,
+        serving(f"bench.server_apps:{anchor}", *args) as falcon_server,
     ):
         ports = {"wtf": wtf_server.port, "falcon": falcon_server.port}
         for port in ports.values():  # warm-up
             for path in PATHS.values():
                 wrk(port, path, 1)
-        for _ in range(rounds):
+        for round_ in range(rounds):
+            # Who goes first alternates: the second run of a pair finds a warmer machine.
+            order = list(ports.items()) if round_ % 2 == 0 else list(ports.items())[::-1]
             for name, path in PATHS.items():
-                for framework, port in ports.items():
+                for framework, port in order:
                     samples[framework].setdefault(name, []).append(wrk(port, path, seconds))
-            for framework, port in ports.items():
+            for framework, port in order:
                 stop = threading.Event()
                 socks = attack(port, 64, "slowloris", stop)
                 try:
@@ -82,46 +88,70 @@ def measure(args: list[str], seconds: int, rounds: int) -> dict[str, dict[str, A
                     for sock in socks:
                         sock.close()
                 samples[framework].setdefault(SLOW, []).append(run)
-    return {
+    medians = {
         framework: {name: sorted(runs)[len(runs) // 2] for name, runs in cells.items()}
         for framework, cells in samples.items()
     }
+    # Each round's wtf/Falcon ratio from its own back-to-back pair: drift between rounds (a
+    # machine whose 2 cores also run wrk) cancels within a pair, not across medians.
+    falcon = samples["falcon"]
+    ratios = {
+        name: sorted(w[0] / f[0] for w, f in zip(runs, falcon[name], strict=True) if f[0])
+        for name, runs in samples["wtf"].items()
+    }
+    return {**medians, "ratios": ratios}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--only", default="", help="only the configurations whose name contains this text"
+    )
+    parser.add_argument(
+        "--anchor",
+        choices=("falcon", "wtf"),
+        default="falcon",
+        help="what the second column serves ('wtf': an A/A run measuring the method's noise)",
+    )
     options = parser.parse_args(argv)
+    parser_anchor = options.anchor
+    configs = {name: args for name, args in CONFIGS.items() if options.only in name}
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
     table: dict[tuple[str, str], dict[str, Any]] = {}
-    for config, args in CONFIGS.items():
-        measured = measure(args, options.seconds, options.rounds)
-        for framework in ("wtf", "falcon"):
+    for config, args in configs.items():
+        measured = measure(args, options.seconds, options.rounds, parser_anchor)
+        for framework in ("wtf", "falcon", "ratios"):
             table[(config, framework)] = measured[framework]
     print(
         f"# served end to end, wrk -t2 -c32 -d{options.seconds}s --latency, 127.0.0.1, "
         f"2 cores, median of {options.rounds} interleaved runs; req/s (p50 / p99)"
     )
     rows = [*PATHS, SLOW]
-    print("| server | path | wtf | falcon | wtf / falcon |")
+    second = "falcon" if parser_anchor == "falcon" else "wtf (A/A)"
+    print(f"| server | path | wtf | {second} | wtf / {second} (median of pairs; range) |")
     print("|---|---|---|---|---|")
-    for config in CONFIGS:
+    for config in configs:
         for row in rows:
             cells = []
             for framework in ("wtf", "falcon"):
                 rps, p50, p99, errors = table[(config, framework)][row]
                 extra = f", {errors} errors" if errors else ""
                 cells.append(f"{rps:,.0f} ({p50} / {p99}{extra})")
-            falcon_rps = table[(config, "falcon")][row][0]
-            ratio = f"{table[(config, 'wtf')][row][0] / falcon_rps:.2f}x" if falcon_rps else "-"
+            pairs = table[(config, "ratios")][row]
+            ratio = (
+                f"{pairs[len(pairs) // 2]:.2f}x ({pairs[0]:.2f}-{pairs[-1]:.2f})" if pairs else "-"
+            )
             print(f"| {config} | {row} | {cells[0]} | {cells[1]} | {ratio} |", flush=True)
-    best = max(table[(c, "wtf")]["hello"][0] for c in CONFIGS if c.startswith("gunicorn"))
-    granian = max(table[(c, "wtf")]["hello"][0] for c in CONFIGS if c.startswith("granian"))
-    print(
-        f"\nwtf hello: granian {granian:,.0f} / gunicorn's best {best:,.0f} = {granian / best:.1f}x"
-    )
+    best = max((table[(c, "wtf")]["hello"][0] for c in configs if "gunicorn" in c), default=0)
+    granian = max((table[(c, "wtf")]["hello"][0] for c in configs if "granian" in c), default=0)
+    if best and granian:
+        print(
+            f"\nwtf hello: granian {granian:,.0f} / gunicorn's best {best:,.0f} = "
+            f"{granian / best:.1f}x"
+        )
     return 0
 
 

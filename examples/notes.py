@@ -2,8 +2,9 @@
 
 CRUD with typed route parameters, bodies bound to a dataclass and a TypedDict (422 lists each
 bad field), query parameters with defaults, a connection ArgBuilder closed in its teardown,
-errors as problem+json, a per-route body limit, a request deadline, CORS and Gzip. The
-database file is ``$WTF_NOTES_DB`` (default ``notes.db``).
+errors as problem+json, a per-route body limit, a request deadline, CORS and Gzip, and its
+OpenAPI document at ``/openapi.json`` (a docs page at ``/docs``). The database file is
+``$WTF_NOTES_DB`` (default ``notes.db``).
 
     curl -s -X POST localhost:8000/notes -H 'Content-Type: application/json' \\
          -d '{"title": "milk", "body": "2 litres"}'
@@ -19,7 +20,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any, TypedDict
+from typing import TypedDict
 
 import wtf
 from wtf.midware import CORS, Gzip
@@ -33,6 +34,7 @@ app.add_midware(
     )
 )
 app.add_midware(Gzip())
+app.openapi_route("/openapi.json", docs="/docs", title="Notes", version="1.0")
 
 _open = 0
 _open_lock = threading.Lock()
@@ -78,7 +80,16 @@ def connect() -> Iterator[sqlite3.Connection]:
         _open -= 1
 
 
-def _note(row: sqlite3.Row) -> dict[str, Any]:
+class Note(TypedDict):
+    """A stored note (``created``: seconds since the epoch)."""
+
+    id: int
+    title: str
+    body: str
+    created: float
+
+
+def _note(row: sqlite3.Row) -> Note:
     return {"id": row["id"], "title": row["title"], "body": row["body"], "created": row["created"]}
 
 
@@ -114,13 +125,13 @@ def _find(db: sqlite3.Connection, note_id: int) -> sqlite3.Row:
 
 
 @app.get("/")
-def index() -> dict[str, Any]:
+def index() -> dict[str, str]:
     """What this API offers."""
     return {"notes": "/notes", "note": "/notes/:id"}
 
 
 @app.get("/notes")
-def list_notes(db: sqlite3.Connection, q: str = "", limit: int = 100) -> list[dict[str, Any]]:
+def list_notes(db: sqlite3.Connection, q: str = "", limit: int = 100) -> list[Note]:
     """Notes, newest first: ``?q=`` filters by title, ``?limit=`` caps the count."""
     rows = db.execute(
         "SELECT * FROM notes WHERE title LIKE ? ORDER BY id DESC LIMIT ?",
@@ -129,10 +140,8 @@ def list_notes(db: sqlite3.Connection, q: str = "", limit: int = 100) -> list[di
     return [_note(row) for row in rows]
 
 
-@app.post("/notes", max_body_size=64 * 1024)
-def create_note(
-    note: NewNote, db: sqlite3.Connection, resp: wtf.Response
-) -> tuple[dict[str, Any], int]:
+@app.post("/notes", max_body_size=64 * 1024, responses={201: "Created"})
+def create_note(note: NewNote, db: sqlite3.Connection, resp: wtf.Response) -> tuple[Note, int]:
     """Create a note: 201 with ``Location``."""
     with db:
         cursor = db.execute(
@@ -152,14 +161,17 @@ def export_notes(db: sqlite3.Connection) -> Iterator[str]:
         yield json.dumps(_note(row)) + "\n"
 
 
-@app.get("/notes/:note_id")
-def show_note(note_id: int, db: sqlite3.Connection) -> dict[str, Any]:
+_NOT_FOUND = {404: "No such note"}
+
+
+@app.get("/notes/:note_id", responses=_NOT_FOUND)
+def show_note(note_id: int, db: sqlite3.Connection) -> Note:
     """One note; 404 when there is none (``/notes/abc`` too: the id is an int)."""
     return _note(_find(db, note_id))
 
 
-@app.put("/notes/:note_id", max_body_size=64 * 1024)
-def update_note(note_id: int, data: NoteChanges, db: sqlite3.Connection) -> dict[str, Any]:
+@app.put("/notes/:note_id", max_body_size=64 * 1024, responses=_NOT_FOUND)
+def update_note(note_id: int, data: NoteChanges, db: sqlite3.Connection) -> Note:
     """Change a note's title and/or body."""
     row = _find(db, note_id)
     with db:
@@ -170,7 +182,7 @@ def update_note(note_id: int, data: NoteChanges, db: sqlite3.Connection) -> dict
     return _note(_find(db, note_id))
 
 
-@app.delete("/notes/:note_id")
+@app.delete("/notes/:note_id", responses={204: "Deleted", **_NOT_FOUND})
 def delete_note(note_id: int, db: sqlite3.Connection, resp: wtf.Response) -> None:
     """Delete a note: 204."""
     _find(db, note_id)

@@ -106,7 +106,11 @@ app.add_midware(server_header, priority=1)
 app.add_midware(members_only, path="/club/", priority=10)
 
 
-@app.get("/club/room")
+# What a midware answers is documented with the route it guards (OpenAPI: `wtf openapi`).
+MEMBERS_ONLY = {"description": "members only", "content": {"text/plain": {"schema": {}}}}
+
+
+@app.get("/club/room", responses={403: MEMBERS_ONLY})
 def club() -> str:
     return "welcome, member"
 

@@ -40,10 +40,10 @@ def check_chunk(upload: Upload) -> wtf.ChunkAction:
 
 
 uploads = wtf.ChunkedUpload(UPLOADS, on_chunk=check_chunk, max_size=100 << 20)
-app.put("/uploads/:upload_id", max_body_size=4 << 20)(uploads.receive)
+app.put("/uploads/:upload_id", max_body_size=4 << 20, **uploads.doc)(uploads.receive)
 
 
-@app.get("/files/:name")
+@app.get("/files/:name", responses={404: "No such file"})
 def download(name: str, resp: wtf.Response) -> None:
     """A completed upload (``send_from_directory`` keeps ``..`` and friends out)."""
     if name.endswith((".part", ".json")):

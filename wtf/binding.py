@@ -108,6 +108,7 @@ class Part:
             from strings.
         default: The parameter's default, or ``_EMPTY``.
         lists: Fields (or, for a scalar, the parameter) that take every value of their name.
+        annotation: The type bound (for documents such as OpenAPI's; no request reads it).
     """
 
     source: str
@@ -117,6 +118,12 @@ class Part:
     text_check: Check | None
     default: Any
     lists: frozenset[str]
+    annotation: Any
+
+    @property
+    def required(self) -> bool:
+        """Whether the parameter has no default (a missing value answers 422)."""
+        return self.default is _EMPTY
 
 
 def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extra: bool) -> Part:
@@ -131,9 +138,9 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
     if source == "query":
         text = compile_type(target, strings=True, forbid_extra=False)
         if model:
-            return Part("query", name, True, None, text, default, _list_fields(target))
+            return Part("query", name, True, None, text, default, _list_fields(target), target)
         lists = frozenset((name,)) if _is_list(target) else frozenset()
-        return Part("query", name, False, None, text, default, lists)
+        return Part("query", name, False, None, text, default, lists, target)
     check = compile_type(target, strings=False, forbid_extra=forbid_extra)
     text_check: Check | None = None
     lists = frozenset()
@@ -143,7 +150,7 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
             lists = _list_fields(target)
         except Unsupported:
             text_check = None  # JSON only: a form answers 415
-    return Part("body", name, model, check, text_check, default, lists)
+    return Part("body", name, model, check, text_check, default, lists, target)
 
 
 class Binder:

@@ -10,12 +10,16 @@ import os
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .context import Context
 from .errors import HandlerError
 from .generators import finish_builder, first_value
 from .naming import describe, type_name
+
+if TYPE_CHECKING:
+    from .binding import Part
+    from .emitter import Parameter
 
 __all__ = [
     "BUILDING",
@@ -43,12 +47,16 @@ class Plan:
         no_params: The function takes no parameters: ``fn()`` does the same as ``invoke``.
         takes_route_values: It takes exactly the route's values, as strings, in order:
             ``fn(*values)`` does the same as ``invoke``.
+        parameters: The parameters as resolved (read by documents such as OpenAPI's).
+        parts: The bound parameters' bindings (query and body), likewise.
     """
 
     invoke: Invoker
     needs_context: bool
     no_params: bool
     takes_route_values: bool
+    parameters: tuple[Parameter, ...] = ()
+    parts: tuple[Part, ...] = ()
 
 
 MISSING: Any = object()

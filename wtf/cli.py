@@ -1,5 +1,5 @@
-"""The ``wtf`` command: ``wtf serve MODULE:APP``, ``wtf dev MODULE:APP`` and
-``wtf routes MODULE:APP``."""
+"""The ``wtf`` command: ``wtf serve MODULE:APP``, ``wtf dev MODULE:APP``,
+``wtf routes MODULE:APP`` and ``wtf openapi MODULE:APP``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import argparse
 import importlib.util
 import socket
 import sys
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from .loading import AppNotFound, check_target, load_app
 from .serving import DEFAULT_THREADS, DEFAULT_WORKERS
+
+if TYPE_CHECKING:
+    from .server import Server
 
 __all__ = ["main"]
 
@@ -122,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     routes = commands.add_parser("routes", help="print the route table")
     routes.add_argument("target", metavar="MODULE:APP")
+    openapi = commands.add_parser("openapi", help="print the app's OpenAPI 3.1 document (JSON)")
+    openapi.add_argument("target", metavar="MODULE:APP")
+    openapi.add_argument("--title", help="info.title (default: the app's openapi_route title)")
+    openapi.add_argument("--version", help="info.version (default: likewise)")
     return parser
 
 
@@ -130,11 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
-        print("wtf: choose a command: serve, dev, routes (see 'wtf --help')", file=sys.stderr)
+        print(
+            "wtf: choose a command: serve, dev, routes, openapi (see 'wtf --help')",
+            file=sys.stderr,
+        )
         return 2
     try:
         if args.command == "routes":
             return _routes(args.target)
+        if args.command == "openapi":
+            return _openapi(args.target, args.title, args.version)
         if args.command == "dev":
             return _dev(args)
         return _serve(args)
@@ -143,12 +155,32 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
-def _routes(target: str) -> int:
+def _wtf_app(target: str, command: str) -> Server:
     from .server import Server
 
     app = load_app(target)
     if not isinstance(app, Server):
-        raise AppNotFound(f"{target!r} is not a wtf.Server; 'wtf routes' lists wtf apps only")
+        raise AppNotFound(f"{target!r} is not a wtf.Server; 'wtf {command}' reads wtf apps only")
+    return app
+
+
+def _openapi(target: str, title: str | None, version: str | None) -> int:
+    import json
+
+    from .errors import RegistrationError
+
+    app = _wtf_app(target, "openapi")
+    try:
+        document = app.openapi(title=title, version=version)
+    except RegistrationError as exc:
+        print(f"wtf: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _routes(target: str) -> int:
+    app = _wtf_app(target, "routes")
     rows = [("PATTERN", "METHODS", "HOSTS", "HANDLER", "MIDWARE")]
     for info in app.describe_routes():
         rows.append(

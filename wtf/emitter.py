@@ -63,11 +63,13 @@ Argument = RouteValue | Provided | Bound | Built | Caught
 
 @dataclass(frozen=True, slots=True)
 class Parameter:
-    """A resolved parameter: passed by position, or by ``name=`` when ``keyword``."""
+    """A resolved parameter: passed by position, or by ``name=`` when ``keyword``;
+    ``annotation`` as written (for documents such as OpenAPI's)."""
 
     name: str
     keyword: bool
     argument: Argument
+    annotation: Any = None
 
 
 def emit_plan(
@@ -108,6 +110,8 @@ def emit_plan(
     return Plan(
         invoke=namespace["invoke"],
         needs_context=any(not isinstance(a, RouteValue) for a in arguments),
+        parameters=tuple(params),
+        parts=tuple(binder.parts),
         no_params=not params,
         takes_route_values=(
             route_count > 0

@@ -216,7 +216,9 @@ class Injector:
                 argument = self._resolve(
                     param, route_names, where, binder, exception, app_scope, builds, extra
                 )
-            params.append(Parameter(param.name, param.kind is param.KEYWORD_ONLY, argument))
+            params.append(
+                Parameter(param.name, param.kind is param.KEYWORD_ONLY, argument, param.annotation)
+            )
         return emit_plan(fn, describe(fn), params, binder, len(route_names), limits, app_scope)
 
     def _bind(

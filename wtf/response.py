@@ -307,10 +307,11 @@ def write_werkzeug(ctx: Context, result: WerkzeugResponse) -> None:
     # get_app_iter: nothing for HEAD, 304 and the like (and the file is then closed).
     body = result.get_app_iter(ctx.environ)
     file_wrapper = ctx.environ.get("wsgi.file_wrapper")
-    if file_wrapper is not None and isinstance(body, file_wrapper):
+    # PEP 3333 allows any callable; only a class can be recognised (gunicorn's is one).
+    if isinstance(file_wrapper, type) and isinstance(body, file_wrapper):
         # The server's own file wrapper (gunicorn: sendfile): kept as it is, so that sending
         # can hand it to the server when no writer wrapper needs the bytes.
-        ctx.stream = body
+        ctx.stream = body  # type: ignore[assignment]  # a server's wrapper iterates bytes
     else:
         if isinstance(body, FileWrapper):  # werkzeug's own: 8 KiB reads by default
             body.buffer_size = FILE_BLOCK  # PERF: 8x fewer trips through the stream path

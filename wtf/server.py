@@ -10,7 +10,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack
+from typing import TYPE_CHECKING, Any, TypeVar, Unpack
 from urllib.parse import urlencode
 
 from .builders import Invoker, Override, Plan
@@ -29,10 +29,11 @@ from .registration import split_tokens
 from .rendering import encode_json, require_msgpack
 from .request_limits import DEFAULT_LIMITS, Limits
 from .response import Response
+from .route_doc import DocOptions, RouteDoc, route_doc
 from .router import Route, RouteError, Router, build_path, param_names
 
 if TYPE_CHECKING:
-    pass
+    from .openapi.serving import DocumentInfo
 
 __all__ = ["Endpoint", "RouteGroup", "RouteInfo", "RouteOptions", "Server"]
 
@@ -50,11 +51,13 @@ class Endpoint:
 
     __slots__ = (
         "context_free",
+        "doc",
         "fn",
         "invoke",
         "limits",
         "name",
         "plain_call",
+        "plan",
         "streaming",
         "takes_route_values",
         "timed",
@@ -71,6 +74,10 @@ class Endpoint:
     ) -> None:
         self.fn = fn
         self.invoke = plan.invoke
+        #: How the handler is called: its resolved parameters and bindings (for documents).
+        self.plan = plan
+        #: What the route says about itself in documents (``tags=``, ``responses=``...).
+        self.doc = RouteDoc()
         self.name = describe(fn)
         #: The route's own limits (``max_body_size=``), or None for the server's.
         self.limits = limits
@@ -97,7 +104,7 @@ class Endpoint:
         return f"<Endpoint {self.name}>"
 
 
-class RouteOptions(TypedDict, total=False):
+class RouteOptions(DocOptions, total=False):
     """The keyword options of :meth:`Server.get` and the other method shortcuts."""
 
     hosts: Iterable[str] | str | None
@@ -184,6 +191,8 @@ class Server(RequestCycle):
         self.chains = Chains()
         #: Route name -> pattern, for :meth:`url_for` (``None``: the name is ambiguous).
         self._names: dict[str, str | None] = {}
+        #: What :meth:`openapi_route` was given (``wtf openapi`` uses it too), or None.
+        self.openapi_info: DocumentInfo | None = None
 
     # Registration.
 
@@ -197,6 +206,7 @@ class Server(RequestCycle):
         max_body_size: int | None = None,
         timeout: float | None = None,
         name: str | None = None,
+        **doc: Unpack[DocOptions],
     ) -> Route:
         """Register ``fn`` for ``pattern``.
 
@@ -209,6 +219,10 @@ class Server(RequestCycle):
             max_body_size: This route's body limit in bytes (instead of the server's).
             timeout: This route's time budget in seconds (see :class:`wtf.Deadline`).
             name: The route's name for :meth:`url_for` (default: the function's name).
+            **doc: How the route appears in the OpenAPI document (:meth:`openapi`):
+                ``summary``, ``description`` (default: the docstring), ``tags``,
+                ``operation_id``, ``responses`` (``{404: "No such note"}``), ``deprecated``,
+                ``include_in_schema=False``.
 
         Returns:
             The router's :class:`~wtf.router.Route`.
@@ -228,12 +242,14 @@ class Server(RequestCycle):
             except ValueError as exc:
                 raise RegistrationError(f"{pattern}: {exc}") from None
         timeout = _check_timeout(timeout, f"timeout of {pattern}")
+        documented = route_doc(f"route {pattern}", **doc)
         endpoint = Endpoint(
             fn,
             self.injector.plan(fn, names, limits=limits or self.limits),
             limits,
             timeout,
         )
+        endpoint.doc = documented
         endpoint.timed = timeout is not None or self.timeout is not None
         route = self.router.add(pattern, endpoint, methods=method_list, hosts=host_list)
         self._name(name if name is not None else getattr(fn, "__name__", ""), pattern)
@@ -248,6 +264,7 @@ class Server(RequestCycle):
         max_body_size: int | None = None,
         timeout: float | None = None,
         name: str | None = None,
+        **doc: Unpack[DocOptions],
     ) -> Callable[[F], F]:
         """Decorator form of :meth:`handle`; returns the function unchanged.
 
@@ -265,6 +282,7 @@ class Server(RequestCycle):
                 max_body_size=max_body_size,
                 timeout=timeout,
                 name=name,
+                **doc,
             )
             return fn
 
@@ -539,7 +557,65 @@ class Server(RequestCycle):
             resp.send_from_directory(root, path, **options)
 
         pattern = prefix.rstrip("/") + "/*:path"
-        return self.handle(static_file, pattern, "GET", name=f"static:{prefix.rstrip('/')}")
+        return self.handle(
+            static_file,
+            pattern,
+            "GET",
+            name=f"static:{prefix.rstrip('/')}",
+            include_in_schema=False,  # files, not an API (as FastAPI's StaticFiles)
+        )
+
+    def openapi(
+        self,
+        *,
+        title: str | None = None,
+        version: str | None = None,
+        description: str | None = None,
+        servers: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """The OpenAPI 3.1 document of every HTTP route (see :mod:`wtf.openapi`): paths and
+        methods, path and query parameters and request bodies typed from the annotations,
+        responses from the return annotation, the problem+json errors wtf itself can answer,
+        WebSocket routes and Hub methods under ``x-wtf-realtime``. Without ``title``/
+        ``version``, those given to :meth:`openapi_route` (else ``"wtf app"``, ``"0.1.0"``).
+
+        Example:
+            >>> doc = app.openapi(title="Notes", version="1.0")  # doctest: +SKIP
+            >>> doc["paths"]["/notes/{note_id}"]["get"]["parameters"][0]["schema"]  # doctest: +SKIP
+            {'type': 'integer'}
+
+        Raises:
+            RegistrationError: Two routes were given the same ``operation_id``.
+        """
+        from .openapi.serving import DocumentInfo
+
+        served = self.openapi_info
+        info = DocumentInfo(
+            title=title or (served.title if served else "wtf app"),
+            version=version or (served.version if served else "0.1.0"),
+            description=description or (served.description if served else None),
+            servers=servers or (served.servers if served else []),
+        )
+        return info.build(self)
+
+    def openapi_route(
+        self,
+        path: str = "/openapi.json",
+        *,
+        docs: str | None = "/docs",
+        title: str = "wtf app",
+        version: str = "0.1.0",
+        description: str | None = None,
+        servers: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Serve :meth:`openapi`'s document at ``GET path`` and a docs page (server-side HTML,
+        no script, works offline) at ``GET docs`` (``None``: no page). Both are built on their
+        first request and kept; neither route is in the document."""
+        from .openapi.serving import DocumentInfo, serve_document
+
+        info = DocumentInfo(title, version, description, servers or [], path, docs)
+        serve_document(self, info)
+        self.openapi_info = info
 
     def describe_routes(self) -> list[RouteInfo]:
         """Every route with its methods, hosts, handler and the midware that apply, in order.

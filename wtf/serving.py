@@ -28,6 +28,8 @@ DEFAULT_THREADS = 32
 #: Worker processes by default: one per core (gthread workers keep connections alive, so each
 #: core serves many clients; measured in the README's "Serving" section).
 DEFAULT_WORKERS = os.cpu_count() or 1
+#: The longest request line gunicorn reads (its bounded maximum; 0 would mean unbounded).
+GUNICORN_MAX_REQUEST_LINE = 8190
 
 
 @dataclass
@@ -64,6 +66,10 @@ class ServeOptions:
             "preload_app": not self.reload,
             # Open WebSockets are closed with 1001 when the worker is told to stop.
             "post_worker_init": watch_signals,
+            # gunicorn's default (4094) answered URLs of 4 KiB with its own HTML 414, half of
+            # wtf's Limits.max_url_length (8192), found by schemathesis: its bounded maximum
+            # takes the URLs wtf accepts (a request line past it still gets gunicorn's 414).
+            "limit_request_line": GUNICORN_MAX_REQUEST_LINE,
         }
         if self.access_log:
             settings["accesslog"] = "-"

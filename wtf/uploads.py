@@ -38,6 +38,7 @@ from typing import Any
 from .errors import HTTPError, RegistrationError
 from .request import Request
 from .response import Response
+from .route_doc import DocOptions
 
 __all__ = ["ChunkAction", "ChunkedUpload", "Upload"]
 
@@ -152,6 +153,50 @@ class ChunkedUpload:
         self.clock = clock
         self._swept = clock()
         self._sweep_lock = threading.Lock()
+
+    @property
+    def doc(self) -> DocOptions:
+        """How :meth:`receive` appears in the OpenAPI document: the ``Content-Range`` header it
+        requires, the raw chunk as the body, and its answers. Pass it on with the route:
+        ``app.put("/uploads/:upload_id", **uploads.doc)(uploads.receive)``."""
+        progress = {
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "received": {"type": "integer"},
+                "total": {"type": ["integer", "null"]},
+                "done": {"type": "boolean"},
+            },
+        }
+        content = {"application/json": {"schema": progress}}
+        return {
+            "summary": "Receive one chunk of a resumable upload (RFC 9110 Content-Range)",
+            "responses": {
+                200: {"description": "Status of the upload", "content": content},
+                201: {"description": "The upload is complete", "content": content},
+                202: {"description": "Chunk stored, more expected", "content": content},
+                400: "A bad upload id or Content-Range",
+                409: "A gap, different bytes, or an upload already complete",
+                413: "Over the size limit",
+                422: "Refused by the on_chunk hook",
+                507: "No room for more pending uploads",
+            },
+            "openapi_extra": {
+                "parameters": [
+                    {
+                        "name": "Content-Range",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": _RANGE.pattern},
+                        "description": "bytes FIRST-LAST/TOTAL, or bytes */TOTAL to ask",
+                    }
+                ],
+                "requestBody": {
+                    "required": False,
+                    "content": {"application/octet-stream": {"schema": {}}},
+                },
+            },
+        }
 
     def receive(self, upload_id: str, request: Request, response: Response) -> dict[str, Any]:
         """The handler: register it for ``PUT`` on a pattern with ``:upload_id``.

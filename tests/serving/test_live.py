@@ -13,6 +13,8 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from .live import ROOT, request, serving
 
 
@@ -157,3 +159,15 @@ def test_wtf_serve_logs_like_gunicorn() -> None:
     assert re.search(stamp + r"\[INFO\] wtf\.access: .*GET /ok.* 200", server.output)
     assert re.search(stamp + r"\[ERROR\] wtf: unhandled RuntimeError in GET /fail", server.output)
     assert "RuntimeError: the database is down" in server.output  # the traceback follows
+
+
+@pytest.mark.timeout(60)
+def test_long_urls_reach_wtf() -> None:
+    """gunicorn's default request line (4094) answered a 5,000-character URL with its own
+    HTML 414, well under wtf's Limits.max_url_length (8192); wtf serve takes gunicorn's
+    bounded maximum (8190), and only a longer request line is refused before wtf."""
+    with serving("examples.hello:app", "--workers", "1") as server:
+        status, _, body = server.get("/hello/" + "a" * 8000)
+        assert status == 200 and body == b"Hello, " + b"a" * 8000 + b"\n"
+        status, _, _ = server.get("/hello/" + "a" * 8200)
+        assert status == 414

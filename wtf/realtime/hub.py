@@ -54,8 +54,10 @@ class _Method:
         check: Any,
         params: list[tuple[str, Any]],
         needs_context: bool,
+        params_type: Any = None,
     ) -> None:
         self.name = name
+        self.params_type = params_type  # the TypedDict of its params (documents read it)
         self.needs_context = needs_context  # it takes a Context, Request, ArgBuilder...
         self.fn = fn
         self.invoke = invoke
@@ -303,16 +305,23 @@ class Hub:
             fields[param.name] = NotRequired[value_type] if has_default else Required[value_type]
             named[param.name] = Provided(f"extra.args[{len(params)}]")
             params.append((param.name, param.default))
+        params_type = TypedDict(f"{name}.params", fields)  # type: ignore[misc]
         try:
             check = compile_type(
-                TypedDict(f"{name}.params", fields),  # type: ignore[operator]
+                params_type,
                 strings=False,
                 forbid_extra=injector.forbid_extra,
             )
         except Unsupported as exc:
             raise HandlerError(f"{role} ({describe(fn)}): a param cannot be bound: {exc}") from None
         plan = injector.plan(fn, (), role=role, sig=sig, extra=extra, named=named)
-        return _Method(name, fn, plan.invoke, check, params, needs_context)
+        return _Method(name, fn, plan.invoke, check, params, needs_context, params_type)
+
+    def describe(self) -> tuple[dict[str, tuple[Any, Callable[..., Any]]], tuple[str, ...]]:
+        """What the Hub offers, for documents (OpenAPI's ``x-wtf-realtime``): its methods as
+        ``{name: (TypedDict of the params, function)}``, and its declared events."""
+        methods = {name: (m.params_type, m.fn) for name, m in sorted(self._methods.items())}
+        return methods, tuple(sorted(self._events))
 
     # Serving a connection.
 

@@ -1,0 +1,98 @@
+"""``x-wtf-realtime``: WebSocket routes and Hub methods, which OpenAPI has no operations for.
+
+Shape::
+
+    {"websockets": [{"path": "/echo", "handler": "app.echo", "subprotocols": [...]}],
+     "hubs": [{"path": "/hub", "methods": {"add": {"params": {...}, "result": {...},
+               "summary": "..."}}, "events": ["message"]}]}
+
+Params and results are JSON Schemas with the document's shared components.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+from typing import TYPE_CHECKING, Any
+
+from .paths import template
+from .schemas import Schemas
+
+if TYPE_CHECKING:
+    from ..server import Server
+
+__all__ = ["realtime_extension"]
+
+
+def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
+    """The extension's value, or ``{}`` when ``app`` has no WebSocket route."""
+    sockets: list[dict[str, Any]] = []
+    hubs: list[dict[str, Any]] = []
+    for route in app.router.routes:
+        endpoint = route.target
+        options = endpoint.websocket
+        if options is None:
+            continue
+        path, _ = template(route.pieces)
+        describe = getattr(endpoint.fn, "describe", None)
+        if callable(describe):  # a Hub
+            methods, events = describe()
+            hubs.append(
+                {
+                    "path": path,
+                    "subprotocols": list(options.subprotocols),
+                    "methods": {
+                        name: _method(fn, params_type, schemas)
+                        for name, (params_type, fn) in methods.items()
+                    },
+                    "events": list(events),
+                }
+            )
+        else:
+            sockets.append(
+                {
+                    "path": path,
+                    "handler": endpoint.name,
+                    "subprotocols": list(options.subprotocols),
+                    "maxMessageSize": options.max_message_size,
+                }
+            )
+    out: dict[str, Any] = {}
+    if sockets:
+        out["websockets"] = sockets
+    if hubs:
+        out["hubs"] = hubs
+    return out
+
+
+def _method(fn: Any, params_type: Any, schemas: Schemas) -> dict[str, Any]:
+    out: dict[str, Any] = {"params": _params(params_type, schemas)}
+    try:
+        result = typing.get_type_hints(fn, include_extras=True).get("return")
+    except (NameError, TypeError):
+        result = None
+    if result is not None:
+        out["result"] = schemas.of(result)
+    doc = inspect.getdoc(fn)
+    if doc:
+        out["summary"] = " ".join(doc.partition("\n\n")[0].split())
+    return out
+
+
+def _params(params_type: Any, schemas: Schemas) -> dict[str, Any]:
+    """An inline object schema (a method's params have no name of their own to share)."""
+    hints = typing.get_type_hints(params_type, include_extras=True)
+    properties = {}
+    required = []
+    for name, hint in hints.items():
+        marker = typing.get_origin(hint)
+        inner = (
+            typing.get_args(hint)[0] if marker in (typing.Required, typing.NotRequired) else hint
+        )
+        properties[name] = schemas.of(inner)
+        if marker is not typing.NotRequired:
+            required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = required
+    return schema
