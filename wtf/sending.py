@@ -227,7 +227,7 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
     writer = ctx.writer
     base = ctx.base_writer
     file_wrapper = ctx.environ.get("wsgi.file_wrapper")
-    if writer is base and file_wrapper is not None and isinstance(chunks, file_wrapper):
+    if writer is base and isinstance(file_wrapper, type) and isinstance(chunks, file_wrapper):
         return _send_file_wrapper(ctx, base, chunks, start_response)
     try:
         first = next(chunks, _END)

@@ -255,5 +255,42 @@ def test_the_servers_file_wrapper_is_handed_back_and_its_close_ends_the_request(
     assert events == ["torn down"]
 
 
+def test_a_file_wrapper_that_is_a_function_is_used_as_an_iterable(tmp_path: Path) -> None:
+    """PEP 3333 allows any callable as wsgi.file_wrapper; wtf cannot recognise what a
+    function returns, so it streams it (it used to crash: isinstance() of a function)."""
+    target = tmp_path / "data.bin"
+    target.write_bytes(b"0123456789" * 1000)
+    app = wtf.Server()
+
+    @app.get("/f")
+    def send(resp: wtf.Response) -> None:
+        resp.send_file(str(target))
+
+    wrapped: list[object] = []
+
+    class Blocks:
+        def __init__(self, file: Any, block_size: int) -> None:
+            self.file, self.block_size = file, block_size
+
+        def __iter__(self) -> Iterator[bytes]:
+            return iter(lambda: self.file.read(self.block_size), b"")
+
+        def close(self) -> None:  # PEP 3333: the wrapper closes the file
+            self.file.close()
+
+    def file_wrapper(file: Any, block_size: int = 8192) -> Blocks:
+        wrapped.append(file)
+        return Blocks(file, block_size)
+
+    environ = EnvironBuilder(path="/f").get_environ()
+    environ["wsgi.file_wrapper"] = file_wrapper
+    started: list[str] = []
+    body = app(environ, lambda status, headers, exc=None: started.append(status))
+    assert started == ["200 OK"] and len(wrapped) == 1
+    assert b"".join(body) == target.read_bytes()
+    body.close()  # type: ignore[attr-defined]
+    assert wrapped[0].closed  # type: ignore[attr-defined]
+
+
 class FileResource:
     """Built per request, torn down after it (the file-wrapper test)."""
