@@ -13,6 +13,7 @@ import re
 from tempfile import SpooledTemporaryFile
 from typing import IO, TYPE_CHECKING, Any
 
+from werkzeug.formparser import FormDataParser
 from werkzeug.wrappers import Request as WerkzeugRequest
 
 from .errors import HTTPError, ValidationError
@@ -277,6 +278,25 @@ class _RawRequest(WerkzeugRequest):
     max_files = DEFAULT_LIMITS.max_files
     max_file_size: int | None = None
     _streams: list[IO[bytes]] | None = None
+
+    def make_form_data_parser(self) -> FormDataParser:
+        """werkzeug's parser, told to raise on a malformed body (by default it answers an
+        empty form, so a truncated or garbled multipart upload was bound as "no fields")."""
+        parser = super().make_form_data_parser()
+        parser.silent = False
+        return parser
+
+    def _load_form_data(self) -> None:
+        try:
+            super()._load_form_data()
+        except ValueError as exc:  # MultipartDecoder: no closing boundary, a part cut short
+            detail = (
+                "the multipart Content-Type has no boundary"
+                if "boundary" in str(exc)
+                else "the multipart body is malformed (it ends inside a part or before its "
+                "closing boundary)"
+            )
+            raise HTTPError(400, detail) from None
 
     def apply(self, limits: Limits) -> None:
         """Use ``limits`` for what is parsed from now on."""
