@@ -102,6 +102,34 @@ def measure(
     return {**medians, "ratios": ratios}
 
 
+#: The paths whose time in the app is measured (the file row's work is the server's sendfile).
+TIMED = ("hello", "param", "json")
+
+
+def app_time(args: list[str], seconds: int, rounds: int) -> dict[str, dict[str, float]]:
+    """Microseconds per request spent inside each framework's app while wrk loads it
+    (``bench.server_apps.Timed``), median of ``rounds``: the framework's own share of the
+    served cost, which the req/s columns cannot resolve on 2 shared cores."""
+    from tests.serving.live import request, serving
+
+    samples: dict[str, dict[str, list[float]]] = {"wtf": {}, "falcon": {}}
+    with (
+        serving("bench.server_apps:timed_wtf", *args) as wtf_server,
+        serving("bench.server_apps:timed_falcon", *args) as falcon_server,
+    ):
+        for _ in range(rounds):
+            for name in TIMED:
+                for framework, server in (("wtf", wtf_server), ("falcon", falcon_server)):
+                    request(server.port, "GET", "/__app_time")  # start afresh
+                    wrk(server.port, PATHS[name], seconds)
+                    _, _, body = request(server.port, "GET", "/__app_time")
+                    samples[framework].setdefault(name, []).append(float(body.split()[0]))
+    return {
+        framework: {name: sorted(runs)[len(runs) // 2] for name, runs in cells.items()}
+        for framework, cells in samples.items()
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=3)
@@ -152,6 +180,19 @@ def main(argv: list[str] | None = None) -> int:
             f"\nwtf hello: granian {granian:,.0f} / gunicorn's best {best:,.0f} = "
             f"{granian / best:.1f}x"
         )
+    if parser_anchor == "falcon":
+        print(
+            f"\n# inside the server: microseconds per request in the app (call and body) while "
+            f"wrk -c32 loads it {options.seconds}s, median of {options.rounds}"
+        )
+        print("| server | path | wtf | falcon | falcon / wtf |")
+        print("|---|---|---|---|---|")
+        for config, args in configs.items():
+            inside = app_time(args, options.seconds, options.rounds)
+            for name in TIMED:
+                ours, theirs = inside["wtf"][name], inside["falcon"][name]
+                ratio = f"{theirs / ours:.1f}x" if ours else "-"
+                print(f"| {config} | {name} | {ours:.1f} | {theirs:.1f} | {ratio} |", flush=True)
     return 0
 
 
