@@ -100,7 +100,14 @@ text.onkeydown = (e) => {
 </script>"""
 
 
-@app.get("/")
+# The handler sets its own Content-Type, so its route says so to the OpenAPI document.
+HTML_PAGE = {
+    "description": "The chat page",
+    "content": {"text/html": {"schema": {"type": "string"}}},
+}
+
+
+@app.get("/", responses={200: HTML_PAGE})
 def page(resp: wtf.Response) -> str:
     resp.headers["Content-Type"] = "text/html; charset=utf-8"
     return PAGE

@@ -44,7 +44,7 @@ def schemathesis(document: Path, port: int, report: Path) -> subprocess.Complete
             "--max-examples", str(MAX_EXAMPLES),
             "--seed", "20261129",
             "--phases", "examples,coverage,fuzzing",
-            "--workers", "2",
+            "--workers", "1",  # threads hit CPython gh-106905 in 3.11 < 3.11.8 (ast)
             "--request-timeout", "10",
             "--report", "ndjson", "--report-ndjson-path", str(report),
             "--no-color",
@@ -73,7 +73,7 @@ def figures(report: Path) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(300)
-@pytest.mark.parametrize("name", ["hello", "notes", "tour", "uploads"])
+@pytest.mark.parametrize("name", ["hello", "notes", "tour", "uploads", "chat"])
 def test_schemathesis_finds_nothing_wrong(name: str, tmp_path: Path) -> None:
     document = tmp_path / "openapi.json"
     printed = subprocess.run(
