@@ -24,7 +24,11 @@ class RouteGroup:
     """
 
     def __init__(
-        self, server: Server, prefix: str, hosts: Iterable[str] | str | None = None
+        self,
+        server: Server,
+        prefix: str,
+        hosts: Iterable[str] | str | None = None,
+        tags: Iterable[str] | None = None,
     ) -> None:
         if not isinstance(prefix, str) or not prefix.startswith("/") or prefix == "/":
             from .errors import RegistrationError
@@ -35,10 +39,17 @@ class RouteGroup:
         self.server = server
         self.prefix = prefix.rstrip("/")
         self.hosts = hosts
+        #: OpenAPI tags of the group's routes, before each route's own ``tags=``.
+        self.tags = tuple(tags or ())
 
     def handle(self, fn: Callable[..., Any], pattern: str, *args: str, **options: Any) -> Route:
         """:meth:`wtf.Server.handle` under the prefix (and the group's hosts by default)."""
         options.setdefault("hosts", self.hosts)
+        if self.tags:
+            options["tags"] = [
+                *self.tags,
+                *(t for t in options.get("tags") or () if t not in self.tags),
+            ]
         return self.server.handle(fn, self._full(pattern), *args, **options)
 
     def route(self, pattern: str, *args: str, **options: Any) -> Callable[[F], F]:
@@ -80,9 +91,9 @@ class RouteGroup:
         """Afterware for the paths under ``prefix/``."""
         return self.server.add_afterware(fn, path=self.prefix + "/")
 
-    def group(self, prefix: str) -> RouteGroup:
-        """A group nested in this one (``/api`` + ``/admin``)."""
-        return RouteGroup(self.server, self._full(prefix), self.hosts)
+    def group(self, prefix: str, *, tags: Iterable[str] | None = None) -> RouteGroup:
+        """A group nested in this one (``/api`` + ``/admin``), with its tags and this one's."""
+        return RouteGroup(self.server, self._full(prefix), self.hosts, [*self.tags, *(tags or ())])
 
     def _full(self, pattern: str) -> str:
         if not pattern.startswith("/"):

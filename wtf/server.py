@@ -530,8 +530,10 @@ class Server(RequestCycle):
         prefix: str,
         *,
         hosts: Iterable[str] | str | None = None,
+        tags: Iterable[str] | None = None,
     ) -> RouteGroup:
-        """Routes under ``prefix`` with midware of their own (Flask's blueprints).
+        """Routes under ``prefix`` with midware of their own (Flask's blueprints); ``tags``
+        are the OpenAPI tags of its routes (before each route's own).
 
         Example:
             >>> api = app.group("/api/v1")  # doctest: +SKIP
@@ -539,7 +541,11 @@ class Server(RequestCycle):
             >>> @api.get("/users/:uid")  # /api/v1/users/:uid  # doctest: +SKIP
             ... def user(uid: int) -> dict[str, int]: ...
         """
-        return RouteGroup(self, prefix, hosts)
+        if isinstance(tags, str):
+            raise RegistrationError(
+                f"group({prefix!r}): tags= is a list of names (tags=[{tags!r}])"
+            )
+        return RouteGroup(self, prefix, hosts, tags)
 
     def static(self, prefix: str, directory: str | os.PathLike[str], **options: Any) -> Route:
         """Serve the files of ``directory`` under ``prefix`` (``GET`` and ``HEAD``): ETag,

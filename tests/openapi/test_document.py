@@ -639,3 +639,16 @@ def test_openapi_extra_is_merged_over_the_operation() -> None:
     operation = op(app, "/x")
     assert [p["name"] for p in operation["parameters"]] == ["q", "X-Token"]
     assert operation["x-internal"] is True
+
+
+def test_a_groups_tags_come_before_its_routes_own() -> None:
+    app = wtf.Server()
+    api = app.group("/api", tags=["api"])
+    admin = api.group("/admin", tags=["admin"])
+    api.handle(lambda: "x", "/a", "GET")
+    admin.handle(lambda: "x", "/b", "GET", tags=["danger", "api"])
+    paths = document(app)["paths"]
+    assert paths["/api/a"]["get"]["tags"] == ["api"]
+    assert paths["/api/admin/b"]["get"]["tags"] == ["api", "admin", "danger"]
+    with pytest.raises(wtf.RegistrationError, match="tags= is a list of names"):
+        app.group("/x", tags="x")  # type: ignore[arg-type]
