@@ -140,7 +140,19 @@ def list_notes(db: sqlite3.Connection, q: str = "", limit: int = 100) -> list[No
     return [_note(row) for row in rows]
 
 
-@app.post("/notes", max_body_size=64 * 1024, responses={201: "Created"})
+# OpenAPI links: a client (or schemathesis' stateful phase) follows a new note's id.
+_NOTE_ID = {"parameters": {"note_id": "$response.body#/id"}}
+CREATED = {
+    "description": "Created",
+    "links": {
+        "ShowNote": {"operationId": "show_note", **_NOTE_ID},
+        "UpdateNote": {"operationId": "update_note", **_NOTE_ID},
+        "DeleteNote": {"operationId": "delete_note", **_NOTE_ID},
+    },
+}
+
+
+@app.post("/notes", max_body_size=64 * 1024, responses={201: CREATED})
 def create_note(note: NewNote, db: sqlite3.Connection, resp: wtf.Response) -> tuple[Note, int]:
     """Create a note: 201 with ``Location``."""
     with db:
