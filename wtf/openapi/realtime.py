@@ -15,6 +15,7 @@ import inspect
 import typing
 from typing import TYPE_CHECKING, Any
 
+from ..annotations import model_fields
 from .paths import template
 from .schemas import Schemas
 
@@ -81,18 +82,12 @@ def _method(fn: Any, params_type: Any, schemas: Schemas) -> dict[str, Any]:
 
 def _params(params_type: Any, schemas: Schemas) -> dict[str, Any]:
     """An inline object schema (a method's params have no name of their own to share)."""
-    hints = typing.get_type_hints(params_type, include_extras=True)
-    properties = {}
-    required = []
-    for name, hint in hints.items():
-        marker = typing.get_origin(hint)
-        inner = (
-            typing.get_args(hint)[0] if marker in (typing.Required, typing.NotRequired) else hint
-        )
-        properties[name] = schemas.of(inner)
-        if marker is not typing.NotRequired:
-            required.append(name)
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    fields = model_fields(params_type)
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: schemas.of(annotation) for name, (annotation, _) in fields.items()},
+    }
+    required = [name for name, (_, needed) in fields.items() if needed]
     if required:
         schema["required"] = required
     return schema
