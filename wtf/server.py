@@ -23,6 +23,7 @@ from .group import RouteGroup
 from .injection import Injector
 from .midware_protocol import FunctionMidware, Midware, NeedsServer, clamp
 from .naming import describe
+from .realtime.compression import DEFAULT_DEFLATE, Deflate
 from .realtime.route import Mountable, WebSocketOptions, websocket_invoker
 from .realtime.websocket import WebSocket
 from .registration import split_tokens
@@ -329,6 +330,7 @@ class Server(RequestCycle):
         ping_interval: float | None = 25.0,
         ping_timeout: float = 20.0,
         max_connections: int | None = None,
+        compression: Deflate | None = DEFAULT_DEFLATE,
         name: str | None = None,
     ) -> Callable[[F], F]:
         """Register a WebSocket handler for ``pattern`` (API.md §6.1).
@@ -352,6 +354,8 @@ class Server(RequestCycle):
                 1011.
             max_connections: Sockets open on this route in one worker; an upgrade over it is
                 answered 503 while HTTP routes keep answering.
+            compression: permessage-deflate settings (:class:`wtf.realtime.Deflate`: messages
+                from 256 bytes up are compressed when the client offers it), or ``None``.
             name: The route's name for :meth:`url_for` (default: the function's name).
 
         Raises:
@@ -364,6 +368,7 @@ class Server(RequestCycle):
             ping_interval=ping_interval,
             ping_timeout=ping_timeout,
             max_connections=max_connections,
+            compression=compression,
         )
         options.check(pattern)
 

@@ -232,3 +232,17 @@ logged.use(AccessLog())
 logged.method("ping")(ping)
 logged.method("fail")(fail)
 app.websocket("/rt-logged")(logged)
+
+
+# Uploads under caps and midware (the worker's temporary files are counted by the tests).
+guarded = Hub(
+    max_chunk_size=1 << 20,
+    max_file_size=4 << 20,
+    max_uploads=4,
+    max_upload_bytes=3 << 20,
+    max_worker_upload_bytes=5 << 20,
+)
+guarded.use(RateLimit(12, 60))
+guarded.method("save")(save)
+guarded.method("ping")(ping)
+app.websocket("/rt-guarded")(guarded)

@@ -49,8 +49,9 @@ class Gzip:
 
     Skipped: HEAD, 1xx/204/304, bodies already encoded, types not listed, and
     ``text/event-stream`` always. ``Vary: Accept-Encoding`` is added to every response that was
-    compressed or would have been had the client accepted gzip. A strong ``ETag`` is weakened
-    (the bytes differ from the identity body).
+    compressed or would have been had the client accepted gzip, and to 304s (but those of a
+    type never compressed). A strong ``ETag`` is weakened (the bytes differ from the identity
+    body), on the 200 and on the 304 that answers it.
     """
 
     def __init__(
@@ -170,15 +171,20 @@ class GzipWriter(WriterWrapper):
         self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
 
     def _not_modified(self) -> None:
-        """A 304 carries the validator of the variant the client holds: when that is the
-        compressed one (it sent back our weakened ETag), weaken it again and say ``Vary``, as
-        the 200 did."""
+        """A 304 carries the validator of the variant the client holds (RFC 9110 §15.4.5):
+        when that is the compressed one (it sent back our weakened ETag), weaken it again.
+        It says ``Vary: Accept-Encoding`` as the 200 did, whichever the client accepts; a 304
+        has no body and seldom a ``Content-Type``, so only a type never compressed leaves it
+        out."""
         base = self.base
+        content_type = base.header("Content-Type")
+        if content_type is not None and not self._gzip.compressible(content_type):
+            return
+        add_vary(base, "Accept-Encoding")
         etag = base.header("ETag")
         asked = self.environ.get("HTTP_IF_NONE_MATCH")
         if self._accepted and etag and not etag.startswith("W/") and asked and f"W/{etag}" in asked:
             base.set_header("ETag", f"W/{etag}")
-            add_vary(base, "Accept-Encoding")
 
     def whole(self, body: bytes) -> bytes | None:
         """PERF: a complete, non-empty body, whose ``Content-Length`` is set, written to the base

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
+from .compression import Deflate
 from .files import File
 from .hub import Hub
 from .hub_midware import AccessLog, HubMidware, RateLimit, Recovery, RequestLimit
@@ -20,6 +21,7 @@ __all__ = [
     "Bus",
     "Call",
     "Code",
+    "Deflate",
     "Delivery",
     "File",
     "Hub",

@@ -25,8 +25,7 @@ from ..validation import INVALID, FieldErrors, compile_type
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
-from .files import File, Uploads
-from .files import remove as remove_files
+from .files import File, UploadBudget, Uploads
 from .hub_midware import HubMidware, Recovery
 from .session import Filter, Session
 from .storage import MemoryStorage, Storage
@@ -55,8 +54,10 @@ class _Method:
         params: list[tuple[str, Any]],
         needs_context: bool,
         params_type: Any = None,
+        takes_files: bool = False,
     ) -> None:
         self.name = name
+        self.takes_files = takes_files  # it has File (or list[File]) params
         self.params_type = params_type  # the TypedDict of its params (documents read it)
         self.needs_context = needs_context  # it takes a Context, Request, ArgBuilder...
         self.fn = fn
@@ -95,6 +96,12 @@ class Hub:
         bus: How emits reach the sockets (default: this process, :class:`LocalBus`).
         max_chunk_size: The largest chunk of a file upload (over it: ``FILE_TOO_LARGE``).
         max_file_size: The largest file uploaded over a connection (``FILE_TOO_LARGE``).
+        max_uploads: Unfinished uploads one connection may have at once
+            (``RESOURCE_EXHAUSTED`` beyond).
+        max_upload_bytes: Bytes of uploads one connection may hold on disk at once
+            (``RESOURCE_EXHAUSTED`` beyond).
+        max_worker_upload_bytes: Bytes of uploads every connection of the worker may hold
+            on disk at once (``RESOURCE_EXHAUSTED`` beyond).
         storage: Where bound sessions' settings are kept (default: :class:`MemoryStorage`).
         trusted_proxy: The app is behind a proxy it trusts: a session's ``ip`` is the first
             ``X-Forwarded-For`` hop (else the peer's address).
@@ -114,6 +121,9 @@ class Hub:
         bus: Bus | None = None,
         max_chunk_size: int = 1 << 20,
         max_file_size: int = 64 << 20,
+        max_uploads: int = 8,
+        max_upload_bytes: int = 128 << 20,
+        max_worker_upload_bytes: int = 1 << 30,
         storage: Storage | None = None,
         trusted_proxy: bool = False,
         heartbeat_interval: float = 60.0,
@@ -131,6 +141,18 @@ class Hub:
         self.ping_timeout = ping_timeout
         self.max_chunk_size = max_chunk_size
         self.max_file_size = max_file_size
+        for option, value in (
+            ("max_chunk_size", max_chunk_size),
+            ("max_file_size", max_file_size),
+            ("max_uploads", max_uploads),
+            ("max_upload_bytes", max_upload_bytes),
+            ("max_worker_upload_bytes", max_worker_upload_bytes),
+        ):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise RegistrationError(f"Hub({option}=...) must be an int >= 0 (0: no uploads)")
+        self.max_uploads = max_uploads
+        self.max_upload_bytes = max_upload_bytes
+        self._upload_budget = UploadBudget(max_worker_upload_bytes)
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.trusted_proxy = trusted_proxy
         self.heartbeat_interval = heartbeat_interval
@@ -289,9 +311,11 @@ class Hub:
         params: list[tuple[str, Any]] = []
         named: dict[str, Provided] = {}
         needs_context = False
+        takes_files = False
         for param in sig.parameters.values():
             ann = param.annotation
             if ann is not inspect.Parameter.empty and strip_annotated(ann) in (File, list[File]):
+                takes_files = True
                 many = strip_annotated(ann) != File
                 named[param.name] = Provided(f"extra.file({param.name!r}, {many})")
                 continue
@@ -315,7 +339,9 @@ class Hub:
         except Unsupported as exc:
             raise HandlerError(f"{role} ({describe(fn)}): a param cannot be bound: {exc}") from None
         plan = injector.plan(fn, (), role=role, sig=sig, extra=extra, named=named)
-        return _Method(name, fn, plan.invoke, check, params, needs_context, params_type)
+        return _Method(
+            name, fn, plan.invoke, check, params, needs_context, params_type, takes_files
+        )
 
     def describe(self) -> tuple[dict[str, tuple[Any, Callable[..., Any]]], tuple[str, ...]]:
         """What the Hub offers, for documents (OpenAPI's ``x-wtf-realtime``): its methods as
@@ -329,7 +355,13 @@ class Hub:
         """Serve one connection (the WebSocket route's handler)."""
         wire = Wire(ws.subprotocol == MSGPACK, ctx.server.json_encoder)
         session = Session(ws, wire, self._ip(ctx.environ), self, ctx)
-        session.uploads = Uploads(self.max_chunk_size, self.max_file_size)
+        session.uploads = Uploads(
+            self.max_chunk_size,
+            self.max_file_size,
+            self.max_uploads,
+            self.max_upload_bytes,
+            self._upload_budget,
+        )
         with self._lock:
             self._sessions[session.id] = session
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
@@ -411,7 +443,8 @@ class Hub:
             if incoming.id is None:
                 log.info("ignored a malformed message from %s: %s", session.id, incoming.reason)
                 return
-            self._reply(session, incoming.id, error=RPCError(Code.INVALID, incoming.reason))
+            error = RPCError(Code.INVALID, incoming.reason, incoming.data)
+            self._reply(session, incoming.id, error=error)
             return
         if gate is None:
             self._run(session, incoming, ctx)
@@ -448,20 +481,7 @@ class Hub:
                     self._reply(session, call.id, result=answer)
                 return
         try:
-            if incoming.files is not None:
-                if not session.wire.msgpack:
-                    raise RPCError(Code.INVALID, "files ('f') travel over wtf.msgpack only")
-                complete, progress = session.uploads.receive(incoming.files)
-                if complete is None:  # more chunks to come: the method waits for them
-                    if call.id is not None:
-                        self._reply(session, call.id, result={"progress": progress})
-                    return
-                call.files = complete
-            try:
-                result = self._dispatch(call, ctx)
-            finally:
-                if call.files:
-                    remove_files(call.files)
+            result = self._dispatch(call, ctx, incoming.files)
         except RPCError as exc:
             if call.id is None:
                 log.info("notification %s from %s failed: %s", call.method, session.id, exc)
@@ -471,32 +491,52 @@ class Hub:
         if call.id is not None:
             self._reply(session, call.id, result=result)
 
-    def _dispatch(self, call: Call, ctx: Context) -> Any:
+    def _dispatch(self, call: Call, ctx: Context, files: Any) -> Any:
         name = call.method
+        method = self._methods.get(name)
+        if files is not None and (method is None or not method.takes_files):
+            # Refused before midware and before a byte is written.
+            if method is None and self._no_method is None:
+                raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
+            raise RPCError(Code.INVALID, f"{name[:100]!r} takes no files ('f')")
         if name == "$subscribe":
             return self._subscribe(call)
         if name == "$unsubscribe":
             return self._unsubscribe(call)
-        method = self._methods.get(name)
 
         def proceed() -> Any:
             if method is None:
                 if self._no_method is not None:
                     return self._no_method(call, call.params)
                 raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
-            method.bind(call)
-            if not method.needs_context:  # PERF: no per-call context to make and end
-                return method.invoke(None, (), call)
-            work = ctx.fork()  # builders are built per call and torn down after it
-            try:
-                return method.invoke(work, (), call)
-            finally:
-                work.close()
+            if files is not None:  # the midware admitted the call: now the chunks are written
+                if not call.session.wire.msgpack:
+                    raise RPCError(Code.INVALID, "files ('f') travel over wtf.msgpack only")
+                complete, progress = call.session.uploads.receive(files)
+                if complete is None:  # more chunks to come: the method waits for them
+                    return {"progress": progress}
+                call.files = complete
+                try:
+                    return self._invoke(method, call, ctx)
+                finally:
+                    call.session.uploads.finish(complete)
+            return self._invoke(method, call, ctx)
 
         chain = proceed
         for midware in reversed(self._midware):
             chain = _wrap(midware, call, chain)
         return chain()
+
+    @staticmethod
+    def _invoke(method: _Method, call: Call, ctx: Context) -> Any:
+        method.bind(call)
+        if not method.needs_context:  # PERF: no per-call context to make and end
+            return method.invoke(None, (), call)
+        work = ctx.fork()  # builders are built per call and torn down after it
+        try:
+            return method.invoke(work, (), call)
+        finally:
+            work.close()
 
     def _reply(
         self,

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConnectionTaken, HTTPError, RegistrationError
 from . import shutdown
+from .compression import DEFAULT_DEFLATE, Deflate, Deflater, negotiate
 from .handshake import accept, check_origin
 from .websocket import WebSocket, WebSocketClosed
 
@@ -48,6 +49,7 @@ class WebSocketOptions:
     ping_interval: float | None = 25.0
     ping_timeout: float = 20.0
     max_connections: int | None = None
+    compression: Deflate | None = DEFAULT_DEFLATE
     open: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -83,6 +85,10 @@ class WebSocketOptions:
             not isinstance(self.max_connections, int) or self.max_connections < 1
         ):
             raise RegistrationError(f"{where}: max_connections must be a positive int or None")
+        if self.compression is not None and not isinstance(self.compression, Deflate):
+            raise RegistrationError(
+                f"{where}: compression is wtf.realtime.Deflate(...) or None (no compression)"
+            )
 
     def take_slot(self) -> bool:
         """Count one more open socket, unless ``max_connections`` are open."""
@@ -132,6 +138,11 @@ def websocket_invoker(handler: Invoker, options: WebSocketOptions) -> Invoker:
         sock = next((environ[k] for k in SOCKET_KEYS if environ.get(k) is not None), None)
         if sock is None or not environ.get("wsgi.multithread"):
             _refuse_single_threaded(ctx)
+        agreed = negotiate(
+            environ.get("HTTP_SEC_WEBSOCKET_EXTENSIONS"),
+            options.compression,
+            options.max_message_size,
+        )
         if not options.take_slot():
             raise HTTPError(
                 503,
@@ -140,14 +151,18 @@ def websocket_invoker(handler: Invoker, options: WebSocketOptions) -> Invoker:
                 [("Retry-After", "1")],
             )
         try:
+            headers = _headers(ctx)
+            if agreed is not None:
+                headers.append(("Sec-WebSocket-Extensions", agreed[1]))
             _serve(
                 ctx,
                 values,
                 handler,
                 options,
-                handshake.response(_headers(ctx)),
+                handshake.response(headers),
                 sock,
                 handshake.subprotocol,
+                agreed[0] if agreed is not None else None,
             )
         finally:
             options.free_slot()
@@ -173,6 +188,7 @@ def _serve(
     response: bytes,
     sock: Any,
     subprotocol: str | None,
+    deflater: Deflater | None,
 ) -> None:
     began = monotonic()
     try:
@@ -189,6 +205,7 @@ def _serve(
         ping_timeout=options.ping_timeout,
         json_encoder=lambda data: encode(data).decode(),
         name=ctx.path,
+        deflater=deflater,
     )
     shutdown.register(ws)
     try:

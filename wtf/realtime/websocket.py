@@ -22,6 +22,8 @@ from typing import Any
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 
+from .compression import Deflater
+
 __all__ = ["WebSocket", "WebSocketClosed", "prepare"]
 
 log = logging.getLogger("wtf.realtime")
@@ -46,17 +48,36 @@ class WebSocketClosed(Exception):
         self.reason = reason
 
 
-def prepare(payload: bytes, text: bool = True) -> bytes:
+def prepare(payload: bytes, text: bool = True, compressed: bool = False) -> bytes:
     """A complete, unfragmented server frame carrying ``payload`` (UTF-8 for ``text``): what
     :meth:`WebSocket.send_prepared` writes. PERF: a message encoded once goes to many sockets,
-    and JSON bytes need no decoding to ``str`` and encoding again."""
-    first = 0x81 if text else 0x82
+    and JSON bytes need no decoding to ``str`` and encoding again. ``compressed``: the payload
+    is permessage-deflate's (RSV1 set)."""
+    first = (0x81 if text else 0x82) | (0x40 if compressed else 0)
     size = len(payload)
     if size < 126:
         return bytes((first, size)) + payload
     if size < 65536:
         return bytes((first, 126)) + size.to_bytes(2, "big") + payload
     return bytes((first, 127)) + size.to_bytes(8, "big") + payload
+
+
+def _deflated(frame: bytes, deflater: Deflater) -> bytes:
+    """A frame made by :func:`prepare`, its payload compressed when it is big enough."""
+    size = frame[1]
+    start = 2 if size < 126 else 4 if size == 126 else 10
+    payload = memoryview(frame)[start:]
+    deflated = deflater.deflate(payload)
+    if deflated is None:
+        return frame
+    return prepare(deflated, text=frame[0] & 0x0F == 0x1, compressed=True)
+
+
+def _byte_size(data: str | bytes | bytearray) -> int:
+    """The size of a message on the wire: UTF-8 bytes for text (a character may be four)."""
+    if not isinstance(data, str) or data.isascii():  # PERF: isascii is a flag check
+        return len(data)
+    return len(data.encode("utf-8", "surrogatepass"))
 
 
 def _json_text(data: Any) -> str:
@@ -81,9 +102,12 @@ class WebSocket:
             not read, and to wait for the peer's answer to a close.
         json_encoder: ``fn(obj) -> str`` for :meth:`send_json`.
         name: Names the socket in log lines (the request path).
+        deflater: The permessage-deflate the handshake agreed on, or ``None``.
 
     Attributes:
         subprotocol: The subprotocol chosen, or ``None``.
+        compressed: Whether permessage-deflate was agreed on (messages from the threshold
+            up are compressed).
         close_code: The close code the peer sent (``None`` until then, or if it sent none).
         close_reason: The close reason the peer sent.
     """
@@ -98,8 +122,10 @@ class WebSocket:
         ping_timeout: float = 20.0,
         json_encoder: Callable[[Any], str] = _json_text,
         name: str = "",
+        deflater: Deflater | None = None,
     ) -> None:
         self.subprotocol = subprotocol
+        self.compressed = deflater is not None
         self.close_code: int | None = None
         self.close_reason = ""
         self.max_message_size = max_message_size
@@ -108,15 +134,20 @@ class WebSocket:
         self.name = name
         self._json = json_encoder
         self._sock = sock
-        self._conn = Connection(ConnectionType.SERVER)
+        self._conn = Connection(ConnectionType.SERVER, [deflater] if deflater else None)
+        self._deflater = deflater
         self._lock = threading.Lock()  # the protocol state and writes
         self._reader = threading.Lock()  # one reader at a time
         self._poll = select.poll()
         self._poll.register(sock, select.POLLIN)
-        self._messages: deque[str | bytes] = deque()
+        self._messages: deque[tuple[str | bytes, int]] = deque()  # each with its byte size
         self._queued = 0  # the size of the messages received and not taken yet
         self._next_service = 0.0
         self._parts: list[Any] = []
+        # A protocol error that came after complete messages in the same read: those are
+        # delivered first (RFC 6455 §7.1.7 fails the connection, not what came before), then
+        # the socket fails with it; nothing more is read meanwhile.
+        self._failure: tuple[int, str] | None = None
         self._size = 0
         self._closed = False
         self._code = 1000  # why it closed (either side), for the log and WebSocketClosed
@@ -154,9 +185,12 @@ class WebSocket:
         with self._reader:
             while True:
                 if self._messages:
-                    message = self._messages.popleft()
-                    self._queued -= len(message)
+                    message, size = self._messages.popleft()
+                    self._queued -= size
                     return message
+                if self._failure is not None:  # the messages before a protocol error went
+                    with self._lock:
+                        self._fail(*self._failure)
                 if self._closed:
                     raise WebSocketClosed(self._code, self._reason)
                 wait = self._keep_alive()
@@ -212,7 +246,12 @@ class WebSocket:
             return
         try:
             self._keep_alive()
-            while not self._closed and self._queued < self.max_message_size and self._poll.poll(0):
+            while (
+                not self._closed
+                and self._failure is None
+                and self._queued < self.max_message_size
+                and self._poll.poll(0)
+            ):
                 self._read()
         finally:
             self._reader.release()
@@ -227,6 +266,8 @@ class WebSocket:
         with self._lock:
             if self._closed or self._conn.state is not ConnectionState.OPEN:
                 raise WebSocketClosed(self._code, self._reason)
+            if self._deflater is not None:
+                frame = _deflated(frame, self._deflater)
             self._write(frame)
         now = monotonic()
         if now >= self._next_service:
@@ -244,6 +285,8 @@ class WebSocket:
             if self._closed:
                 return
             self._send_close(code, reason)
+            if self._failure is not None:  # the peer broke the protocol: no answer awaited
+                self._closed = True
         if self._reader.acquire(blocking=False):
             try:
                 while not self._closed:
@@ -278,7 +321,7 @@ class WebSocket:
         except OSError:
             data = b""
         with self._lock:
-            if self._closed:
+            if self._closed or self._failure is not None:
                 return
             self._heard = monotonic()
             self._pinged = None
@@ -290,7 +333,7 @@ class WebSocket:
             if isinstance(event, TextMessage | BytesMessage):
                 if self._closing is not None:
                     continue  # after our close frame, data is dropped (RFC 6455 §1.4)
-                self._size += len(event.data)
+                self._size += _byte_size(event.data)
                 if self._size > self.max_message_size:
                     self._fail(1009, f"a message over {self.max_message_size} bytes")
                     return
@@ -298,8 +341,8 @@ class WebSocket:
                 if event.message_finished:
                     joined = "".join if isinstance(event, TextMessage) else b"".join
                     message = joined(self._parts)
-                    self._messages.append(message)
-                    self._queued += len(message)
+                    self._messages.append((message, self._size))
+                    self._queued += self._size
                     self._parts = []
                     self._size = 0
             elif isinstance(event, Ping):
@@ -325,6 +368,8 @@ class WebSocket:
                 self.close_code = None if event.code == 1005 else int(event.code)
                 self.close_reason = event.reason or ""
             self._closed = True
+        elif self._messages:  # a protocol error: deliver the messages before it, then fail
+            self._failure = (int(event.code), event.reason or "a protocol error")
         else:  # still open: wsproto failed to parse what the peer sent
             self._fail(int(event.code), event.reason or "a protocol error")
 

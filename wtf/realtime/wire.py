@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..rendering import encode_msgpack
+from ..request import lone_surrogate
 from .websocket import prepare
 
 __all__ = ["JSON", "MAX_ID", "MSGPACK", "Incoming", "Malformed", "Wire", "decode"]
@@ -22,6 +23,7 @@ MSGPACK = "wtf.msgpack"
 #: Ids are integers a JavaScript number holds exactly (beyond, the id cannot be read).
 MAX_ID = 2**53 - 1
 _MAX_DEPTH = 64
+_SURROGATE_MSG = "a string with a lone UTF-16 surrogate is not valid text"
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +38,12 @@ class Incoming:
 
 @dataclass(frozen=True, slots=True)
 class Malformed:
-    """A message that is no call; ``id`` when one could be read (then it gets an answer)."""
+    """A message that is no call; ``id`` when one could be read (then it gets an answer);
+    ``data``: the error's ``d`` (field errors, in the 422 shape), if any."""
 
     reason: str
     id: int | None = None
+    data: Any = None
 
 
 def _read_id(value: Any) -> int | None:
@@ -78,6 +82,16 @@ def decode(frame: str | bytes, msgpack: bool) -> Incoming | Malformed:
         return Malformed("'p' (the params) must be an object", call_id)
     if _too_deep(params):
         return Malformed(f"'p' is nested over {_MAX_DEPTH} levels", call_id)
+    # A "\\udfff" escape is valid JSON but no valid text (MessagePack's strict UTF-8 cannot
+    # carry one): refused as an HTTP JSON body is. PERF: only a frame with such an escape.
+    if isinstance(frame, str) and ("\\ud" in frame or "\\uD" in frame):
+        where = lone_surrogate(data)
+        if where is not None:
+            return Malformed(
+                _SURROGATE_MSG,
+                call_id,
+                {"errors": [{"loc": where, "msg": _SURROGATE_MSG, "type": "string_unicode"}]},
+            )
     return Incoming(method, params, call_id, data.get("f"))
 
 
