@@ -160,6 +160,24 @@ def test_closes_with_the_right_code(frames: list[bytes], code: int) -> None:
     assert ws.close_code == code
 
 
+# The protocol errors among them (not the peer's own clean closes).
+FAILURES = [c for c in CLOSES if not c[0].startswith(("7.1-", "7.2-", "7.3-"))]
+
+
+@pytest.mark.parametrize(
+    ("frames", "code"), [c[1:] for c in FAILURES], ids=[c[0] for c in FAILURES]
+)
+def test_a_message_before_a_protocol_error_is_delivered_first(
+    frames: list[bytes], code: int
+) -> None:
+    # Autobahn 3.2, 4.1.3, 5.15...: both in one read; the handler gets (and echoes) the valid
+    # message, then the socket fails (RFC 6455 §7.1.7 fails what follows, not what came before).
+    messages, ws = run([frame(TEXT, b"before"), *frames, frame(PING, b"after")])
+    assert messages == ["before"]
+    assert ws.close_code == code
+    assert ws.pongs == []  # nothing after the error is handled
+
+
 @pytest.mark.parametrize("size", [0, 1, 125])
 def test_2_1_pings_are_answered_with_their_payload(size: int) -> None:
     payload = bytes(range(size))

@@ -79,6 +79,12 @@ def small(ws: wtf.WebSocket) -> None:
         ws.send(message)
 
 
+@app.websocket("/ws/plain", compression=None)
+def plain(ws: wtf.WebSocket) -> None:
+    for message in ws:
+        ws.send(message)
+
+
 @app.websocket("/ws/pings", ping_interval=0.3, ping_timeout=0.5)
 def pings(ws: wtf.WebSocket) -> None:
     for message in ws:

@@ -35,7 +35,7 @@ class Deflate:
     """permessage-deflate settings of a WebSocket route (``app.websocket(..., compression=
     Deflate(...))``; ``compression=None`` turns it off).
 
-    The defaults cost about 70 KiB per connection that compresses (a 4 KiB compression
+    The defaults cost about 80 KiB per connection that compresses (a 4 KiB compression
     window with memory level 5, and the client's window of up to 32 KiB to inflate), and only
     once the first message big enough is sent or a compressed one is received.
 
