@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test system-deps lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-sessions bench-servers clean
+.PHONY: serve test system-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,8 +36,29 @@ lint: $(VENV)/.installed-test
 system-deps:
 	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 
-test: lint system-deps
+# Autobahn|Testsuite (wstest, the WebSocket conformance suite) is Python 2 code: built into
+# .venv-autobahn when the machine has a Python 2.7 (pyenv keeps one here); its test is skipped,
+# saying so, when there is none.
+AUTOBAHN_PY ?= $(shell for p in $(HOME)/.pyenv/versions/2.7*/bin/python2.7 $$(command -v python2.7); do "$$p" -c '' 2>/dev/null && echo "$$p" && break; done)
+
+autobahn-env:
+	@if [ -x .venv-autobahn/bin/wstest ]; then :; \
+	elif [ -n "$(AUTOBAHN_PY)" ]; then \
+	  echo "Installing Autobahn|Testsuite into .venv-autobahn with $(AUTOBAHN_PY)"; \
+	  $(AUTOBAHN_PY) -m virtualenv --version >/dev/null 2>&1 || \
+	    $(AUTOBAHN_PY) -m pip install -q --disable-pip-version-check 'virtualenv==20.15.1'; \
+	  $(AUTOBAHN_PY) -m virtualenv -q .venv-autobahn && \
+	    .venv-autobahn/bin/pip install -q --disable-pip-version-check autobahntestsuite 2>&1 | \
+	    grep -v "is ignored: it is neither" || true; \
+	  [ -x .venv-autobahn/bin/wstest ]; \
+	else echo "Autobahn|Testsuite needs Python 2.7: this machine has none; its test is skipped"; fi
+
+test: lint system-deps autobahn-env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Every one of Autobahn's 517 cases on gthread and gevent (about 12 minutes each).
+autobahn: $(VENV)/.installed-test autobahn-env
+	WTF_AUTOBAHN=all $(BIN)/python -m pytest -v tests/realtime/test_autobahn.py
 
 # Planted bugs (tests/mutate.py): does the suite catch them? Opt-in; about ten minutes.
 mutate: $(VENV)/.installed-test
