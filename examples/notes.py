@@ -95,7 +95,7 @@ def _note(row: sqlite3.Row) -> Note:
 
 @dataclasses.dataclass
 class NewNote:
-    """The body of ``POST /notes`` (JSON or a form)."""
+    """The body of ``POST /notes`` (JSON)."""
 
     title: str
     body: str = ""

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .binding import Body as Body
+    from .binding import Form as Form
     from .binding import Query as Query
     from .context import Context as Context
     from .deadline import Deadline as Deadline
@@ -45,6 +46,7 @@ _EXPORTS = {
     "ChunkedUpload": "uploads",
     "Upload": "uploads",
     "Context": "context",
+    "Form": "binding",
     "Deadline": "deadline",
     "FieldError": "errors",
     "HTTPError": "errors",

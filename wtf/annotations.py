@@ -19,6 +19,7 @@ __all__ = [
     "SCALAR_TYPES",
     "Unsupported",
     "classify",
+    "file_fields",
     "is_model",
     "is_typeddict",
     "model_fields",
@@ -169,3 +170,25 @@ def type_label(tp: Any) -> str:
     if isinstance(tp, type):
         return tp.__qualname__
     return repr(tp).replace("typing.", "")
+
+
+def file_fields(model: Any) -> list[str]:
+    """The fields of a model that hold uploaded files (``FileStorage``, optional or a list of
+    them): only a multipart form can carry those."""
+    if pydantic_model(model):
+        fields = {name: field.annotation for name, field in model.model_fields.items()}
+    else:
+        fields = {name: annotation for name, (annotation, _) in model_fields(model).items()}
+    return [name for name, annotation in fields.items() if _holds_file(annotation)]
+
+
+def _holds_file(annotation: Any) -> bool:
+    try:
+        kind, detail = classify(annotation)
+    except Unsupported:
+        return False
+    if kind == "union":
+        return any(_holds_file(member) for member in detail)
+    if kind == "list":
+        return _holds_file(detail[0])
+    return kind == "file"

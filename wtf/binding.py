@@ -1,9 +1,13 @@
 """Binding request data to handler parameters by annotation, validated before the call.
 
 - A parameter annotated with a dataclass, a ``TypedDict`` or a pydantic model (and no
-  ArgBuilder for that type) is filled from the body: JSON, urlencoded form or multipart (by
-  ``Content-Type``; MessagePack too when installed). ``wtf.Body[T]`` binds any other type
+  ArgBuilder for that type) is filled from a JSON body (MessagePack too when installed), never
+  from a form: any site's HTML form can post a form without a CORS preflight, so a JSON API
+  that took forms would act on cross-site requests. ``wtf.Body[T]`` binds any other type
   (``Body[list[Item]]``).
+- ``wtf.Form[T]`` binds a model from an urlencoded or multipart form instead (and only), when
+  the request comes from the same site (``Sec-Fetch-Site``/``Origin``; another site's form is
+  refused with 403).
 - ``wtf.Query[T]`` binds the query string: to a model's fields, or, for a scalar, to the
   parameter of the same name.
 - A scalar parameter with a default (``page: int = 1``) that is neither a route parameter nor
@@ -24,19 +28,22 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 from .annotations import (
     INVALID,
     Unsupported,
+    file_fields,
     is_model,
     model_fields,
     pydantic_model,
     strip_annotated,
+    type_label,
 )
 from .errors import FieldError, HTTPError, ValidationError
+from .same_site import refuse_cross_site
 from .validation import Check, FieldErrors, compile_type
 
 if TYPE_CHECKING:
     from .context import Context
     from .request import Request
 
-__all__ = ["NO_DEFAULT", "Binder", "Body", "Part", "Query", "plan_part", "source_of"]
+__all__ = ["NO_DEFAULT", "Binder", "Body", "Form", "Part", "Query", "plan_part", "source_of"]
 
 T = TypeVar("T")
 
@@ -55,11 +62,14 @@ class _Source:
 
 QUERY = _Source("query")
 BODY = _Source("body")
+FORM = _Source("form")
 
 #: ``Query[T]``: bind the query string to ``T`` (a model's fields, or one scalar by name).
 Query = Annotated[T, QUERY]
 #: ``Body[T]``: bind the request body to ``T`` (any bindable type, ``Body[list[Item]]``).
 Body = Annotated[T, BODY]
+#: ``Form[T]``: bind an urlencoded or multipart form from the same site to the model ``T``.
+Form = Annotated[T, FORM]
 
 _FORMS = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
 _MSGPACK = frozenset(("application/msgpack", "application/x-msgpack", "application/vnd.msgpack"))
@@ -69,7 +79,8 @@ NO_DEFAULT: Any = object()
 
 
 def source_of(annotation: Any) -> str | None:
-    """``"query"`` or ``"body"`` when ``annotation`` is ``Query[...]``/``Body[...]``."""
+    """``"query"``, ``"body"`` or ``"form"`` when ``annotation`` is ``Query[...]``,
+    ``Body[...]`` or ``Form[...]``."""
     while typing.get_origin(annotation) is Annotated:
         for meta in annotation.__metadata__:
             if isinstance(meta, _Source):
@@ -100,12 +111,11 @@ class Part:
     """One bound parameter (internal).
 
     Attributes:
-        source: ``"query"`` or ``"body"``.
+        source: ``"query"``, ``"body"`` (JSON, MessagePack) or ``"form"``.
         name: The parameter's name (a scalar query parameter's key).
         model: Whether it binds an object of fields (else one value).
         check: Check of JSON-like values (bodies), or None.
-        text_check: Check of string values (query, forms), or None when the type cannot come
-            from strings.
+        text_check: Check of string values (query, forms), or None.
         default: The parameter's default, or ``_EMPTY``.
         lists: Fields (or, for a scalar, the parameter) that take every value of their name.
         annotation: The type bound (for documents such as OpenAPI's; no request reads it).
@@ -141,16 +151,20 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
             return Part("query", name, True, None, text, default, _list_fields(target), target)
         lists = frozenset((name,)) if _is_list(target) else frozenset()
         return Part("query", name, False, None, text, default, lists, target)
+    if source == "form":
+        if not model:
+            raise Unsupported(
+                "wtf.Form[T] binds the fields of a dataclass, TypedDict or pydantic model"
+            )
+        text = compile_type(target, strings=True, forbid_extra=forbid_extra)
+        return Part("form", name, True, None, text, default, _list_fields(target), target)
+    if model and (files := file_fields(target)):
+        raise Unsupported(
+            f"its field {files[0]!r} is a file, which only a multipart form carries; annotate "
+            f"it wtf.Form[{type_label(target)}]"
+        )
     check = compile_type(target, strings=False, forbid_extra=forbid_extra)
-    text_check: Check | None = None
-    lists = frozenset()
-    if model:
-        try:
-            text_check = compile_type(target, strings=True, forbid_extra=forbid_extra)
-            lists = _list_fields(target)
-        except Unsupported:
-            text_check = None  # JSON only: a form answers 415
-    return Part("body", name, model, check, text_check, default, lists, target)
+    return Part("body", name, model, check, None, default, frozenset(), target)
 
 
 class Binder:
@@ -182,7 +196,7 @@ class Binder:
                 out.append(_bind_query(part, request, errors))
                 continue
             if body is _EMPTY:
-                body = _read_body(request)
+                body = _read_form(request) if part.source == "form" else _read_body(request, part)
             out.append(_bind_body(part, body, errors))
         if errors:
             raise ValidationError(errors)
@@ -215,28 +229,54 @@ class _Form:
         self.data = data
 
 
-def _read_body(request: Request) -> Any:
-    """The body as a JSON-like value, a :class:`_Form`, or ``_EMPTY`` when there is none."""
-    environ = request.environ
-    mimetype = str(environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
+def _mimetype(request: Request) -> str:
+    return str(request.environ.get("CONTENT_TYPE", "")).split(";", 1)[0].strip().lower()
+
+
+def _no_body(request: Request) -> bool:
+    data = request.get_data()
+    return not isinstance(data, bytes) or not data.strip()
+
+
+def _read_body(request: Request, part: Part) -> Any:
+    """The body as a JSON-like value, or ``_EMPTY`` when there is none."""
     if request.is_json:
         return request.get_json()
+    mimetype = _mimetype(request)
+    if mimetype in _MSGPACK:
+        return request.get_msgpack()
     if mimetype in _FORMS:
+        raise HTTPError(
+            415,
+            f"this route takes a JSON body, not {mimetype}; to take an HTML form, annotate "
+            f"the parameter {part.name!r} wtf.Form[...]",
+        )
+    if not mimetype and _no_body(request):
+        return _EMPTY
+    raise HTTPError(415, f"expected a JSON body, not {mimetype or 'one without Content-Type'}")
+
+
+def _read_form(request: Request) -> Any:
+    """The body as a :class:`_Form`, or ``_EMPTY`` when there is none.
+
+    Raises:
+        HTTPError: 403 for another site's form (CSRF), 415 for a body that is no form.
+    """
+    mimetype = _mimetype(request)
+    if mimetype in _FORMS:
+        refuse_cross_site(request.environ)
         raw = request.raw
         form, files = raw.form, raw.files
         data: dict[str, Any] = {key: form.getlist(key) for key in form}
         for key in files:
             data.setdefault(key, []).extend(files.getlist(key))
         return _Form(data)
-    if mimetype in _MSGPACK:
-        return request.get_msgpack()
-    if not mimetype:
-        data_bytes = request.get_data()
-        if not isinstance(data_bytes, bytes) or not data_bytes.strip():
-            return _EMPTY
+    if not mimetype and _no_body(request):
+        return _EMPTY
     raise HTTPError(
         415,
-        f"expected a JSON, form or multipart body, not {mimetype or 'one without Content-Type'}",
+        "expected a form (application/x-www-form-urlencoded or multipart/form-data), not "
+        f"{mimetype or 'a body without Content-Type'}",
     )
 
 
@@ -250,8 +290,7 @@ def _bind_body(part: Part, body: Any, errors: list[FieldError]) -> Any:
         body = {}  # every required field is then reported missing, by name
     if isinstance(body, _Form):
         check = part.text_check
-        if check is None:
-            raise HTTPError(415, "expected a JSON body (Content-Type: application/json)")
+        assert check is not None  # form parts always have one
         data = {
             key: values if key in part.lists else values[0]
             for key, values in body.data.items()

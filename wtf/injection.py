@@ -236,7 +236,7 @@ class Injector:
                 f"{where} is bound from the request {source}, but an app-scoped ArgBuilder is "
                 "built once per process, outside any request; make it request-scoped"
             )
-        if source == "body" and any(p.source == "body" for p in binder.parts):
+        if source != "query" and any(p.source != "query" for p in binder.parts):
             raise HandlerError(
                 f"{where}: only one parameter can bind the request body; put the fields "
                 "in one dataclass, TypedDict or model"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 import wtf
 from wtf.testing import Client
 
-from .models import Account, HasOpaque, Holder, Item, Order, Positive, Profile, Tree
+from .models import Account, Attachment, HasOpaque, Holder, Item, Order, Positive, Profile, Tree
 
 
 def make_app(**kwargs: Any) -> wtf.Server:
@@ -21,6 +22,14 @@ def make_app(**kwargs: Any) -> wtf.Server:
     @app.post("/items")
     def create_item(item: Item) -> dict[str, Any]:
         return {"name": item.name, "qty": item.qty, "tags": item.tags, "type": type(item).__name__}
+
+    @app.post("/form-items")
+    def create_item_from_a_form(item: wtf.Form[Item]) -> dict[str, Any]:
+        return {**dataclasses.asdict(item), "type": type(item).__name__}
+
+    @app.post("/form-accounts")
+    def create_account_from_a_form(account: wtf.Form[Account]) -> Account:
+        return account
 
     @app.post("/orders")
     def create_order(order: Order) -> Order:
@@ -188,16 +197,16 @@ def test_body_that_is_not_an_object(client: Client, body: Any) -> None:
 
 
 def test_urlencoded_form_converts_strings(client: Client) -> None:
-    response = client.post("/items", data={"name": "pen", "qty": "3", "tags": ["a", "b"]})
+    response = client.post("/form-items", data={"name": "pen", "qty": "3", "tags": ["a", "b"]})
     assert response.json == {"name": "pen", "qty": 3, "tags": ["a", "b"], "type": "Item"}
 
 
 def test_multipart_form(client: Client) -> None:
     data = {"name": "pen", "qty": "2", "file": (io.BytesIO(b"x"), "x.txt")}
-    errors = errors_of(client.post("/items", data=data))  # the file is an unknown field
+    errors = errors_of(client.post("/form-items", data=data))  # the file is an unknown field
     assert [(e["loc"], e["type"]) for e in errors] == [(["body", "file"], "extra_forbidden")]
     del data["file"]
-    response = client.post("/items", data=data, content_type="multipart/form-data")
+    response = client.post("/form-items", data=data, content_type="multipart/form-data")
     assert response.json["qty"] == 2  # type: ignore[index]
 
 
@@ -217,13 +226,86 @@ def test_a_malformed_multipart_body_is_a_400_not_an_empty_form(
 ) -> None:
     """werkzeug parses these as an empty form by default; found by schemathesis, which sent
     a part with no headers to a route whose fields are all optional and got a 200."""
-    response = client.post("/items", data=body, content_type=content_type)
+    response = client.post("/form-items", data=body, content_type=content_type)
     assert response.status_code == 400
     assert detail in response.json["detail"]  # type: ignore[index]
 
 
+@pytest.mark.parametrize(
+    "form", [{"name": "pen"}, {"name": "pen", "file": (io.BytesIO(b"x"), "x")}]
+)
+def test_a_json_route_refuses_forms_with_415_naming_the_fix(
+    client: Client, form: dict[str, Any]
+) -> None:
+    # Any site's HTML form can post these without a CORS preflight: a JSON API must not act.
+    response = client.post("/items", data=form)
+    assert response.status_code == 415
+    kind = "multipart/form-data" if "file" in form else "application/x-www-form-urlencoded"
+    assert response.json["detail"] == (  # type: ignore[index]
+        f"this route takes a JSON body, not {kind}; to take an HTML form, annotate the "
+        "parameter 'item' wtf.Form[...]"
+    )
+    assert client.post("/items", json={"name": "pen"}).status_code == 200
+
+
+def test_a_form_route_refuses_json_with_415(client: Client) -> None:
+    response = client.post("/form-items", json={"name": "pen"})
+    assert response.status_code == 415
+    assert response.json["detail"] == (  # type: ignore[index]
+        "expected a form (application/x-www-form-urlencoded or multipart/form-data), not "
+        "application/json"
+    )
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 200),  # no browser
+        ({"Sec-Fetch-Site": "same-origin"}, 200),
+        ({"Sec-Fetch-Site": "none"}, 200),  # typed or bookmarked
+        ({"Sec-Fetch-Site": "cross-site", "Origin": "http://localhost"}, 403),
+        ({"Sec-Fetch-Site": "same-site"}, 403),  # a sibling subdomain is another origin
+        ({"Origin": "http://localhost"}, 200),  # the test client's own host
+        ({"Origin": "https://evil.example"}, 403),
+        ({"Origin": "null"}, 403),  # a sandboxed or file: page
+    ],
+)
+def test_another_sites_form_is_refused_with_403(
+    client: Client, headers: dict[str, str], status: int
+) -> None:
+    response = client.post("/form-items", data={"name": "pen"}, headers=headers)
+    assert response.status_code == status
+    if status == 403:
+        assert "another site" in response.json["detail"]  # type: ignore[index]
+
+
+def test_form_takes_a_model_and_one_body_param_per_handler() -> None:
+    app = wtf.Server()
+    with pytest.raises(wtf.HandlerError, match=r"wtf.Form\[T\] binds the fields of a dataclass"):
+
+        @app.post("/n")
+        def n(count: wtf.Form[int]) -> int:
+            return count
+
+    with pytest.raises(
+        wtf.HandlerError,
+        match=r"its field 'file' is a file, which only a multipart form carries; annotate it "
+        r"wtf.Form\[Attachment\]",
+    ):
+
+        @app.post("/attach")
+        def attach(a: Attachment) -> None:
+            return None
+
+    with pytest.raises(wtf.HandlerError, match="only one parameter can bind the request body"):
+
+        @app.post("/both")
+        def both(item: Item, form: wtf.Form[Account]) -> None:
+            return None
+
+
 def test_form_value_that_does_not_convert(client: Client) -> None:
-    errors = errors_of(client.post("/items", data={"name": "pen", "qty": "two"}))
+    errors = errors_of(client.post("/form-items", data={"name": "pen", "qty": "two"}))
     assert [(e["loc"], e["type"]) for e in errors] == [(["body", "qty"], "int_parsing")]
 
 
@@ -252,7 +334,7 @@ def test_pydantic_model(client: Client) -> None:
         (("body", "balance"), "float_parsing"),
         (("body", "name"), "missing"),
     ]
-    form = client.post("/accounts", data={"name": "bob", "tags": ["a", "b"]})
+    form = client.post("/form-accounts", data={"name": "bob", "tags": ["a", "b"]})
     assert form.json == {"name": "bob", "balance": 0.0, "tags": ["a", "b"]}
 
 

@@ -201,7 +201,11 @@ def test_a_bound_typeddict_keeps_the_declared_order_from_body_query_and_form() -
     def query(data: wtf.Query[Ordered]) -> list[str]:
         return list(data)
 
+    @app.post("/form")
+    def form(data: wtf.Form[Ordered]) -> list[str]:
+        return list(data)
+
     client = Client(app)
     assert client.post("/body", json={"second": 2, "first": "a"}).json == ["first", "second"]
-    assert client.post("/body", data={"second": "2", "first": "a"}).json == ["first", "second"]
+    assert client.post("/form", data={"second": "2", "first": "a"}).json == ["first", "second"]
     assert client.get("/query?second=2&first=a").json == ["first", "second"]

@@ -43,10 +43,10 @@ def server(scratch: Path) -> Iterator[Server]:
 
 
 def worker_pid(server: Server) -> int:
+    """The one worker's pid (gunicorn listens before its worker is up: wait, bounded)."""
     children = Path(f"/proc/{server.process.pid}/task/{server.process.pid}/children")
-    pids = children.read_text().split()
-    assert len(pids) == 1, pids
-    return int(pids[0])
+    settle(lambda: len(children.read_text().split()) == 1)
+    return int(children.read_text().split()[0])
 
 
 def open_fds(pid: int) -> int:

@@ -52,7 +52,7 @@ def make_app(root: Path, **kwargs: Any) -> wtf.Server:
         resp.send_from_directory(root / "public", path)
 
     @app.post("/attach")
-    def attach(a: Attachment) -> dict[str, Any]:
+    def attach(a: wtf.Form[Attachment]) -> dict[str, Any]:
         return {"title": a.title, "name": a.file.filename, "size": len(a.file.read())}
 
     @app.post("/upload")

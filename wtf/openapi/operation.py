@@ -18,7 +18,14 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from ..annotations import classify, is_model, model_fields, pydantic_model, strip_annotated
+from ..annotations import (
+    classify,
+    file_fields,
+    is_model,
+    model_fields,
+    pydantic_model,
+    strip_annotated,
+)
 from ..binding import Part
 from ..emitter import RouteValue
 from ..problems import reason
@@ -87,6 +94,8 @@ class Operation:
             else:
                 self.body = self._request_body(part)
                 self.errors |= {400, 413, 415, 422}
+                if part.source == "form":
+                    self.errors.add(403)  # another site's form
         if self.parameters:
             self.errors.add(414)  # values make the URL longer than Limits.max_url_length
 
@@ -160,15 +169,10 @@ class Operation:
 
     def _request_body(self, part: Part) -> dict[str, Any]:
         schema = self.schemas.of(part.annotation)
-        media = [_JSON]
-        if self.msgpack:
-            media.append(_MSGPACK)
-        if part.text_check is not None:  # a form can carry it too
-            has_files = any(
-                classify(annotation)[0] == "file"
-                for annotation, _ in _fields(part.annotation).values()
-            )
-            media.extend(_FORMS[1:] if has_files else _FORMS)
+        if part.source == "form":  # forms only (multipart only when a field is a file)
+            media = list(_FORMS[1:] if file_fields(part.annotation) else _FORMS)
+        else:
+            media = [_JSON, _MSGPACK] if self.msgpack else [_JSON]
         return {
             "required": part.required,
             "content": {name: {"schema": schema} for name in media},

@@ -11,15 +11,13 @@ import binascii
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from wsproto.utilities import generate_accept_token
 
 from ..errors import HTTPError
+from ..same_site import origin_host, request_host, shown_origin
 
 __all__ = ["Handshake", "accept", "check_origin", "is_upgrade"]
-
-_DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,30 +94,6 @@ def accept(environ: Mapping[str, Any], subprotocols: Sequence[str] = ()) -> Hand
     return Handshake(generate_accept_token(key.encode("ascii")).decode("ascii"), chosen)
 
 
-def _origin_host(origin: str) -> str | None:
-    """``host[:port]`` of an origin, lower-case, default port dropped; ``None`` if opaque."""
-    try:
-        parts = urlsplit(origin.strip())
-        port = parts.port
-    except ValueError:
-        return None
-    if not parts.scheme or not parts.hostname:
-        return None
-    host = parts.hostname.lower()
-    if ":" in host:
-        host = f"[{host}]"
-    if port is None or port == _DEFAULT_PORTS.get(parts.scheme.lower()):
-        return host
-    return f"{host}:{port}"
-
-
-def _request_host(environ: Mapping[str, Any]) -> str:
-    host = str(environ.get("HTTP_HOST") or environ.get("SERVER_NAME") or "").strip().lower()
-    scheme = str(environ.get("wsgi.url_scheme") or "http")
-    default = f":{_DEFAULT_PORTS.get(scheme, 80)}"
-    return host[: -len(default)] if host.endswith(default) else host
-
-
 def check_origin(environ: Mapping[str, Any], origins: Sequence[str] | str | None) -> None:
     """Refuse cross-site WebSocket hijacking: an ``Origin`` naming another host than ``Host``
     is refused unless listed in ``origins`` (or ``origins == "*"``). No ``Origin`` (a client
@@ -131,15 +105,15 @@ def check_origin(environ: Mapping[str, Any], origins: Sequence[str] | str | None
     origin = environ.get("HTTP_ORIGIN")
     if origin is None or origins == "*":
         return
-    if _origin_host(origin) == _request_host(environ) and _origin_host(origin) is not None:
+    host = origin_host(origin)
+    if host is not None and host == request_host(environ):
         return
     if origins is not None and origin.strip().lower().rstrip("/") in {
         o.strip().lower().rstrip("/") for o in origins
     }:
         return
-    shown = origin if len(origin) <= 100 and origin.isprintable() else repr(origin[:100])
     raise HTTPError(
         403,
-        f"a WebSocket from origin {shown} is not allowed here (list it in "
+        f"a WebSocket from origin {shown_origin(origin)} is not allowed here (list it in "
         "app.websocket(..., origins=[...]))",
     )
