@@ -10,7 +10,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from .loading import AppNotFound, check_target, load_app
-from .serving import DEFAULT_THREADS, DEFAULT_WORKERS
+from .serving import DEFAULT_THREADS, DEFAULT_WEBSOCKET_THREADS, DEFAULT_WORKERS
 
 if TYPE_CHECKING:
     from .server import Server
@@ -84,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--threads",
         type=_positive,
         default=None,
-        help=f"threads per gthread worker (default {DEFAULT_THREADS}): how many slow clients "
-        "it takes to stop a worker",
+        help=f"threads per gthread worker (default {DEFAULT_THREADS}, or "
+        f"{DEFAULT_WEBSOCKET_THREADS} for an app with WebSocket routes: each open socket holds "
+        "one, and a reserve is kept for HTTP): how many slow clients it takes to stop a worker",
     )
     serve.add_argument(
         "--keep-alive",
@@ -202,8 +203,22 @@ def _routes(target: str) -> int:
     return 0
 
 
-def _default_threads(worker_class: str) -> int:
-    return DEFAULT_THREADS if worker_class == "gthread" else 1
+def _default_threads(worker_class: str, websockets: bool) -> int:
+    if worker_class != "gthread":
+        return 1
+    return DEFAULT_WEBSOCKET_THREADS if websockets else DEFAULT_THREADS
+
+
+def _has_websockets(target: str, reload: bool) -> bool:
+    """Whether the app may have WebSocket routes (each open socket holds a thread). The app is
+    loaded here (its errors are the command's), unless reloading: the workers, forked from
+    this process, must import it afresh, so it may have some."""
+    from .serving_granian import websocket_routes
+
+    if reload:
+        check_target(target)  # workers import it; fail here if it cannot be found
+        return True
+    return bool(websocket_routes(load_app(target)))
 
 
 def _port_taken(bind: str) -> str | None:
@@ -233,6 +248,7 @@ def _dev(args: argparse.Namespace) -> int:
     options = ServeOptions(
         bind=args.bind,
         workers=1,
+        threads=DEFAULT_WEBSOCKET_THREADS,  # threads start when needed; sockets each hold one
         reload=True,
         debug=True,
         access_log=True,
@@ -313,11 +329,20 @@ def _serve(args: argparse.Namespace) -> int:
         )
         return 2
 
+    taken = _port_taken(args.bind)
+    if taken:
+        print(f"wtf: {taken}", file=sys.stderr)
+        return 1
+    websockets = _has_websockets(args.target, args.reload)
     options = ServeOptions(
         bind=args.bind,
         workers=args.workers,
         worker_class=args.worker_class,
-        threads=args.threads if args.threads is not None else _default_threads(args.worker_class),
+        threads=(
+            args.threads
+            if args.threads is not None
+            else _default_threads(args.worker_class, websockets)
+        ),
         keep_alive=args.keep_alive if args.keep_alive is not None else 5,
         worker_connections=args.worker_connections or 1000,
         reload=args.reload,
@@ -325,13 +350,5 @@ def _serve(args: argparse.Namespace) -> int:
         graceful_timeout=args.graceful_timeout,
         access_log=args.access_log,
     )
-    taken = _port_taken(options.bind)
-    if taken:
-        print(f"wtf: {taken}", file=sys.stderr)
-        return 1
-    if options.reload:
-        check_target(args.target)  # workers import it; fail here if it cannot be found
-    else:
-        load_app(args.target)  # one clear line now rather than a worker traceback later
     serve(args.target, options)
     return 0

@@ -10,21 +10,29 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from .loading import AppNotFound, load_app, source_files
+from .realtime.capacity import process_capacity, reserve
 from .realtime.shutdown import watch_signals
 
 __all__ = [
     "DEFAULT_THREADS",
+    "DEFAULT_WEBSOCKET_THREADS",
     "DEFAULT_WORKERS",
     "ServeOptions",
     "WtfApplication",
     "configure_logging",
     "serve",
+    "worker_started",
 ]
 
 
 #: Threads per gthread worker by default: a client that sends its headers slowly holds one
 #: thread, so this is how many such clients it takes to stop a worker (``make bench-slow``).
 DEFAULT_THREADS = 32
+#: Threads per gthread worker by default for an app with WebSocket routes: each open socket
+#: holds a thread, so sockets may take 512 of them and 32 stay for HTTP requests
+#: (:func:`wtf.realtime.capacity.reserve`); an idle thread costs little memory (measured in the
+#: README's "WebSockets" section).
+DEFAULT_WEBSOCKET_THREADS = 544
 #: Worker processes by default: one per core (gthread workers keep connections alive, so each
 #: core serves many clients; measured in the README's "Serving" section).
 DEFAULT_WORKERS = os.cpu_count() or 1
@@ -64,8 +72,9 @@ class ServeOptions:
             # Load (and compile) the app once in the master, before the workers fork; with
             # --reload each worker must import it afresh instead.
             "preload_app": not self.reload,
-            # Open WebSockets are closed with 1001 when the worker is told to stop.
-            "post_worker_init": watch_signals,
+            # Open WebSockets are closed with 1001 when the worker is told to stop, and may
+            # take the worker's threads but a reserve for HTTP.
+            "post_worker_init": worker_started,
             # gunicorn's default (4094) answered URLs of 4 KiB with its own HTML 414, half of
             # wtf's Limits.max_url_length (8192), found by schemathesis: its bounded maximum
             # takes the URLs wtf accepts (a request line past it still gets gunicorn's 414).
@@ -115,6 +124,15 @@ class WtfApplication(BaseApplication):  # type: ignore[misc]
         if self.options.debug and hasattr(app, "debug"):
             app.debug = True
         return app
+
+
+def worker_started(worker: Any) -> None:
+    """gunicorn's ``post_worker_init``: watch the stop signals, and on a gthread worker let
+    WebSockets take its threads but a reserve, so HTTP requests are still answered."""
+    watch_signals(worker)
+    if worker.cfg.worker_class_str == "gthread":
+        threads = int(worker.cfg.threads)
+        process_capacity.limit = threads - reserve(threads)
 
 
 def _failed_app(message: str) -> Any:

@@ -183,6 +183,47 @@ def test_http_requests_on_the_same_worker_keep_answering_while_sockets_are_open(
             assert request(server.port, "GET", "/hello")[0] == 200
 
 
+def test_default_serve_answers_http_promptly_with_200_idle_sockets_open() -> None:
+    # Before: gthread's 32 threads, each socket holding one: the 33rd upgrade and every HTTP
+    # request waited until a socket closed.
+    with serving(APP, "--workers", "1") as server, contextlib.ExitStack() as stack:
+        sockets = [stack.enter_context(connect(url(server, "/ws/echo/x"))) for _ in range(200)]
+        for _ in range(5):
+            began = time.monotonic()
+            assert request(server.port, "GET", "/hello")[0] == 200
+            assert time.monotonic() - began < 1.0
+        sockets[-1].send("still here")
+        assert sockets[-1].recv() == "still here"
+
+
+def test_when_sockets_take_their_share_of_threads_upgrades_get_503_and_http_answers() -> None:
+    # 12 threads: 3 (a quarter) stay for HTTP, sockets may hold 9.
+    with (
+        serving(APP, "--workers", "1", "--threads", "12") as server,
+        contextlib.ExitStack() as stack,
+    ):
+        for n in range(9):
+            stack.enter_context(connect(url(server, f"/ws/echo/{n}")))
+        with pytest.raises(websocket.WebSocketBadStatusException) as refused:
+            connect(url(server, "/ws/echo/full")).__enter__()
+        assert refused.value.status_code == 503
+        assert refused.value.resp_headers["retry-after"] == "5"
+        for _ in range(10):
+            assert request(server.port, "GET", "/hello")[0] == 200
+        stack.close()  # the sockets close: their threads are given back
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with connect(url(server, "/ws/echo/again")) as ws:
+                    ws.send("in")
+                    assert ws.recv() == "in"
+                break
+            except websocket.WebSocketBadStatusException:
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+    assert server.output.count("WebSocket upgrades refused (503): 9 sockets are open") == 1
+
+
 def test_hup_replaces_workers_and_closes_their_sockets_with_1001() -> None:
     with serving(APP, "--workers", "1", "--graceful-timeout", "20") as server:
         with connect(url(server, "/ws/echo/x")) as ws:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConnectionTaken, HTTPError, RegistrationError
 from . import shutdown
+from .capacity import process_capacity
 from .compression import DEFAULT_DEFLATE, Deflate, Deflater, negotiate
 from .handshake import accept, check_origin
 from .websocket import WebSocket, WebSocketClosed
@@ -150,6 +151,14 @@ def websocket_invoker(handler: Invoker, options: WebSocketOptions) -> Invoker:
                 f"{options.max_connections})",
                 [("Retry-After", "1")],
             )
+        if not process_capacity.take():
+            options.free_slot()
+            _warn_full()
+            raise HTTPError(
+                503,
+                "this server holds all the WebSockets it can; try again later",
+                [("Retry-After", "5")],
+            )
         try:
             headers = _headers(ctx)
             if agreed is not None:
@@ -165,10 +174,28 @@ def websocket_invoker(handler: Invoker, options: WebSocketOptions) -> Invoker:
                 agreed[0] if agreed is not None else None,
             )
         finally:
+            process_capacity.give()
             options.free_slot()
         raise ConnectionTaken
 
     return invoke
+
+
+_last_full_warning = 0.0
+
+
+def _warn_full() -> None:
+    """Say (at most once a minute) that sockets took every thread they may take."""
+    global _last_full_warning
+    now = monotonic()
+    if now - _last_full_warning >= 60:
+        _last_full_warning = now
+        log.warning(
+            "WebSocket upgrades refused (503): %d sockets are open, all this worker's threads "
+            "but those kept for HTTP; raise --threads, add workers, or use --worker-class "
+            "gevent",
+            process_capacity.open,
+        )
 
 
 def _headers(ctx: Context) -> list[tuple[str, str]]:
