@@ -1,22 +1,46 @@
-"""Realtime chat: an echo WebSocket, and a Hub whose rooms are channels.
+"""Realtime chat: an echo WebSocket, and a Hub whose rooms are channels, for logged-in users.
 
     wtf serve examples.chat:app --workers 1   # then open http://127.0.0.1:8000/ in two tabs
     websocat ws://127.0.0.1:8000/ws/echo      # the echo, with any WebSocket client
 
+Who is who comes from a verified credential only: ``POST /login`` checks a name and password
+(a name is claimed by the first password it is used with) and answers with a signed,
+``HttpOnly``, ``SameSite=Strict`` cookie; the Hub binds each connection to the user its cookie
+names, once the signature checks out (``@hub.on_connect``). Without a valid cookie a connection
+is a guest: it may read rooms, not post, and ``send_user`` never reaches it. Set
+``WTF_CHAT_SECRET`` to keep logins valid across restarts and workers.
+
 The Hub speaks mego's wire format (``{"m": method, "p": params, "i": id}`` in, ``{"i", "r"}``
 / ``{"i", "e"}`` / events ``{"v", "c", "r"}`` out). Joining a room is ``$subscribe`` to the
-``message`` event on the room's channel; rooms named ``staff-...`` need the staff password.
-Emits reach this worker's sockets (one worker here; many workers need the Redis bus).
+``message`` event on the room's channel; rooms named ``staff-...`` are for the users in
+``WTF_CHAT_STAFF`` (comma-separated). Emits reach this worker's sockets (one worker here; many
+workers need the Redis bus).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass
 from typing import Any
 
 import wtf
-from wtf.realtime import Call, Hub, RateLimit, Session
+from wtf.realtime import Call, Code, Hub, RateLimit, RPCError, Session
 
 app = wtf.Server()
+
+SECRET = os.environ.get("WTF_CHAT_SECRET", "").encode() or secrets.token_bytes(32)
+STAFF = {name for name in os.environ.get("WTF_CHAT_STAFF", "").split(",") if name}
+COOKIE = "chat_user"
+LOGIN_DAYS = 7
+_NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_passwords: dict[str, tuple[bytes, bytes]] = {}  # name -> (salt, scrypt hash); a real app: a DB
+_passwords_lock = threading.Lock()
 
 
 @app.websocket("/ws/echo")
@@ -26,35 +50,110 @@ def echo(ws: wtf.WebSocket) -> None:
         ws.send(message)
 
 
+# Logging in: a password checked, then a signed cookie that names the user.
+
+
+@dataclass
+class Login:
+    """The body of ``POST /login``: a name (letters, digits, ``_``, ``-``) and its password."""
+
+    name: str
+    password: str
+
+
+def _hash(password: str, salt: bytes) -> bytes:
+    return hashlib.scrypt(password.encode(), salt=salt, n=2**14, r=8, p=1)
+
+
+def sign(name: str, expires: int) -> str:
+    """The cookie value naming ``name`` until ``expires`` (a Unix time), signed."""
+    payload = f"{name}|{expires}"
+    mac = hmac.new(SECRET, payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}|{mac}"
+
+
+def verified_user(cookie: str | None) -> str | None:
+    """The user a cookie names, if its signature is ours and it has not expired."""
+    name, _, rest = (cookie or "").partition("|")
+    expires = rest.partition("|")[0]
+    if not _NAME.fullmatch(name) or not (expires.isdigit() and len(expires) <= 12):
+        return None
+    if not hmac.compare_digest(sign(name, int(expires)), cookie or ""):
+        return None
+    return name if int(expires) > time.time() else None
+
+
+@app.post("/login")
+def login(credentials: Login, resp: wtf.Response) -> dict[str, str]:
+    """Log in (the first login with a name claims it): sets the signed cookie."""
+    if not _NAME.fullmatch(credentials.name) or not 8 <= len(credentials.password) <= 200:
+        raise wtf.HTTPError(422, "a name is 1-32 letters, digits, _ or -; a password 8-200 chars")
+    with _passwords_lock:
+        known = _passwords.get(credentials.name)
+        if known is None:
+            salt = secrets.token_bytes(16)
+            known = _passwords[credentials.name] = (salt, _hash(credentials.password, salt))
+    if not hmac.compare_digest(_hash(credentials.password, known[0]), known[1]):
+        raise wtf.HTTPError(401, "wrong name or password")
+    expires = int(time.time()) + LOGIN_DAYS * 86400
+    resp.set_cookie(
+        COOKIE,
+        sign(credentials.name, expires),
+        max_age=LOGIN_DAYS * 86400,
+        httponly=True,  # page scripts cannot read it
+        samesite="Strict",  # other sites' pages do not send it
+        secure=os.environ.get("WTF_CHAT_HTTPS") == "1",  # behind HTTPS: never sent in clear
+    )
+    return {"name": credentials.name}
+
+
+@dataclass(frozen=True)
+class User:
+    """The logged-in user of an HTTP request (401 without a valid login cookie)."""
+
+    name: str
+
+
+@app.arg_builder
+def current_user(req: wtf.Request) -> User:
+    """The user the request's login cookie names."""
+    name = verified_user(req.cookies.get(COOKIE))
+    if name is None:
+        raise wtf.HTTPError(401, "log in first (POST /login)")
+    return User(name)
+
+
+# The Hub: connections bound to the user their cookie names.
+
 hub = Hub()
 hub.use(RateLimit(20, period=10))  # per session: enough to chat, not to flood
 hub.event("message")
 hub.event("notice")
-STAFF_PASSWORD = "let-me-in"
+
+
+@hub.on_connect
+def connected(session: Session) -> None:
+    """Bind the session to the user of the upgrade request's login cookie, if valid."""
+    assert session.context is not None
+    name = verified_user(session.context.request.cookies.get(COOKIE))
+    if name is not None:
+        session.bind(name)
 
 
 @hub.on_subscribe
 def may_join(session: Session, event: str, channel: str, data: Any) -> bool:
-    """Anyone joins a room, but ``staff-*`` rooms need the password as the subscription's
-    data."""
-    return not channel.startswith("staff-") or data == STAFF_PASSWORD
-
-
-@hub.method("chat.nick")
-def nick(name: str, session: Session) -> dict[str, str]:
-    """Choose the name shown with your messages; it is also the user the session is bound
-    to (a real app binds the user its auth midware found, in ``@hub.on_connect``)."""
-    session.set("nick", name[:32])
-    session.bind(name[:32])
-    return {"nick": name[:32]}
+    """Anyone joins a room; ``staff-*`` rooms are for the staff."""
+    return not channel.startswith("staff-") or session.user_id in STAFF
 
 
 @hub.method("chat.send")
 def send(room: str, text: str, call: Call, session: Session) -> dict[str, bool]:
-    """Send ``text`` to everyone in ``room`` (you must have joined it)."""
+    """Send ``text`` to everyone in ``room`` (you must be logged in and have joined it)."""
+    if session.user_id is None:
+        raise RPCError(Code.NOT_AUTHORIZED, "log in to post (POST /login)")
     if ("message", room) not in session.subscriptions:
         return {"sent": False}
-    message = {"from": session.get("nick", "anonymous"), "text": text[:2000]}
+    message = {"from": session.user_id, "text": text[:2000]}
     call.emit_others("message", room, message)
     call.emit("message", message)  # your own copy (no channel: it is only for you)
     return {"sent": True}
@@ -70,33 +169,50 @@ def the_hub() -> Hub:
 
 
 @app.post("/notify/:user")
-def notify(user: str, text: wtf.Body[str], h: Hub) -> dict[str, bool]:
-    """Send ``text`` to every session of ``user`` (the ``notice`` event)."""
-    h.send_user(user, "notice", {"text": text})
+def notify(user: str, text: wtf.Body[str], me: User, h: Hub) -> dict[str, bool]:
+    """Send ``text`` to every session of ``user`` (the ``notice`` event), from you."""
+    h.send_user(user, "notice", {"from": me.name, "text": text[:2000]})
     return {"online": h.is_connected(user)}
 
 
 @app.post("/rooms/:room/announce")
-def announce(room: str, text: wtf.Body[str]) -> dict[str, bool]:
+def announce(room: str, text: wtf.Body[str], me: User) -> dict[str, bool]:
     """HTTP handlers reach the sockets through the Hub too."""
-    hub.emit("message", room, {"from": "announcer", "text": text})
+    hub.emit("message", room, {"from": me.name, "text": text[:2000]})
     return {"announced": True}
 
 
 PAGE = """<!doctype html><meta charset="utf-8"><title>wtf chat</title>
-<input id="text" placeholder="say something" autofocus><pre id="log"></pre>
+<form id="who"><input id="name" placeholder="name" required>
+<input id="password" type="password" placeholder="password (8+)" required>
+<button>log in</button> <span id="status"></span></form>
+<input id="text" placeholder="say something" disabled><pre id="log"></pre>
 <script>
-const ws = new WebSocket(`ws://${location.host}/rt`, ["wtf.json"]);
-let id = 0;
+let ws, id = 0;
 const call = (m, p) => ws.send(JSON.stringify({m, p, i: ++id}));
-ws.onopen = () => call("$subscribe", {event: "message", channel: "lobby"});
-ws.onmessage = (e) => {
-  const msg = JSON.parse(e.data);
-  if (msg.v === "message") log.textContent += `${msg.r.from}: ${msg.r.text}\\n`;
+function connect() {
+  ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/rt`,
+                     ["wtf.json"]);  // the login cookie goes with the upgrade
+  ws.onopen = () => call("$subscribe", {event: "message", channel: "lobby"});
+  ws.onmessage = (e) => {
+    const msg = JSON.parse(e.data);
+    if (msg.v === "message") log.textContent += `${msg.r.from}: ${msg.r.text}\n`;
+    if (msg.e) status.textContent = msg.e.m;
+  };
+}
+who.onsubmit = async (e) => {
+  e.preventDefault();
+  const answer = await fetch("/login", {method: "POST",
+    headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({name: name.value, password: password.value})});
+  const body = await answer.json();
+  status.textContent = answer.ok ? `logged in as ${body.name}` : body.detail;
+  if (answer.ok) { text.disabled = false; text.focus(); if (ws) ws.close(); connect(); }
 };
 text.onkeydown = (e) => {
   if (e.key === "Enter") { call("chat.send", {room: "lobby", text: text.value}); text.value = ""; }
 };
+connect();  // a guest reads the lobby until logged in
 </script>"""
 
 

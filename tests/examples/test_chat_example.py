@@ -1,15 +1,38 @@
-"""examples/chat.py: the echo, rooms as Hub channels, join authorization, an HTTP
-announcement."""
+"""examples/chat.py: the echo, a login whose signed cookie binds the Hub's sessions (nobody
+can be somebody else), rooms as Hub channels, staff rooms, HTTP notices and announcements."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+
 import pytest
 
-from examples.chat import STAFF_PASSWORD, app
+import examples.chat as chat
+from examples.chat import app
 from wtf.realtime import Code, RPCError
-from wtf.testing import Client
+from wtf.testing import Client, HubClient
 
 pytestmark = pytest.mark.timeout(30)
+
+
+def log_in(client: Client, name: str, password: str = "correct horse") -> str:
+    """Log in (from a client of its own: ``client`` keeps no cookie); the ``Cookie`` header
+    the browser would then send."""
+    response = Client(client.application).post("/login", json={"name": name, "password": password})
+    assert response.status_code == 200, response.get_json()
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    return cookie.split(";", 1)[0]
+
+
+@pytest.fixture
+def client() -> Iterator[Client]:
+    yield Client(app)
+
+
+def hub(client: Client, cookie: str | None = None) -> HubClient:
+    return client.hub("/rt", headers={"Cookie": cookie} if cookie else {})
 
 
 def test_echo() -> None:
@@ -18,10 +41,22 @@ def test_echo() -> None:
         assert ws.receive() == "hi"
 
 
-def test_a_room_delivers_to_everyone_in_it_and_no_one_else() -> None:
-    client = Client(app)
-    with client.hub("/rt") as ann, client.hub("/rt", msgpack=True) as bob, client.hub("/rt") as eve:
-        ann.call("chat.nick", name="ann")
+def test_a_name_belongs_to_its_first_password(client: Client) -> None:
+    log_in(client, "owner1", "first password")
+    wrong = client.post("/login", json={"name": "owner1", "password": "another one"})
+    assert (wrong.status_code, wrong.get_json()["detail"]) == (401, "wrong name or password")
+    bad = client.post("/login", json={"name": "no spaces", "password": "x" * 8})
+    assert bad.status_code == 422
+    # JSON only: another site's HTML form cannot log anyone in.
+    assert client.post("/login", data={"name": "owner1", "password": "x" * 8}).status_code == 415
+
+
+def test_a_room_delivers_to_everyone_in_it_and_no_one_else(client: Client) -> None:
+    with (
+        hub(client, log_in(client, "ann")) as ann,
+        client.hub("/rt", msgpack=True) as bob,
+        hub(client) as eve,
+    ):
         assert ann.subscribe("message", "a") is True
         assert bob.subscribe("message", "a") is True
         assert eve.subscribe("message", "b") is True
@@ -30,32 +65,66 @@ def test_a_room_delivers_to_everyone_in_it_and_no_one_else() -> None:
         assert ann.events() == [("message", None, expected)]  # own copy
         assert bob.events() == [("message", "a", expected)]
         assert eve.events(0.1) == []
-        assert eve.call("chat.send", room="a", text="not joined") == {"sent": False}
-        assert client.post("/rooms/a/announce", json="news").get_json() == {"announced": True}
-        assert bob.events() == [("message", "a", {"from": "announcer", "text": "news"})]
 
 
-def test_staff_rooms_need_the_password() -> None:
-    with Client(app).hub("/rt") as rt:
+def test_guests_and_forged_cookies_read_but_cannot_post(client: Client) -> None:
+    real = log_in(client, "ann")
+    _, expires, mac = real.split("=", 1)[1].split("|")
+    forged = [
+        f"chat_user=mallory|{expires}|{mac}",  # another name, ann's signature
+        f"chat_user=ann|{int(expires) + 1}|{mac}",  # a later expiry
+        f"chat_user=ann|{expires}|{'0' * 64}",  # no signature of ours
+        "chat_user=ann",
+        f"chat_user=ann|{'9' * 5000}|{mac}",  # absurd expiry
+        None,
+    ]
+    for cookie in forged:
+        with hub(client, cookie) as guest:
+            assert guest.subscribe("message", "lobby") is True
+            with pytest.raises(RPCError) as refused:
+                guest.call("chat.send", room="lobby", text="I am ann")
+            assert refused.value.code == Code.NOT_AUTHORIZED
+    expired = chat.sign("ann", int(time.time()) - 1)
+    with hub(client, f"chat_user={expired}") as late, pytest.raises(RPCError):
+        late.call("chat.send", room="lobby", text="too late")
+    with pytest.raises(RPCError) as gone, hub(client) as guest:
+        guest.call("chat.nick", name="ann")  # the old way to become anyone
+    assert gone.value.code == Code.NOT_FOUND
+
+
+def test_staff_rooms_are_for_the_staff(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(chat, "STAFF", {"boss"})
+    with hub(client, log_in(client, "boss")) as boss, hub(client, log_in(client, "ann")) as ann:
+        assert boss.subscribe("message", "staff-ops") is True
         with pytest.raises(RPCError) as refused:
-            rt.subscribe("message", "staff-ops")
+            ann.subscribe("message", "staff-ops")
         assert refused.value.code == Code.NO_PERMISSION
-        assert rt.subscribe("message", "staff-ops", data=STAFF_PASSWORD) is True
 
 
-def test_the_page_joins_the_lobby() -> None:
-    response = Client(app).get("/")
+def test_the_page_logs_in_and_joins_the_lobby(client: Client) -> None:
+    response = client.get("/")
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
     assert '"$subscribe"' in response.text and "lobby" in response.text
+    assert 'fetch("/login"' in response.text
 
 
-def test_notify_reaches_every_session_of_a_user() -> None:
-    client = Client(app)
-    with client.hub("/rt") as one, client.hub("/rt") as two, client.hub("/rt") as other:
-        one.call("chat.nick", name="zoe")
-        two.call("chat.nick", name="zoe")
-        other.call("chat.nick", name="max")
-        assert client.post("/notify/zoe", json="ping").get_json() == {"online": True}
-        assert one.events() == two.events() == [("notice", None, {"text": "ping"})]
-        assert other.events(0.1) == []
-    assert client.post("/notify/zoe", json="late").get_json() == {"online": False}
+def test_notices_and_announcements_need_a_login_and_reach_the_right_user(client: Client) -> None:
+    assert client.post("/notify/zoe", json="anonymous").status_code == 401
+    zoe_browser, max_browser = Client(app), Client(app)  # each keeps its login cookie
+    for browser, name in ((zoe_browser, "zoe"), (max_browser, "max")):
+        assert browser.post("/login", json={"name": name, "password": "correct horse"}).json
+    zoe, max_ = log_in(client, "zoe"), log_in(client, "max")
+    with (
+        hub(client, zoe) as one,
+        hub(client, zoe) as two,
+        hub(client, max_) as other,
+        hub(client, "chat_user=zoe|1|x") as forger,
+    ):
+        assert max_browser.post("/notify/zoe", json="ping").get_json() == {"online": True}
+        assert one.events() == two.events() == [("notice", None, {"from": "max", "text": "ping"})]
+        assert other.events(0.1) == forger.events(0.1) == []
+        assert other.subscribe("message", "a") is True
+        announced = zoe_browser.post("/rooms/a/announce", json="news")
+        assert announced.get_json() == {"announced": True}
+        assert other.events() == [("message", "a", {"from": "zoe", "text": "news"})]
+    assert max_browser.post("/notify/zoe", json="late").get_json() == {"online": False}
