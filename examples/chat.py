@@ -83,7 +83,7 @@ def verified_user(cookie: str | None) -> str | None:
     return name if int(expires) > time.time() else None
 
 
-@app.post("/login")
+@app.post("/login", responses={401: "Wrong name or password"})
 def login(credentials: Login, resp: wtf.Response) -> dict[str, str]:
     """Log in (the first login with a name claims it): sets the signed cookie."""
     if not _NAME.fullmatch(credentials.name) or not 8 <= len(credentials.password) <= 200:
@@ -168,14 +168,14 @@ def the_hub() -> Hub:
     return hub
 
 
-@app.post("/notify/:user")
+@app.post("/notify/:user", responses={401: "Not logged in"})
 def notify(user: str, text: wtf.Body[str], me: User, h: Hub) -> dict[str, bool]:
     """Send ``text`` to every session of ``user`` (the ``notice`` event), from you."""
     h.send_user(user, "notice", {"from": me.name, "text": text[:2000]})
     return {"online": h.is_connected(user)}
 
 
-@app.post("/rooms/:room/announce")
+@app.post("/rooms/:room/announce", responses={401: "Not logged in"})
 def announce(room: str, text: wtf.Body[str], me: User) -> dict[str, bool]:
     """HTTP handlers reach the sockets through the Hub too."""
     hub.emit("message", room, {"from": me.name, "text": text[:2000]})

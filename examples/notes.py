@@ -13,6 +13,7 @@ OpenAPI document at ``/openapi.json`` (a docs page at ``/docs``). The database f
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -50,7 +51,7 @@ _ready: set[str] = set()  # database files whose table exists
 
 def init_db(path: str = DB_PATH) -> None:
     """Create the table (and switch to WAL, so readers don't wait for the writer)."""
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db, db:  # closed, not only committed
         db.execute("PRAGMA journal_mode=WAL")
         db.execute(
             "CREATE TABLE IF NOT EXISTS notes ("
@@ -74,10 +75,12 @@ def connect() -> Iterator[sqlite3.Connection]:
     db.row_factory = sqlite3.Row
     with _open_lock:
         _open += 1
-    yield db
-    db.close()  # uncommitted changes are rolled back
-    with _open_lock:
-        _open -= 1
+    try:
+        yield db
+    finally:
+        db.close()  # uncommitted changes are rolled back
+        with _open_lock:
+            _open -= 1
 
 
 class Note(TypedDict):

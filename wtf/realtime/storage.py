@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import weakref
 import time
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
@@ -90,11 +91,29 @@ class SQLiteStorage:
         self.path = path
         self.busy_timeout = busy_timeout
         self._local = threading.local()
+        # Every connection with its thread: closed when the thread has ended (checked as new
+        # ones open), by close(), or when the storage is collected; never left to the GC.
+        self._connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._lock = threading.Lock()
+        self._finalizer = weakref.finalize(self, _close_all, self._connections, self._lock)
 
     def _db(self) -> sqlite3.Connection:
         db: sqlite3.Connection | None = getattr(self._local, "db", None)
         if db is None:
-            db = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            # check_same_thread=False: only this thread uses it, but it may be closed by
+            # another once this one has ended.
+            db = sqlite3.connect(
+                self.path,
+                timeout=self.busy_timeout,
+                isolation_level=None,
+                check_same_thread=False,
+            )
+            with self._lock:
+                ended = [pair for pair in self._connections if _ended(pair[0])]
+                for pair in ended:
+                    self._connections.remove(pair)
+                    pair[1].close()
+                self._connections.append((weakref.ref(threading.current_thread()), db))
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute(
@@ -107,6 +126,11 @@ class SQLiteStorage:
             )
             self._local.db = db
         return db
+
+    def close(self) -> None:
+        """Close every connection (a later call opens new ones)."""
+        _close_all(self._connections, self._lock)
+        self._local = threading.local()
 
     def store(self, session: Session) -> None:
         """Keep the session's settings for its user, and the session as live."""
@@ -149,6 +173,22 @@ class SQLiteStorage:
         )
 
 
+def _ended(thread: weakref.ref[threading.Thread]) -> bool:
+    alive = thread()
+    return alive is None or not alive.is_alive()
+
+
+def _close_all(
+    connections: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]],
+    lock: threading.Lock,
+) -> None:
+    with lock:
+        closing = [db for _, db in connections]
+        connections.clear()
+    for db in closing:
+        db.close()
+
+
 class RedisStorage:
     """In Redis (redis-py): a user's settings are a hash (``wtf:settings:<user>``) whose TTL
     each heartbeat refreshes; a session is a key with a TTL too.
@@ -165,6 +205,10 @@ class RedisStorage:
         self.ttl = ttl
         self.prefix = prefix
         self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+
+    def close(self) -> None:
+        """Close the connections to Redis (a later call opens new ones)."""
+        self._redis.close()
 
     def _key(self, kind: str, name: str) -> str:
         return f"{self.prefix}{kind}:{name}"
