@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
-import weakref
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
