@@ -3,7 +3,10 @@ shared by two processes, and a redis-server the suite starts itself."""
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -117,3 +120,31 @@ def test_sqlite_is_shared_by_processes_writing_at_once(tmp_path: Path) -> None:
     assert [writer.exitcode for writer in writers] == [0, 0, 0, 0]  # no "database is locked"
     reader = SQLiteStorage(path)
     assert [reader.query(f"user{n}") for n in range(4)] == [{"n": "499"}] * 4
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def test_sqlite_connections_of_ended_threads_and_close_release_their_files(
+    tmp_path: Path,
+) -> None:
+    storage = SQLiteStorage(str(tmp_path / "s.db"))
+    storage.query("warm-up")  # this thread's connection (the file, its WAL and index)
+    baseline = open_fds()
+    for _ in range(5):  # five threads, each with a connection of its own, then ended
+        worker = threading.Thread(target=storage.query, args=("u",))
+        worker.start()
+        worker.join(10)
+    assert open_fds() > baseline  # their connections are still open...
+    storage.query("u")  # ...until a thread opens one: those of ended threads are closed
+    worker = threading.Thread(target=storage.query, args=("u",))
+    worker.start()
+    worker.join(10)
+    assert open_fds() <= baseline + 3  # at most one more connection's files
+    storage.close()
+    assert open_fds() < baseline
+    assert storage.query("u") is None  # usable again after close()
+    del storage
+    gc.collect()  # a collected storage closes what it opened (no ResourceWarning)
+    assert open_fds() < baseline
