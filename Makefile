@@ -53,8 +53,11 @@ autobahn-env:
 	  [ -x .venv-autobahn/bin/wstest ]; \
 	else echo "Autobahn|Testsuite needs Python 2.7: this machine has none; its test is skipped"; fi
 
+# The whole suite on .venv's Python, then on every other CPython >= 3.11 the machine has
+# (tests/other_pythons.sh says which it ran).
 test: lint system-deps autobahn-env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	PYTEST_ARGS="$(PYTEST_ARGS)" tests/other_pythons.sh
 
 # Every one of Autobahn's 517 cases on gthread and gevent (about 12 minutes each).
 autobahn: $(VENV)/.installed-test autobahn-env
