@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import glob
 import os
 import tempfile
@@ -101,3 +102,36 @@ def test_files_need_msgpack() -> None:
     with Client(app).hub("/rt-files") as rt:
         rt.send_message({"m": "save", "i": 1, "f": {"doc": []}})
         assert rt.reply(1)["e"]["c"] == Code.INVALID
+
+
+@pytest.mark.parametrize(
+    ("error", "text"),
+    [(errno.ENOSPC, "No space left on device"), (errno.EMFILE, "Too many open files")],
+)
+def test_a_disk_or_fd_failure_is_an_error_answer_and_frees_the_budget(
+    rt: HubClient, monkeypatch: pytest.MonkeyPatch, error: int, text: str
+) -> None:
+    before = leftovers()
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise OSError(error, os.strerror(error))
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    reply = send(rt, 1, {"doc": [chunk(b"x" * 100, "f", 2, 0)]})
+    assert reply["e"] == {
+        "c": Code.RESOURCE_EXHAUSTED,
+        "m": f"the upload could not be stored ({text})",
+        "d": None,
+    }
+    monkeypatch.undo()
+    # Nothing was kept: the same id starts again at chunk 0, and the bytes were given back.
+    assert send(rt, 2, {"doc": [chunk(b"x" * 1024, "f", 1, 0)]})["r"]["size"] == 1024
+    assert leftovers() == before
+
+
+def test_chunks_are_all_checked_before_any_is_written(rt: HubClient) -> None:
+    before = leftovers()
+    files = {"doc": [chunk(b"fine", "a", 1, 0)], "parts": [chunk(b"", "b", 1, 0)]}
+    rt.send_message({"m": "save", "p": {}, "i": 1, "f": files})
+    assert rt.reply(1)["e"]["c"] == Code.FILE_EMPTY
+    assert leftovers() == before  # "a" was well-formed but not written either

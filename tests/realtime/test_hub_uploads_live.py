@@ -87,7 +87,9 @@ def test_thousands_of_upload_ids_in_one_message_open_nothing(server: Server, scr
         assert error["c"] == Code.RESOURCE_EXHAUSTED
         assert "over 4 unfinished uploads" in error["m"]
         assert uploads_on_disk(scratch) == []
-        assert open_fds(pid) == fds
+        # Before: 3,000 files opened. The worker's own fds may move by one or two meanwhile
+        # (another test's socket closing, gunicorn's housekeeping): none per upload id.
+        assert open_fds(pid) <= fds + 2
         p.send({"m": "ping", "i": 4})
         assert p.receive() == {"i": 4, "r": "pong"}  # the connection goes on
 
@@ -96,13 +98,17 @@ def test_unknown_methods_and_methods_without_files_write_nothing(
     server: Server, scratch: Path
 ) -> None:
     with peer(server, True, "/rt-guarded") as p:
-        for n in range(40):  # 40 MiB offered to a method that does not exist
-            assert call(p, n, "nothing", {"doc": [chunk(b"y" * CHUNK, f"u{n}")]})["e"]["c"] == (
-                Code.NOT_FOUND
-            )
+        codes = [  # 40 MiB offered to a method that does not exist, through RateLimit(12, 60)
+            call(p, n, "nothing", {"doc": [chunk(b"y" * CHUNK, f"u{n}")]})["e"]["c"]
+            for n in range(40)
+        ]
+        assert codes == [Code.NOT_FOUND] * 12 + [Code.TOO_MANY_REQUESTS] * 28
+    with peer(server, True, "/rt-guarded") as p:
         error = call(p, 99, "ping", {"doc": [chunk(b"z" * 10, "p")]})["e"]
         assert (error["c"], error["m"]) == (Code.INVALID, "'ping' takes no files ('f')")
-        assert uploads_on_disk(scratch) == []
+        error = call(p, 100, "$subscribe", {"doc": [chunk(b"z" * 10, "s")]})["e"]
+        assert (error["c"], error["m"]) == (Code.INVALID, "$subscribe takes no files ('f')")
+    assert uploads_on_disk(scratch) == []
 
 
 def test_the_rate_limit_comes_before_a_byte_is_written(server: Server, scratch: Path) -> None:

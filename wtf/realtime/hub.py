@@ -494,22 +494,19 @@ class Hub:
     def _dispatch(self, call: Call, ctx: Context, files: Any) -> Any:
         name = call.method
         method = self._methods.get(name)
-        if files is not None and (method is None or not method.takes_files):
-            # Refused before midware and before a byte is written.
-            if method is None and self._no_method is None:
-                raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
-            raise RPCError(Code.INVALID, f"{name[:100]!r} takes no files ('f')")
-        if name == "$subscribe":
-            return self._subscribe(call)
-        if name == "$unsubscribe":
-            return self._unsubscribe(call)
+        if name in ("$subscribe", "$unsubscribe"):
+            if files is not None:
+                raise RPCError(Code.INVALID, f"{name} takes no files ('f')")
+            return self._subscribe(call) if name == "$subscribe" else self._unsubscribe(call)
 
         def proceed() -> Any:
             if method is None:
-                if self._no_method is not None:
+                if self._no_method is not None and files is None:
                     return self._no_method(call, call.params)
                 raise RPCError(Code.NOT_FOUND, f"no method {name[:100]!r}")
-            if files is not None:  # the midware admitted the call: now the chunks are written
+            if files is not None:  # the midware admitted the call: the chunks may be written
+                if not method.takes_files:
+                    raise RPCError(Code.INVALID, f"{name[:100]!r} takes no files ('f')")
                 if not call.session.wire.msgpack:
                     raise RPCError(Code.INVALID, "files ('f') travel over wtf.msgpack only")
                 complete, progress = call.session.uploads.receive(files)
