@@ -114,3 +114,27 @@ def test_the_log_has_no_traceback_but_the_method_failure(server: Server) -> None
     log = server.log.read()
     assert "Bad file descriptor" not in log
     assert log.count("Traceback") == log.count("Hub method fail failed")
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["json", "msgpack"])
+def test_a_lone_surrogate_in_params_is_invalid_and_never_relayed(
+    server: Server, packed: bool
+) -> None:
+    with peer(server, False) as sender, peer(server, packed) as listener:
+        listener.send({"m": "$subscribe", "p": {"event": "message", "channel": "s"}, "i": 1})
+        assert listener.receive() == {"i": 1, "r": True}
+        sender.ws.send('{"m": "chat.send", "p": {"room": "s", "text": "\\udfff"}, "i": 2}')
+        error = sender.receive()["e"]
+        assert (error["c"], error["d"]["errors"]) == (
+            -1003,
+            [
+                {
+                    "loc": ["p", "text"],
+                    "msg": "a string with a lone UTF-16 surrogate is not valid text",
+                    "type": "string_unicode",
+                }
+            ],
+        )
+        sender.send({"m": "chat.send", "p": {"room": "s", "text": "fine"}, "i": 3})
+        assert sender.receive()["i"] == 3
+        assert listener.receive()["r"]["text"] == "fine"  # the bad one never reached it

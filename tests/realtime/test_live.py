@@ -64,6 +64,18 @@ def test_echo_text_binary_and_large(server: Server) -> None:
         assert ws.recv() == big
 
 
+def test_text_size_is_counted_in_utf8_bytes(server: Server) -> None:
+    # /ws/small takes 1,024 bytes: 256 four-byte characters fit, 257 (257 characters) do not.
+    with connect(url(server, "/ws/small")) as ws:
+        ws.send("\U0001f600" * 256)
+        assert ws.recv() == "\U0001f600" * 256
+        ws.send("\U0001f600" * 257)
+        assert close_code(ws) == 1009
+    with connect(url(server, "/ws/echo/x")) as ws:  # the default 1 MiB, as first reported
+        ws.send("\U0001f600" * 1_000_040)  # 4,000,160 bytes in 1,000,040 characters
+        assert close_code(ws) == 1009
+
+
 def test_route_params_builders_and_server_close_codes(server: Server) -> None:
     with connect(url(server, "/ws/echo/kitchen")) as ws:
         ws.send("whoami")
