@@ -1,6 +1,6 @@
 """Which midware and afterware apply to a path, in which order.
 
-Order (API.md §3): ascending priority; ties broken by a shallower path scope first (global is
+Order: ascending priority; ties broken by a shallower path scope first (global is
 shallowest), then insertion order. A scope ending in ``/`` covers every path under it; one
 without covers that exact path. Chains are computed per distinct set of matching scopes and
 cached, so a request does not sort anything.

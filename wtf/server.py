@@ -333,7 +333,7 @@ class Server(RequestCycle):
         compression: Deflate | None = DEFAULT_DEFLATE,
         name: str | None = None,
     ) -> Callable[[F], F]:
-        """Register a WebSocket handler for ``pattern`` (API.md §6.1).
+        """Register a WebSocket handler for ``pattern``.
 
         The handler's parameters are injected as for HTTP handlers, plus the
         :class:`wtf.WebSocket`; ArgBuilder teardowns run when the socket ends. Midware run on

@@ -1,4 +1,4 @@
-"""Realtime: WebSocket routes (API.md §6.1) and the Hub: RPC, events and channels (§6.2).
+"""Realtime: WebSocket routes, and the Hub: RPC, events and channels, sessions bound to users.
 
 ``wtf.WebSocket`` is :class:`wtf.realtime.WebSocket`.
 """

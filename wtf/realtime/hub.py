@@ -1,4 +1,4 @@
-"""``wtf.realtime.Hub``: RPC, events and channels over WebSockets (mego; API.md §6.2).
+"""``wtf.realtime.Hub``: RPC, events and channels over WebSockets.
 
 A Hub is a WebSocket handler: ``app.websocket("/rt")(hub)``. Each connection is a
 :class:`Session`; each message a call of a method (plain typed functions, injected like HTTP

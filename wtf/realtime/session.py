@@ -1,5 +1,4 @@
-"""``wtf.realtime.Session``: one connection to a Hub, bound to a user or a guest (the gate's
-session, API.md §6.3).
+"""``wtf.realtime.Session``: one connection to a Hub, bound to a user or a guest.
 
 A session may be touched from its connection's thread, other connections' threads and HTTP
 handlers at once: its state is guarded by one lock, and the storage hook is called outside it.

@@ -1,4 +1,4 @@
-"""The storage hook of Hub sessions (the gate's StorageHandler, API.md §6.3).
+"""The storage hook of Hub sessions: where the settings of sessions bound to users are kept.
 
 A user's settings outlive their connections: ``store`` is called on bind and on each settings
 change, ``query`` on bind (to restore them), ``delete`` on disconnect (it forgets the session,

@@ -1,4 +1,4 @@
-"""The Hub's wire format (API.md §6.2): one message per frame, JSON text or MessagePack binary.
+"""The Hub's wire format: one message per frame, JSON text or MessagePack binary.
 
 In: ``{"m": method, "p": params, "i": id}`` (no ``i``: a notification). Out: ``{"i", "r"}``,
 ``{"i", "e": {"c", "m", "d"}}`` and events ``{"v", "c", "r"}``. Decoding never raises: a bad
