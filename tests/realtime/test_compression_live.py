@@ -11,6 +11,7 @@ import socket
 import struct
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -169,14 +170,26 @@ def test_a_route_without_compression_does_not_agree_to_it(server: Server) -> Non
         raw.sock.close()
 
 
+def peak_memory_kib(server: Server) -> int:
+    """The worker's peak resident memory (VmHWM) so far."""
+    master = server.process.pid
+    (worker,) = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+    status = Path(f"/proc/{worker}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM")).split()[1])
+
+
 def test_a_decompression_bomb_is_closed_with_1009_and_the_worker_goes_on(server: Server) -> None:
+    bomb = b"\x00" * (256 << 20)  # 256 MiB in about 256 KiB on the wire
     raw = Raw(server, "/ws/echo/r", "permessage-deflate")  # max_message_size: 1 MiB
+    before = peak_memory_kib(server)
     try:
-        raw.send_deflated(b"\x00" * (256 << 20))  # 256 MiB in about 256 KiB on the wire
+        raw.send_deflated(bomb)
         opcode, _, payload = raw.read()
         assert (opcode, struct.unpack("!H", payload[:2])[0]) == (0x8, 1009)
     finally:
         raw.sock.close()
+    # Inflated no further than the limit: a 64 KiB read of it alone would be 64 MiB.
+    assert peak_memory_kib(server) - before < 16 << 10
     status, _, body = server.get("/hello")
     assert (status, body) == (200, b"Hello")
 

@@ -145,9 +145,10 @@ def test_bytes_are_capped_per_connection_and_per_worker(server: Server, scratch:
         assert len(uploads_on_disk(scratch)) == 5
         assert open_fds(pid) <= fds + 2  # the two sockets; no file is held open
     settle(lambda: uploads_on_disk(scratch) == [])
-    with peer(server, True, "/rt-guarded") as c:  # the budget was given back
-        reply = call(c, 1, "save", {"doc": [chunk(b"c" * CHUNK, "c1")]})
-        assert reply["r"]["size"] == CHUNK
+    with peer(server, True, "/rt-guarded") as c:  # the budget was given back...
+        for n in range(7):  # ...and finished calls give theirs back: 7 MiB in all goes through
+            reply = call(c, n, "save", {"doc": [chunk(b"c" * CHUNK, f"c{n}")]})
+            assert reply["r"]["size"] == CHUNK
     settle(lambda: open_fds(pid) <= fds)
 
 
