@@ -1,6 +1,6 @@
 """Realtime chat: an echo WebSocket, and a Hub whose rooms are channels, for logged-in users.
 
-    wtf serve examples.chat:app --workers 1   # then open http://127.0.0.1:8000/ in two tabs
+    wtf serve examples.chat:app               # then open http://127.0.0.1:8000/ in two tabs
     websocat ws://127.0.0.1:8000/ws/echo      # the echo, with any WebSocket client
 
 Who is who comes from a verified credential only: ``POST /login`` checks a name and password
@@ -13,8 +13,8 @@ is a guest: it may read rooms, not post, and ``send_user`` never reaches it. Set
 The Hub speaks mego's wire format (``{"m": method, "p": params, "i": id}`` in, ``{"i", "r"}``
 / ``{"i", "e"}`` / events ``{"v", "c", "r"}`` out). Joining a room is ``$subscribe`` to the
 ``message`` event on the room's channel; rooms named ``staff-...`` are for the users in
-``WTF_CHAT_STAFF`` (comma-separated). Emits reach this worker's sockets (one worker here; many
-workers need the Redis bus).
+``WTF_CHAT_STAFF`` (comma-separated). Without ``WTF_REDIS_URL`` the Hub delivers within one
+process (``wtf serve`` runs one worker); with it, any number of workers and machines.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import wtf
-from wtf.realtime import Call, Code, Hub, RateLimit, RPCError, Session
+from wtf.realtime import Call, Code, Hub, RateLimit, RedisBus, RPCError, Session
 
 app = wtf.Server()
 
@@ -125,7 +125,10 @@ def current_user(req: wtf.Request) -> User:
 
 # The Hub: connections bound to the user their cookie names.
 
-hub = Hub()
+# One worker delivers within itself (wtf serve runs one); with WTF_REDIS_URL set, every worker of
+# every machine on that Redis is one hub (wtf serve examples.chat:app --workers 4).
+REDIS_URL = os.environ.get("WTF_REDIS_URL")
+hub = Hub(bus=RedisBus(REDIS_URL, prefix="chat") if REDIS_URL else None)
 hub.use(RateLimit(20, period=10))  # per session: enough to chat, not to flood
 hub.event("message")
 hub.event("notice")

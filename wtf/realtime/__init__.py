@@ -12,6 +12,7 @@ from .compression import Deflate
 from .files import File
 from .hub import Hub
 from .hub_midware import AccessLog, HubMidware, RateLimit, Recovery, RequestLimit
+from .redis_bus import RedisBus
 from .session import Session
 from .storage import MemoryStorage, RedisStorage, SQLiteStorage, Storage
 from .websocket import WebSocket, WebSocketClosed
@@ -31,6 +32,7 @@ __all__ = [
     "RPCError",
     "RateLimit",
     "Recovery",
+    "RedisBus",
     "RedisStorage",
     "RequestLimit",
     "SQLiteStorage",

@@ -2,7 +2,9 @@
 
 ``hub.emit`` and its kin publish a :class:`Delivery`; the bus hands it to every Hub that shares
 it, each of which delivers to its own sockets. :class:`LocalBus` (the default) is one process;
-a Redis bus (many workers and machines) implements the same two methods.
+:class:`~wtf.realtime.redis_bus.RedisBus` joins many workers and machines. The Hub tells the
+bus which channels its sessions listen to, and which sessions and users it holds, so that a bus
+across processes sends each delivery only where it is needed.
 """
 
 from __future__ import annotations
@@ -43,7 +45,14 @@ class Delivery:
 
 
 class Bus(Protocol):
-    """Carries deliveries to every Hub listening."""
+    """Carries deliveries to every Hub listening.
+
+    Attributes:
+        spans_processes: Whether deliveries reach other processes (workers, machines); when
+            not, ``wtf serve`` runs the app in one worker.
+    """
+
+    spans_processes: bool
 
     def publish(self, delivery: Delivery) -> None:
         """Send ``delivery`` to every listener (this process's included)."""
@@ -58,9 +67,34 @@ class Bus(Protocol):
         tell (then only this worker's sessions count)."""
         ...
 
+    def joined(self, event: str, channel: str) -> Callable[[], None]:
+        """A session of this process is the first here to subscribe to ``channel`` (called
+        under the Hub's lock: quick). Returns what the Hub calls, once it released its lock,
+        to wait until emits from anywhere reach that channel here."""
+        ...
+
+    def left(self, event: str, channel: str) -> None:
+        """The last session of this process subscribed to ``channel`` left it (called under
+        the Hub's lock: quick)."""
+        ...
+
+    def opened(self, session_id: str) -> None:
+        """A session of this process opened."""
+        ...
+
+    def closed(self, session_id: str, user_id: str | None) -> None:
+        """A session of this process closed."""
+        ...
+
+    def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
+        """A session of this process was bound to ``user_id`` (``None``: unbound)."""
+        ...
+
 
 class LocalBus:
     """The in-process bus: a delivery goes to this process's listeners, synchronously."""
+
+    spans_processes = False
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[Delivery], None]] = []
@@ -77,3 +111,23 @@ class LocalBus:
     def is_connected(self, user_id: str) -> bool | None:
         """One process: the Hub knows its own sessions."""
         return None
+
+    def joined(self, event: str, channel: str) -> Callable[[], None]:
+        """Nothing to wait for: every emit is delivered in this process."""
+        return _nothing
+
+    def left(self, event: str, channel: str) -> None:
+        """Nothing to do."""
+
+    def opened(self, session_id: str) -> None:
+        """Nothing to do: the Hub knows its own sessions."""
+
+    def closed(self, session_id: str, user_id: str | None) -> None:
+        """Nothing to do."""
+
+    def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
+        """Nothing to do."""
+
+
+def _nothing() -> None:
+    return None

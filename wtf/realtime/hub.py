@@ -364,6 +364,7 @@ class Hub:
         )
         with self._lock:
             self._sessions[session.id] = session
+        self.bus.opened(session.id)
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
         connected = False
         try:
@@ -569,7 +570,9 @@ class Hub:
                     members.pop(session.id, None)
                     if not members:
                         del self._channels[key]
+                        self.bus.left(*key)
             session.subscriptions.clear()
+        self.bus.closed(session.id, session.user_id)
 
     # Subscriptions.
 
@@ -586,8 +589,15 @@ class Hub:
         with self._lock:
             if call.session.id not in self._sessions:
                 return False  # the connection ended meanwhile
-            self._channels.setdefault((event, channel), {})[call.session.id] = call.session
+            members = self._channels.get((event, channel))
+            ready = None
+            if members is None:  # the first here: the bus starts carrying it to this process
+                members = self._channels[(event, channel)] = {}
+                ready = self.bus.joined(event, channel)
+            members[call.session.id] = call.session
             call.session.subscriptions.add((event, channel))
+        if ready is not None:
+            ready()
         return True
 
     def _unsubscribe(self, call: Call) -> bool:
@@ -601,6 +611,7 @@ class Hub:
             was = members is not None and members.pop(call.session.id, None) is not None
             if members is not None and not members:
                 del self._channels[key]
+                self.bus.left(event, channel)
             call.session.subscriptions.discard(key)
         return was
 
@@ -721,6 +732,7 @@ class Hub:
             user = session.user_id
             if user is not None and session.id in self._sessions:
                 self._users.setdefault(user, {})[session.id] = session
+        self.bus.bound(session.id, session.user_id, previous)
 
     # Hub-wide (every worker, through the bus).
 
@@ -749,6 +761,12 @@ class Hub:
         self.bus.publish(Delivery("$kick", None, None, kick=target))
 
     # Introspection.
+
+    @property
+    def one_process(self) -> bool:
+        """Whether its deliveries stay in one process (its bus is a :class:`LocalBus`): every
+        client must then be served by the same worker."""
+        return not self.bus.spans_processes
 
     @property
     def sessions(self) -> list[Session]:

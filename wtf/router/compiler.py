@@ -171,7 +171,7 @@ class _Emitter:
             out.append(f"{pad}{slash} = path.find('/', {pos})")
         if slashed:
             self.position_slashed(slashed, pos, slash, vals, ind, out)
-        for length in sorted({len(_text(c)) for c in plain}):
+        for length in sorted({len(_text(c)) for c in plain}, reverse=True):
             group = [c for c in plain if len(_text(c)) == length]
             self.position_plain(group, length, pos, vals, ind, out)
         for child in kids:

@@ -1,0 +1,216 @@
+"""A Hub on a RedisBus across two gunicorn masters ("two machines", one of them with three
+workers) and a redis-server the suite starts itself: every kind of delivery from one server
+reaches the clients of the other exactly once, presence is shared, a SIGKILLed server's users
+stop counting within the TTL, and Redis restarting does not stop local delivery."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import websocket
+
+from tests.realtime.redis_server import redis_server
+from tests.serving.live import Server, post_json, request, serving
+
+pytestmark = pytest.mark.timeout(120)
+
+APP = "tests.realtime.cluster_app:app"
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+@contextlib.contextmanager
+def machine(redis_url: str, workers: int = 1) -> Iterator[Server]:
+    env = {"WTF_TEST_REDIS_URL": redis_url}
+    with serving(APP, "--workers", str(workers), env=env) as server:
+        yield server
+
+
+class Client:
+    """A websocket-client connection speaking the Hub's JSON wire format."""
+
+    def __init__(self, server: Server, user: str = "") -> None:
+        query = f"?user={user}" if user else ""
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/rt{query}", timeout=10, subprotocols=["wtf.json"]
+        )
+        self.calls = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> Any:
+        self.calls += 1
+        self.ws.send(json.dumps({"m": method, "p": params, "i": self.calls}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("i") == self.calls:
+                assert "e" not in message, message
+                return message["r"]
+            self.events.append(message)
+
+    def next_event(self, timeout: float = 5.0) -> dict[str, Any]:
+        if self.events:
+            return self.events.pop(0)
+        self.ws.settimeout(timeout)
+        return dict(json.loads(self.ws.recv()))
+
+    def quiet(self, seconds: float = 0.3) -> bool:
+        """Whether nothing arrives for ``seconds``."""
+        if self.events:
+            return False
+        self.ws.settimeout(seconds)
+        try:
+            self.ws.recv()
+        except websocket.WebSocketTimeoutException:
+            return True
+        return False
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ws.close(timeout=1)
+
+
+def post(server: Server, path: str, data: Any = None) -> Any:
+    status, _, body = post_json(server.port, path, data)
+    assert status == 200, body
+    return json.loads(body)
+
+
+def online(server: Server, user: str) -> bool:
+    status, _, body = request(server.port, "GET", f"/online/{user}")
+    assert status == 200
+    return bool(json.loads(body)["online"])
+
+
+def test_every_delivery_crosses_exactly_once(redis_url: str) -> None:
+    with machine(redis_url) as a, machine(redis_url, workers=3) as b:
+        ann = Client(a, "ann")
+        bobs = [Client(b, "bob") for _ in range(3)]  # on whichever of b's workers
+        try:
+            for client in (ann, *bobs):
+                assert client.call("$subscribe", event="message", channel="r") is True
+            # A channel emit from an HTTP handler of machine a, and of machine b.
+            for origin, text in ((a, "from a"), (b, "from b")):
+                post(origin, "/emit/r", text)
+                for client in (ann, *bobs):
+                    assert client.next_event() == {"v": "message", "c": "r", "r": {"text": text}}
+            # emit_others from a socket on b: everyone else, on both machines.
+            assert bobs[0].call("say", room="r", text="hi") is True
+            for client in (ann, bobs[1], bobs[2]):
+                assert client.next_event()["r"] == {"text": "hi"}
+            # send_user from a reaches bob's three sessions on b.
+            post(a, "/user/bob", "for bob")
+            for client in bobs:
+                assert client.next_event() == {"v": "notice", "c": None, "r": {"text": "for bob"}}
+            # emit_to one session (by id) from the other machine.
+            target = bobs[1].call("me")
+            post(a, f"/to/{target}", "just you")
+            assert bobs[1].next_event()["r"] == {"text": "just you"}
+            # broadcast from b reaches a too.
+            post(b, "/everyone", "all")
+            for client in (ann, *bobs):
+                assert client.next_event()["r"] == {"text": "all"}
+            assert all(client.quiet() for client in (ann, *bobs))  # none twice
+            # Presence, and a kick from the other machine.
+            assert online(a, "bob") and online(b, "ann") and not online(a, "nobody")
+            post(b, "/kick/ann")
+            with pytest.raises(websocket.WebSocketConnectionClosedException):
+                for _ in range(5):
+                    ann.ws.recv()
+            deadline = time.monotonic() + 5
+            while online(b, "ann"):  # a clean close removes the user at once
+                assert time.monotonic() < deadline
+                time.sleep(0.05)
+        finally:
+            for client in (ann, *bobs):
+                client.close()
+
+
+def test_a_killed_machines_users_stop_counting_within_the_ttl(redis_url: str) -> None:
+    with machine(redis_url) as a, machine(redis_url) as b:
+        zoe = Client(b, "zoe")
+        try:
+            assert zoe.call("me")
+            assert online(a, "zoe")
+            master = b.process.pid
+            (worker,) = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+            os.kill(master, signal.SIGKILL)  # no clean close: the machine is gone
+            os.kill(int(worker), signal.SIGKILL)
+            b.process.wait(10)
+            began = time.monotonic()
+            while online(a, "zoe"):
+                assert time.monotonic() - began < 3.0  # presence_ttl is 1 s here
+                time.sleep(0.05)
+        finally:
+            zoe.close()
+
+
+def test_redis_restarting_stops_no_local_delivery_and_crossing_resumes() -> None:
+    with redis_server() as url:
+        port = url.rsplit(":", 1)[1].split("/")[0]
+        first = _redis_pid(port)
+        with machine(url) as a, machine(url) as b:
+            near, far = Client(a), Client(b)
+            try:
+                for client in (near, far):
+                    assert client.call("$subscribe", event="message", channel="x") is True
+                os.kill(first, signal.SIGKILL)  # Redis goes away
+                post(a, "/emit/x", "local")
+                assert near.next_event()["r"] == {"text": "local"}  # still delivered here
+                with _restarted_redis(port):
+                    deadline = time.monotonic() + 15
+                    while True:  # the bus reconnects and subscribes again, with backoff
+                        post(a, "/emit/x", "again")
+                        assert near.next_event()["r"] == {"text": "again"}
+                        try:
+                            event = far.next_event(timeout=0.5)
+                        except websocket.WebSocketTimeoutException:
+                            assert time.monotonic() < deadline
+                            continue
+                        assert event["r"] == {"text": "again"}
+                        break
+            finally:
+                near.close()
+                far.close()
+            a.stop()
+            assert "RedisBus: Redis at" in a.output and "is unreachable" in a.output
+            assert a.output.count("is unreachable") <= 2  # once per outage, not per message
+
+
+def _redis_pid(port: str) -> int:
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                title = (entry / "cmdline").read_bytes()  # "redis-server 127.0.0.1:PORT"
+                if b"redis-server" in title and f":{port}".encode() in title:
+                    return int(entry.name)
+    raise AssertionError("the test's redis-server is not running")
+
+
+@contextlib.contextmanager
+def _restarted_redis(port: str) -> Iterator[None]:
+    """A redis-server again on the same port (empty), stopped by PID at the end."""
+    process = subprocess.Popen(
+        ["redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly",
+         "no", "--dir", tempfile.mkdtemp(prefix="wtf-redis-")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        yield
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -1,0 +1,356 @@
+"""``RedisBus``: every worker of every machine pointing at one Redis forms one hub.
+
+Each process is a *node* with a random id. What a node publishes is delivered to its own
+sessions at once (as :class:`~wtf.realtime.bus.LocalBus` does) and sent through Redis pub/sub
+only where other nodes need it:
+
+==============================  =============================================================
+``{prefix}:c:{len}:{event}:{channel}``  pub/sub: a channel's emits; a node subscribes while
+                                it has a session subscribed to that channel
+``{prefix}:all``                pub/sub: broadcasts (every node)
+``{prefix}:n:{node}``           pub/sub: deliveries to sessions or users of that node, and kicks
+``{prefix}:sessions``           hash: session id -> node
+``{prefix}:u:{user}``           hash: session id -> node, the sessions bound to that user
+``{prefix}:alive:{node}``       key with a TTL (``presence_ttl``) its node refreshes: a killed
+                                node's sessions stop counting within one TTL (its entries are
+                                dropped when next seen)
+==============================  =============================================================
+
+One thread per process (a greenlet under gevent) reads pub/sub and hands what arrives to the
+Hub; it also applies subscription changes (a ``$subscribe`` answers once Redis confirmed the
+subscription) and refreshes the node's liveness. With Redis unreachable, local delivery goes
+on, deliveries that had to cross are counted in :attr:`RedisBus.dropped` with one log line per
+outage, and the thread reconnects with backoff and subscribes again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from typing import Any
+
+from ..rendering import encode_json
+from .bus import Delivery
+
+__all__ = ["RedisBus"]
+
+log = logging.getLogger("wtf.realtime")
+
+_POLL = 0.05  # seconds the reader waits for a message before looking at its queue again
+_CONFIRM = 5.0  # the longest a subscription waits for Redis to confirm it
+
+
+class RedisBus:
+    """A bus through Redis (redis-py): deliveries reach the sessions of every worker and
+    machine whose Hub uses a ``RedisBus`` on the same Redis and prefix.
+
+    Args:
+        url: ``redis://host:port/db``.
+        prefix: Prefix of every key and channel.
+        presence_ttl: Seconds a node's sessions count as connected after it stops
+            refreshing (a killed worker's users stop counting within this).
+        encoder: ``fn(obj) -> bytes`` for what crosses (default: wtf's JSON encoder).
+
+    Raises:
+        ValueError: A URL redis-py cannot read.
+    """
+
+    spans_processes = True
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str = "wtf",
+        presence_ttl: float = 30.0,
+        encoder: Callable[[Any], bytes] = encode_json,
+    ) -> None:
+        import redis  # the redis extra
+
+        self.url = url
+        self.prefix = prefix
+        self.presence_ttl = presence_ttl
+        self.encoder = encoder
+        redis.Redis.from_url(url)  # a malformed URL fails here, at once
+        #: Deliveries that had to cross to other nodes and could not (Redis unreachable).
+        self.dropped = 0
+        self._listeners: list[Callable[[Delivery], None]] = []
+        self._lock = threading.Lock()
+        self._pid = 0  # the process the node below belongs to (set up again after a fork)
+        self._node = ""
+        self._client: Any = None
+        self._wanted: set[str] = set()  # channel keys this node's sessions need
+        self._changes: list[tuple[str, str, threading.Event | None]] = []
+        self._waiting: dict[str, list[threading.Event]] = {}
+        self._outage = False
+        self._stop = threading.Event()
+
+    # The Bus protocol.
+
+    def listen(self, deliver: Callable[[Delivery], None]) -> None:
+        """Add a listener (the Hub): it gets every delivery published, here or elsewhere."""
+        self._listeners.append(deliver)
+
+    def publish(self, delivery: Delivery) -> None:
+        """Deliver to this process's sessions now; send through Redis where others need it."""
+        for deliver in self._listeners:
+            deliver(delivery)
+        self._start()
+        try:
+            for target in self._targets(delivery):
+                self._client.publish(target, self._encode(delivery))
+        except Exception as exc:  # redis-py raises its own kinds
+            self._failed("publish", exc)
+            self.dropped += 1
+            return
+        self._recovered()
+
+    def is_connected(self, user_id: str) -> bool | None:
+        """Whether ``user_id`` has a session on a live node."""
+        self._start()
+        try:
+            return bool(self._live(self._user_key(user_id)))
+        except Exception as exc:
+            self._failed("presence", exc)
+            return None
+
+    # What the Hub tells the bus.
+
+    def joined(self, event: str, channel: str) -> Callable[[], None]:
+        """A session of this process is the first here to subscribe to ``channel``: listen to
+        it. The waiter returned returns once Redis confirmed (at most a few seconds when it
+        is unreachable)."""
+        self._start()
+        done = threading.Event()
+        with self._lock:
+            self._changes.append(("subscribe", self._channel_key(event, channel), done))
+
+        def ready() -> None:
+            done.wait(_CONFIRM)
+
+        return ready
+
+    def left(self, event: str, channel: str) -> None:
+        """The last session of this process subscribed to ``channel`` left it."""
+        self._start()
+        with self._lock:
+            self._changes.append(("unsubscribe", self._channel_key(event, channel), None))
+
+    def opened(self, session_id: str) -> None:
+        """A session of this process opened."""
+        self._write(lambda pipe: pipe.hset(self._sessions_key, session_id, self._node))
+
+    def closed(self, session_id: str, user_id: str | None) -> None:
+        """A session of this process closed."""
+
+        def forget(pipe: Any) -> None:
+            pipe.hdel(self._sessions_key, session_id)
+            if user_id is not None:
+                pipe.hdel(self._user_key(user_id), session_id)
+
+        self._write(forget)
+
+    def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
+        """A session of this process was bound to ``user_id`` (``None``: unbound)."""
+
+        def rebind(pipe: Any) -> None:
+            if previous is not None:
+                pipe.hdel(self._user_key(previous), session_id)
+            if user_id is not None:
+                pipe.hset(self._user_key(user_id), session_id, self._node)
+
+        self._write(rebind)
+
+    def close(self) -> None:
+        """Stop this process's node: its reader ends and its sessions stop counting."""
+        self._stop.set()
+        client = self._client
+        if client is not None and self._pid == os.getpid():
+            try:
+                client.delete(self._alive_key(self._node))
+            except Exception as exc:
+                self._failed("close", exc)
+
+    # Keys.
+
+    @property
+    def _sessions_key(self) -> str:
+        return f"{self.prefix}:sessions"
+
+    def _user_key(self, user_id: str) -> str:
+        return f"{self.prefix}:u:{user_id}"
+
+    def _channel_key(self, event: str, channel: str) -> str:
+        return f"{self.prefix}:c:{len(event)}:{event}:{channel}"
+
+    def _node_key(self, node: str) -> str:
+        return f"{self.prefix}:n:{node}"
+
+    def _alive_key(self, node: str) -> str:
+        return f"{self.prefix}:alive:{node}"
+
+    # Routing.
+
+    def _targets(self, delivery: Delivery) -> list[str]:
+        """The pub/sub channels ``delivery`` must go to for the other nodes."""
+        if delivery.everyone:
+            return [f"{self.prefix}:all"]
+        nodes: set[str] = set()
+        if delivery.sessions is not None:
+            nodes |= self._nodes_of_sessions(delivery.sessions)
+        elif delivery.user is not None:
+            nodes |= set(self._live(self._user_key(delivery.user)).values())
+        elif delivery.kick is not None:
+            nodes |= set(self._live(self._user_key(delivery.kick)).values())
+            nodes |= self._nodes_of_sessions((delivery.kick,))
+        else:
+            return [self._channel_key(delivery.event, delivery.channel or "")]
+        nodes.discard(self._node)
+        return [self._node_key(node) for node in sorted(nodes)]
+
+    def _nodes_of_sessions(self, session_ids: Iterable[str]) -> set[str]:
+        ids = list(session_ids)
+        if not ids:
+            return set()
+        found = {node.decode() for node in self._client.hmget(self._sessions_key, ids) if node}
+        return self._alive_nodes(found)
+
+    def _alive_nodes(self, nodes: set[str]) -> set[str]:
+        if not nodes:
+            return set()
+        ordered = sorted(nodes)
+        alive = self._client.mget([self._alive_key(node) for node in ordered])
+        return {node for node, mark in zip(ordered, alive, strict=True) if mark is not None}
+
+    def _live(self, user_key: str) -> dict[str, str]:
+        """``{session id: node}`` of a user's sessions on live nodes; entries of dead nodes
+        are dropped."""
+        entries = {
+            sid.decode(): node.decode() for sid, node in self._client.hgetall(user_key).items()
+        }
+        alive = self._alive_nodes(set(entries.values()))
+        dead = [sid for sid, node in entries.items() if node not in alive]
+        if dead:
+            self._client.hdel(user_key, *dead)
+        return {sid: node for sid, node in entries.items() if node in alive}
+
+    # Crossing.
+
+    def _encode(self, delivery: Delivery) -> bytes:
+        return self.encoder({"o": self._node, "d": asdict(delivery)})
+
+    def _received(self, payload: bytes) -> None:
+        try:
+            message = json.loads(payload)
+            if message["o"] == self._node:
+                return  # this node's own, delivered when published
+            fields = message["d"]
+            if fields.get("sessions") is not None:
+                fields["sessions"] = tuple(fields["sessions"])
+            delivery = Delivery(**fields)
+        except (ValueError, KeyError, TypeError) as exc:
+            log.error("RedisBus: a message that is no delivery was ignored: %s", exc)
+            return
+        for deliver in self._listeners:
+            try:
+                deliver(delivery)
+            except Exception as exc:
+                log.error("RedisBus: delivering failed", exc_info=exc)
+
+    # The node: set up in each process on first use (never in a master before it forks).
+
+    def _start(self) -> None:
+        if self._pid == os.getpid():
+            return
+        import redis
+
+        with self._lock:
+            if self._pid == os.getpid():
+                return
+            self._node = secrets.token_hex(8)
+            self._client = redis.Redis.from_url(
+                self.url, socket_timeout=5, socket_connect_timeout=5
+            )
+            self._wanted = set()
+            self._changes = []
+            self._waiting = {}
+            self._stop = threading.Event()
+            self._pid = os.getpid()
+            reader = threading.Thread(target=self._read, name="wtf-redis-bus", daemon=True)
+            reader.start()  # it marks the node alive once connected
+
+    def _write(self, change: Callable[[Any], None]) -> None:
+        self._start()
+        try:
+            pipe = self._client.pipeline(transaction=False)
+            change(pipe)
+            pipe.execute()
+        except Exception as exc:
+            self._failed("presence", exc)
+            return
+        self._recovered()
+
+    def _refresh(self) -> None:
+        self._client.set(self._alive_key(self._node), "1", px=int(self.presence_ttl * 1000))
+
+    def _read(self) -> None:
+        """The reader: subscribe, read, apply subscription changes, keep the node alive."""
+        backoff = 0.1
+        while not self._stop.is_set():
+            pubsub = self._client.pubsub()
+            try:
+                pubsub.subscribe(self._node_key(self._node), f"{self.prefix}:all")
+                if self._wanted:
+                    pubsub.subscribe(*sorted(self._wanted))
+                self._refresh()
+                self._recovered()
+                backoff = 0.1
+                self._serve(pubsub)
+            except Exception as exc:
+                self._failed("subscriber", exc)
+                self._stop.wait(backoff)
+                backoff = min(backoff * 2, 5.0)
+            finally:
+                pubsub.close()
+
+    def _serve(self, pubsub: Any) -> None:
+        next_refresh = time.monotonic() + self.presence_ttl / 3
+        while not self._stop.is_set():
+            with self._lock:
+                changes, self._changes = self._changes, []
+            for action, key, done in changes:
+                if action == "subscribe":
+                    self._wanted.add(key)
+                    if done is not None:
+                        self._waiting.setdefault(key, []).append(done)
+                    pubsub.subscribe(key)
+                else:
+                    self._wanted.discard(key)
+                    pubsub.unsubscribe(key)
+            message = pubsub.get_message(timeout=_POLL)
+            if message is not None:
+                if message["type"] == "message":
+                    self._received(message["data"])
+                elif message["type"] == "subscribe":
+                    for done in self._waiting.pop(message["channel"].decode(), []):
+                        done.set()
+            if time.monotonic() >= next_refresh:
+                self._refresh()
+                next_refresh = time.monotonic() + self.presence_ttl / 3
+
+    # Outages: one line each, not one per message.
+
+    def _failed(self, what: str, exc: BaseException) -> None:
+        if not self._outage:
+            self._outage = True
+            log.error("RedisBus: Redis at %s is unreachable (%s: %s)", self.url, what, exc)
+
+    def _recovered(self) -> None:
+        if self._outage:
+            self._outage = False
+            log.warning("RedisBus: Redis at %s is reachable again", self.url)
