@@ -163,7 +163,7 @@ def test_redis_restarting_stops_no_local_delivery_and_crossing_resumes() -> None
         port = url.rsplit(":", 1)[1].split("/")[0]
         first = _redis_pid(port)
         with machine(url) as a, machine(url) as b:
-            near, far = Client(a), Client(b)
+            near, far = Client(a), Client(b, "far")
             try:
                 for client in (near, far):
                     assert client.call("$subscribe", event="message", channel="x") is True
@@ -182,6 +182,8 @@ def test_redis_restarting_stops_no_local_delivery_and_crossing_resumes() -> None
                             continue
                         assert event["r"] == {"text": "again"}
                         break
+                    # The restarted Redis is empty: the nodes wrote their sessions again.
+                    assert online(a, "far")
             finally:
                 near.close()
                 far.close()

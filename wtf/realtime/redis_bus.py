@@ -85,6 +85,7 @@ class RedisBus:
         self._node = ""
         self._client: Any = None
         self._wanted: set[str] = set()  # channel keys this node's sessions need
+        self._local: dict[str, str | None] = {}  # this node's sessions and their users
         self._changes: list[tuple[str, str, threading.Event | None]] = []
         self._waiting: dict[str, list[threading.Event]] = {}
         self._outage = False
@@ -143,10 +144,15 @@ class RedisBus:
 
     def opened(self, session_id: str) -> None:
         """A session of this process opened."""
+        self._start()
+        with self._lock:
+            self._local[session_id] = None
         self._write(lambda pipe: pipe.hset(self._sessions_key, session_id, self._node))
 
     def closed(self, session_id: str, user_id: str | None) -> None:
         """A session of this process closed."""
+        with self._lock:
+            self._local.pop(session_id, None)
 
         def forget(pipe: Any) -> None:
             pipe.hdel(self._sessions_key, session_id)
@@ -157,6 +163,9 @@ class RedisBus:
 
     def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
         """A session of this process was bound to ``user_id`` (``None``: unbound)."""
+        with self._lock:
+            if session_id in self._local:
+                self._local[session_id] = user_id
 
         def rebind(pipe: Any) -> None:
             if previous is not None:
@@ -214,7 +223,8 @@ class RedisBus:
         return [self._node_key(node) for node in sorted(nodes)]
 
     def _nodes_of_sessions(self, session_ids: Iterable[str]) -> set[str]:
-        ids = list(session_ids)
+        with self._lock:  # PERF: this node's own (call.emit: the caller) need no lookup
+            ids = [sid for sid in session_ids if sid not in self._local]
         if not ids:
             return set()
         found = {node.decode() for node in self._client.hmget(self._sessions_key, ids) if node}
@@ -277,6 +287,7 @@ class RedisBus:
                 self.url, socket_timeout=5, socket_connect_timeout=5
             )
             self._wanted = set()
+            self._local = {}
             self._changes = []
             self._waiting = {}
             self._stop = threading.Event()
@@ -295,6 +306,20 @@ class RedisBus:
             return
         self._recovered()
 
+    def _register_all(self) -> None:
+        """Write this node's sessions and users again (Redis may have lost them: restarted,
+        or unreachable when they opened)."""
+        with self._lock:
+            local = dict(self._local)
+        if not local:
+            return
+        pipe = self._client.pipeline(transaction=False)
+        pipe.hset(self._sessions_key, mapping=dict.fromkeys(local, self._node))
+        for session_id, user_id in local.items():
+            if user_id is not None:
+                pipe.hset(self._user_key(user_id), session_id, self._node)
+        pipe.execute()
+
     def _refresh(self) -> None:
         self._client.set(self._alive_key(self._node), "1", px=int(self.presence_ttl * 1000))
 
@@ -308,6 +333,7 @@ class RedisBus:
                 if self._wanted:
                     pubsub.subscribe(*sorted(self._wanted))
                 self._refresh()
+                self._register_all()
                 self._recovered()
                 backoff = 0.1
                 self._serve(pubsub)
