@@ -68,3 +68,8 @@ def kick(target: str) -> dict[str, bool]:
 @app.get("/online/:user")
 def online(user: str) -> dict[str, bool]:
     return {"online": hub.is_connected(user)}
+
+
+@app.get("/presence/:room")
+def presence(room: str) -> list[str]:
+    return sorted(hub.presence(room))

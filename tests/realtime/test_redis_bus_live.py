@@ -89,6 +89,12 @@ def post(server: Server, path: str, data: Any = None) -> Any:
     return json.loads(body)
 
 
+def get(server: Server, path: str) -> Any:
+    status, _, body = request(server.port, "GET", path)
+    assert status == 200, body
+    return json.loads(body)
+
+
 def online(server: Server, user: str) -> bool:
     status, _, body = request(server.port, "GET", f"/online/{user}")
     assert status == 200
@@ -126,6 +132,11 @@ def test_every_delivery_crosses_exactly_once(redis_url: str) -> None:
             assert all(client.quiet() for client in (ann, *bobs))  # none twice
             # Presence, and a kick from the other machine.
             assert online(a, "bob") and online(b, "ann") and not online(a, "nobody")
+            for server in (a, b):
+                assert get(server, "/presence/r") == ["ann", "bob"]
+            assert ann.call("$unsubscribe", event="message", channel="r") is True
+            assert get(b, "/presence/r") == ["bob"]
+            assert get(a, "/presence/elsewhere") == []
             post(b, "/kick/ann")
             with pytest.raises(websocket.WebSocketConnectionClosedException):
                 for _ in range(5):
@@ -143,15 +154,15 @@ def test_a_killed_machines_users_stop_counting_within_the_ttl(redis_url: str) ->
     with machine(redis_url) as a, machine(redis_url) as b:
         zoe = Client(b, "zoe")
         try:
-            assert zoe.call("me")
-            assert online(a, "zoe")
+            assert zoe.call("$subscribe", event="message", channel="z") is True
+            assert online(a, "zoe") and get(a, "/presence/z") == ["zoe"]
             master = b.process.pid
             (worker,) = Path(f"/proc/{master}/task/{master}/children").read_text().split()
             os.kill(master, signal.SIGKILL)  # no clean close: the machine is gone
             os.kill(int(worker), signal.SIGKILL)
             b.process.wait(10)
             began = time.monotonic()
-            while online(a, "zoe"):
+            while online(a, "zoe") or get(a, "/presence/z") != []:
                 assert time.monotonic() - began < 3.0  # presence_ttl is 1 s here
                 time.sleep(0.05)
         finally:

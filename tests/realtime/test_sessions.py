@@ -287,3 +287,37 @@ def test_storage_calls_heartbeats_proxies_and_a_failing_disconnect_hook(
     assert storage.calls[:3] == ["store kim []", "store kim [('a', '1')]", "store kim []"]
     assert "heartbeat" in storage.calls
     assert any("on_disconnect failed" in r.getMessage() for r in caplog.records)
+
+
+def test_presence_lists_the_users_listening_to_a_channel_in_this_worker() -> None:
+    presence_app = wtf.Server()
+    rooms = Hub()
+    rooms.event("message")
+    rooms.event("typing")
+
+    @rooms.on_connect
+    def connected(session: Session) -> None:
+        assert session.context is not None
+        user = session.context.request.args.get("user")
+        if user:
+            session.bind(user)
+
+    presence_app.websocket("/rt")(rooms)
+    client = Client(presence_app)
+    with (
+        client.hub("/rt?user=ann") as ann,
+        client.hub("/rt?user=bob") as bob,
+        client.hub("/rt") as guest,
+    ):
+        assert rooms.presence("lobby") == set()
+        ann.subscribe("message", "lobby")
+        ann.subscribe("typing", "lobby")  # two events of one channel: one user
+        bob.subscribe("message", "kitchen")
+        guest.subscribe("message", "lobby")  # guests are nobody
+        assert rooms.presence("lobby") == {"ann"}
+        assert rooms.presence("kitchen") == {"bob"}
+        ann.unsubscribe("message", "lobby")
+        assert rooms.presence("lobby") == {"ann"}  # still hears "typing" there
+        ann.unsubscribe("typing", "lobby")
+        assert rooms.presence("lobby") == set()
+    assert rooms.presence("kitchen") == set()  # closed sessions leave

@@ -90,6 +90,16 @@ class Bus(Protocol):
         """A session of this process was bound to ``user_id`` (``None``: unbound)."""
         ...
 
+    def listening(self, session_id: str, channel: str, on: bool) -> None:
+        """A session of this process started (``on``) or stopped listening to ``channel``
+        (to any of its events)."""
+        ...
+
+    def presence(self, channel: str) -> set[str] | None:
+        """The users with a session listening to ``channel`` in any worker; ``None`` when
+        this bus cannot tell (then this worker's sessions count)."""
+        ...
+
 
 class LocalBus:
     """The in-process bus: a delivery goes to this process's listeners, synchronously."""
@@ -127,6 +137,13 @@ class LocalBus:
 
     def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
         """Nothing to do."""
+
+    def listening(self, session_id: str, channel: str, on: bool) -> None:
+        """Nothing to do."""
+
+    def presence(self, channel: str) -> set[str] | None:
+        """One process: the Hub knows its own sessions."""
+        return None
 
 
 def _nothing() -> None:

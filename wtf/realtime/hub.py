@@ -595,9 +595,12 @@ class Hub:
                 members = self._channels[(event, channel)] = {}
                 ready = self.bus.joined(event, channel)
             members[call.session.id] = call.session
+            first_here = not any(name == channel for _, name in call.session.subscriptions)
             call.session.subscriptions.add((event, channel))
         if ready is not None:
             ready()
+        if first_here:
+            self.bus.listening(call.session.id, channel, True)
         return True
 
     def _unsubscribe(self, call: Call) -> bool:
@@ -613,6 +616,9 @@ class Hub:
                 del self._channels[key]
                 self.bus.left(event, channel)
             call.session.subscriptions.discard(key)
+            last_here = was and not any(n == channel for _, n in call.session.subscriptions)
+        if last_here:
+            self.bus.listening(call.session.id, channel, False)
         return was
 
     # Emitting.
@@ -773,6 +779,21 @@ class Hub:
         """The sessions open in this worker."""
         with self._lock:
             return list(self._sessions.values())
+
+    def presence(self, channel: str) -> set[str]:
+        """The users with a session subscribed to ``channel`` (any of its events), in every
+        worker the bus reaches: who is in a room."""
+        found = self.bus.presence(channel)
+        if found is not None:
+            return found
+        with self._lock:
+            return {
+                session.user_id
+                for (_, name), members in self._channels.items()
+                if name == channel
+                for session in members.values()
+                if session.user_id is not None
+            }
 
     def subscribers(self, event: str, channel: str) -> list[Session]:
         """The sessions of this worker subscribed to ``event`` on ``channel``."""

@@ -11,6 +11,8 @@ only where other nodes need it:
 ``{prefix}:n:{node}``           pub/sub: deliveries to sessions or users of that node, and kicks
 ``{prefix}:sessions``           hash: session id -> node
 ``{prefix}:u:{user}``           hash: session id -> node, the sessions bound to that user
+``{prefix}:su``                 hash: session id -> user, for the bound sessions
+``{prefix}:room:{channel}``     set: the session ids listening to that channel (``presence``)
 ``{prefix}:alive:{node}``       key with a TTL (``presence_ttl``) its node refreshes: a killed
                                 node's sessions stop counting within one TTL (its entries are
                                 dropped when next seen)
@@ -86,6 +88,7 @@ class RedisBus:
         self._client: Any = None
         self._wanted: set[str] = set()  # channel keys this node's sessions need
         self._local: dict[str, str | None] = {}  # this node's sessions and their users
+        self._rooms: dict[str, set[str]] = {}  # this node's sessions: the channels they hear
         self._changes: list[tuple[str, str, threading.Event | None]] = []
         self._waiting: dict[str, list[threading.Event]] = {}
         self._outage = False
@@ -153,11 +156,15 @@ class RedisBus:
         """A session of this process closed."""
         with self._lock:
             self._local.pop(session_id, None)
+            rooms = self._rooms.pop(session_id, set())
 
         def forget(pipe: Any) -> None:
             pipe.hdel(self._sessions_key, session_id)
+            pipe.hdel(self._users_key, session_id)
             if user_id is not None:
                 pipe.hdel(self._user_key(user_id), session_id)
+            for channel in rooms:
+                pipe.srem(self._room_key(channel), session_id)
 
         self._write(forget)
 
@@ -170,10 +177,50 @@ class RedisBus:
         def rebind(pipe: Any) -> None:
             if previous is not None:
                 pipe.hdel(self._user_key(previous), session_id)
+                pipe.hdel(self._users_key, session_id)
             if user_id is not None:
                 pipe.hset(self._user_key(user_id), session_id, self._node)
+                pipe.hset(self._users_key, session_id, user_id)
 
         self._write(rebind)
+
+    def listening(self, session_id: str, channel: str, on: bool) -> None:
+        """A session of this process started or stopped listening to ``channel``."""
+        with self._lock:
+            rooms = self._rooms.setdefault(session_id, set())
+            if on:
+                rooms.add(channel)
+            else:
+                rooms.discard(channel)
+        key = self._room_key(channel)
+        self._write(lambda pipe: (pipe.sadd if on else pipe.srem)(key, session_id))
+
+    def presence(self, channel: str) -> set[str] | None:
+        """The users with a session listening to ``channel`` on a live node."""
+        self._start()
+        try:
+            sessions = [sid.decode() for sid in self._client.smembers(self._room_key(channel))]
+            if not sessions:
+                return set()
+            nodes = self._client.hmget(self._sessions_key, sessions)
+            users = self._client.hmget(self._users_key, sessions)
+            alive = self._alive_nodes({node.decode() for node in nodes if node})
+            gone = [sid for sid, node in zip(sessions, nodes, strict=True) if not node]
+            gone += [
+                sid
+                for sid, node in zip(sessions, nodes, strict=True)
+                if node and node.decode() not in alive
+            ]
+            if gone:  # sessions of killed nodes, dropped when seen
+                self._client.srem(self._room_key(channel), *gone)
+        except Exception as exc:
+            self._failed("presence", exc)
+            return None
+        return {
+            user.decode()
+            for node, user in zip(nodes, users, strict=True)
+            if node and user and node.decode() in alive
+        }
 
     def close(self) -> None:
         """Stop this process's node: its reader ends and its sessions stop counting."""
@@ -190,6 +237,13 @@ class RedisBus:
     @property
     def _sessions_key(self) -> str:
         return f"{self.prefix}:sessions"
+
+    @property
+    def _users_key(self) -> str:
+        return f"{self.prefix}:su"
+
+    def _room_key(self, channel: str) -> str:
+        return f"{self.prefix}:room:{channel}"
 
     def _user_key(self, user_id: str) -> str:
         return f"{self.prefix}:u:{user_id}"
@@ -288,6 +342,7 @@ class RedisBus:
             )
             self._wanted = set()
             self._local = {}
+            self._rooms = {}
             self._changes = []
             self._waiting = {}
             self._stop = threading.Event()
@@ -311,6 +366,7 @@ class RedisBus:
         or unreachable when they opened)."""
         with self._lock:
             local = dict(self._local)
+            rooms = {sid: set(channels) for sid, channels in self._rooms.items()}
         if not local:
             return
         pipe = self._client.pipeline(transaction=False)
@@ -318,6 +374,10 @@ class RedisBus:
         for session_id, user_id in local.items():
             if user_id is not None:
                 pipe.hset(self._user_key(user_id), session_id, self._node)
+                pipe.hset(self._users_key, session_id, user_id)
+        for session_id, channels in rooms.items():
+            for channel in channels:
+                pipe.sadd(self._room_key(channel), session_id)
         pipe.execute()
 
     def _refresh(self) -> None:
