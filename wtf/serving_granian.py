@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .loading import load_app
+from .realtime.one_process import websocket_handlers
 from .serving import configure_logging
 
 __all__ = ["GranianOptions", "load_target", "serve_granian", "websocket_routes"]
@@ -63,14 +64,7 @@ class GranianOptions:
 
 def websocket_routes(app: Any) -> list[str]:
     """The patterns of ``app``'s WebSocket routes (which granian cannot serve)."""
-    router = getattr(app, "router", None)
-    if router is None:
-        return []
-    return [
-        route.pattern
-        for route in router.routes
-        if getattr(route.target, "websocket", None) is not None
-    ]
+    return [pattern for pattern, _ in websocket_handlers(app)]
 
 
 def load_target() -> Any:

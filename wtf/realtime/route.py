@@ -9,7 +9,6 @@ with a :class:`~wtf.realtime.websocket.WebSocket`, and ends the request with
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from time import monotonic
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from ..errors import ConnectionTaken, HTTPError, RegistrationError
 from . import shutdown
-from .capacity import process_capacity
+from .capacity import SocketCapacity, process_capacity
 from .compression import DEFAULT_DEFLATE, Deflate, Deflater, negotiate
 from .handshake import accept, check_origin
 from .websocket import WebSocket, WebSocketClosed
@@ -51,8 +50,7 @@ class WebSocketOptions:
     ping_timeout: float = 20.0
     max_connections: int | None = None
     compression: Deflate | None = DEFAULT_DEFLATE
-    open: int = 0
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _open: SocketCapacity = field(default_factory=SocketCapacity, repr=False)
 
     def check(self, pattern: str) -> None:
         """Refuse nonsensical options at registration.
@@ -93,16 +91,12 @@ class WebSocketOptions:
 
     def take_slot(self) -> bool:
         """Count one more open socket, unless ``max_connections`` are open."""
-        with self._lock:
-            if self.max_connections is not None and self.open >= self.max_connections:
-                return False
-            self.open += 1
-            return True
+        self._open.limit = self.max_connections  # a Hub may set it after registration
+        return self._open.take()
 
     def free_slot(self) -> None:
         """One socket fewer."""
-        with self._lock:
-            self.open -= 1
+        self._open.give()
 
 
 @runtime_checkable
