@@ -106,6 +106,10 @@ class Hub:
         trusted_proxy: The app is behind a proxy it trusts: a session's ``ip`` is the first
             ``X-Forwarded-For`` hop (else the peer's address).
         heartbeat_interval: Seconds between the storage's ``heartbeat`` calls per session.
+        max_queue: Messages waiting for one client to read them; past it the client is a
+            slow consumer, closed with 1008 ("slow consumer"): it never holds up the hub, the
+            sender or the other clients.
+        max_queue_bytes: Bytes waiting for one client to read them (1008 past it).
     """
 
     def __init__(
@@ -127,6 +131,8 @@ class Hub:
         storage: Storage | None = None,
         trusted_proxy: bool = False,
         heartbeat_interval: float = 60.0,
+        max_queue: int = 1000,
+        max_queue_bytes: int = 16 << 20,
     ) -> None:
         if not isinstance(concurrency, int) or concurrency < 1:
             raise RegistrationError("Hub(concurrency=...) must be an int >= 1")
@@ -150,6 +156,11 @@ class Hub:
         ):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise RegistrationError(f"Hub({option}=...) must be an int >= 0 (0: no uploads)")
+        for option, value in (("max_queue", max_queue), ("max_queue_bytes", max_queue_bytes)):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise RegistrationError(f"Hub({option}=...) must be an int >= 1")
+        self.max_queue = max_queue
+        self.max_queue_bytes = max_queue_bytes
         self.max_uploads = max_uploads
         self.max_upload_bytes = max_upload_bytes
         self._upload_budget = UploadBudget(max_worker_upload_bytes)
@@ -277,6 +288,8 @@ class Hub:
         options.max_message_size = self.max_message_size
         options.ping_interval = self.ping_interval
         options.ping_timeout = self.ping_timeout
+        options.max_queue = self.max_queue
+        options.max_queue_bytes = self.max_queue_bytes
         if self.max_sessions is not None:
             options.max_connections = self.max_sessions
         if self.origins is not None:

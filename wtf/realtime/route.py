@@ -50,6 +50,8 @@ class WebSocketOptions:
     ping_timeout: float = 20.0
     max_connections: int | None = None
     compression: Deflate | None = DEFAULT_DEFLATE
+    max_queue: int = 1000
+    max_queue_bytes: int = 16 << 20
     _open: SocketCapacity = field(default_factory=SocketCapacity, repr=False)
 
     def check(self, pattern: str) -> None:
@@ -73,6 +75,8 @@ class WebSocketOptions:
         for name, value in (
             ("max_message_size", self.max_message_size),
             ("ping_timeout", self.ping_timeout),
+            ("max_queue", self.max_queue),
+            ("max_queue_bytes", self.max_queue_bytes),
         ):
             if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
                 raise RegistrationError(f"{where}: {name} must be a positive number")
@@ -227,6 +231,8 @@ def _serve(
         json_encoder=lambda data: encode(data).decode(),
         name=ctx.path,
         deflater=deflater,
+        max_queue=options.max_queue,
+        max_queue_bytes=options.max_queue_bytes,
     )
     shutdown.register(ws)
     try:

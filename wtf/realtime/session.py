@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from ..typed_values import TypedGetters
 from .codes import Code, RPCError
 from .files import Uploads
-from .websocket import WebSocketClosed
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -183,16 +182,15 @@ class Session(TypedGetters):
         return self.send_frame(self.wire.encode(message))
 
     def send_frame(self, frame: bytes) -> bool:
-        """Send a message encoded by :attr:`wire`; ``False`` when the connection is gone."""
-        try:
-            self.ws.send_prepared(frame)
-        except WebSocketClosed:
-            return False
-        return True
+        """Send a message encoded by :attr:`wire`, without waiting for the peer to read it;
+        ``False`` when the connection is gone (or was just closed as a slow consumer: its
+        outgoing queue was full)."""
+        return self.ws.queue_prepared(frame)
 
     def close(self, code: int = 1000, reason: str = "") -> None:
-        """Close the connection."""
-        self.ws.close(code, reason)
+        """Close the connection (without waiting: the connection's own thread sees the
+        peer's answer)."""
+        self.ws.close(code, reason, wait=False)
 
     def __repr__(self) -> str:
         who = self._user_id if self._user_id is not None else "guest"

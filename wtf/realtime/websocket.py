@@ -4,6 +4,13 @@ The protocol is wsproto's (sans-I/O); the I/O is here, in the thread (or greenle
 connection: no second thread per socket. Whoever calls :meth:`WebSocket.receive` reads, answers
 pings and close frames, and sends the keep-alive pings; :meth:`WebSocket.send` may be called
 from any thread (frames are written whole, one at a time).
+
+Writing never holds up the writer: what the kernel's buffer takes goes at once, the rest waits
+in the socket's backlog, written by the process's flushing thread (:mod:`.backlog`) as the peer
+reads. :meth:`WebSocket.send` then waits for its frame to be written (a handler's back-pressure);
+:meth:`WebSocket.queue_prepared` (the Hub's deliveries) never waits, and a peer whose backlog
+passes ``max_queue`` messages or ``max_queue_bytes`` bytes, or stops moving for
+``ping_timeout``, is closed with 1008 ("slow consumer").
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from typing import Any
 from wsproto.connection import Connection, ConnectionState, ConnectionType
 from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
 
+from . import backlog
 from .compression import Deflater
 
 __all__ = ["WebSocket", "WebSocketClosed", "prepare"]
@@ -103,6 +111,9 @@ class WebSocket:
         json_encoder: ``fn(obj) -> str`` for :meth:`send_json`.
         name: Names the socket in log lines (the request path).
         deflater: The permessage-deflate the handshake agreed on, or ``None``.
+        max_queue: Messages that may wait for the peer to read; one more closes the socket
+            with 1008 ("slow consumer").
+        max_queue_bytes: Bytes that may wait for the peer to read; more close it with 1008.
 
     Attributes:
         subprotocol: The subprotocol chosen, or ``None``.
@@ -123,6 +134,8 @@ class WebSocket:
         json_encoder: Callable[[Any], str] = _json_text,
         name: str = "",
         deflater: Deflater | None = None,
+        max_queue: int = 1000,
+        max_queue_bytes: int = 16 << 20,
     ) -> None:
         self.subprotocol = subprotocol
         self.compressed = deflater is not None
@@ -152,12 +165,24 @@ class WebSocket:
         self._closed = False
         self._code = 1000  # why it closed (either side), for the log and WebSocketClosed
         self._reason = ""
+        self.max_queue = max_queue
+        self.max_queue_bytes = max_queue_bytes
+        # What the kernel did not take yet: [bytes left, is a message, partly written].
+        self._backlog: deque[list[Any]] = deque()
+        self._backlog_bytes = 0
+        self._backlog_messages = 0
+        self._accepted = 0  # bytes that ever went into the backlog
+        self._written = 0  # of those, bytes written
+        self._moved = 0.0  # when the backlog began, or last got smaller
+        self._dropped = False  # a slow consumer's backlog was thrown away
+        self._flushed_by: backlog.Flusher | None = None
+        self._waiting = threading.Lock()  # one sender waits for room at a time
         self._heard = monotonic()  # when the peer last sent anything
         self._pinged: float | None = None  # when an unanswered ping went out
         self._closing: float | None = None  # when this side sent its close frame
-        # Non-blocking: reads come after poll() said so, and a write that would block waits
-        # in poll() at most ping_timeout (a peer that does not read is a dead one). PERF: a
-        # socket with a timeout would poll() inside every recv() and send() too.
+        # Non-blocking: reads come after poll() said so, and what a write cannot write now
+        # goes to the backlog. PERF: a socket with a timeout would poll() inside every recv()
+        # and send() too.
         self._poll_out: Any = None
         sock.setblocking(False)
 
@@ -229,14 +254,7 @@ class WebSocket:
                 f"a WebSocket sends str or bytes, not {type(message).__name__} "
                 "(send_json() sends JSON)"
             )
-        with self._lock:
-            if self._closed or self._conn.state is not ConnectionState.OPEN:
-                raise WebSocketClosed(self._code, self._reason)
-            self._write(self._conn.send(event))
-        now = monotonic()
-        if now >= self._next_service:  # a handler that only sends still answers the peer
-            self._next_service = now + _SERVICE_INTERVAL
-            self._service()
+        self._send_whole(lambda: self._conn.send(event))
 
     def _service(self) -> None:
         """When no thread is receiving: handle what arrived (pings, a close; messages are kept
@@ -263,35 +281,98 @@ class WebSocket:
         Raises:
             WebSocketClosed: The socket is closed (or the peer stopped reading).
         """
+        deflater = self._deflater
+        self._send_whole(lambda: frame if deflater is None else _deflated(frame, deflater))
+
+    def queue_prepared(self, frame: bytes) -> bool:
+        """Send a complete frame made by :func:`prepare` without waiting: what the peer cannot
+        take yet waits in the socket's backlog. Safe from any thread.
+
+        Returns:
+            ``False`` when the socket is closed, or when this frame would take the backlog
+            past ``max_queue`` messages or ``max_queue_bytes`` bytes: the peer is then too slow
+            and the socket is closed with 1008 ("slow consumer").
+        """
+        with self._lock:
+            if self._closed or self._conn.state is not ConnectionState.OPEN:
+                return False
+            if self._deflater is not None:
+                frame = _deflated(frame, self._deflater)
+            if self._backlog and (
+                self._backlog_messages >= self.max_queue
+                or self._backlog_bytes + len(frame) > self.max_queue_bytes
+            ):
+                self._slow()
+                return False
+            try:
+                self._write(frame, message=True)
+            except WebSocketClosed:
+                return False
+        return True
+
+    def _send_whole(self, make: Callable[[], bytes]) -> None:
+        """Write the frame ``make()`` returns (under the lock: the protocol state changes),
+        then wait until the peer took it, at most ``ping_timeout`` without progress."""
         with self._lock:
             if self._closed or self._conn.state is not ConnectionState.OPEN:
                 raise WebSocketClosed(self._code, self._reason)
-            if self._deflater is not None:
-                frame = _deflated(frame, self._deflater)
-            self._write(frame)
+            self._write(make(), message=True)
+            target = self._accepted if self._backlog else 0
+        if target:
+            self._wait_written(target)
         now = monotonic()
-        if now >= self._next_service:
+        if now >= self._next_service:  # a handler that only sends still answers the peer
             self._next_service = now + _SERVICE_INTERVAL
             self._service()
+
+    def _wait_written(self, target: int) -> None:
+        with self._waiting:
+            while True:
+                with self._lock:
+                    if self._written < target and not self._dropped and self._backlog:
+                        self._drain()
+                    if self._written >= target:
+                        return
+                    if self._dropped or not self._backlog:
+                        raise WebSocketClosed(self._code, self._reason)
+                    left = self._moved + self.ping_timeout - monotonic()
+                    if left <= 0:
+                        self._slow()
+                        raise WebSocketClosed(self._code, self._reason)
+                if self._poll_out is None:
+                    self._poll_out = select.poll()
+                    self._poll_out.register(self._sock, select.POLLOUT)
+                self._poll_out.poll(left * 1000)
 
     def send_json(self, data: Any) -> None:
         """Send ``data`` as JSON in a text frame."""
         self.send(self._json(data))
 
-    def close(self, code: int = 1000, reason: str = "") -> None:
+    def close(self, code: int = 1000, reason: str = "", *, wait: bool = True) -> None:
         """Close the socket: send a close frame with ``code`` and ``reason``, then wait (at most
-        ``ping_timeout``) for the peer's answer when no other thread is receiving."""
+        ``ping_timeout``) for the peer's answer when no other thread is receiving.
+
+        Args:
+            wait: ``False`` returns at once: the thread serving the connection sees the answer
+                (or gives up on it after ``ping_timeout``).
+        """
         with self._lock:
             if self._closed:
                 return
             self._send_close(code, reason)
             if self._failure is not None:  # the peer broke the protocol: no answer awaited
                 self._closed = True
+        if not wait:
+            if not self._closed:  # the thread serving it sees the answer; else, give up then
+                if self._flushed_by is None:
+                    self._flushed_by = backlog.flusher()
+                self._flushed_by.call_at(monotonic() + self.ping_timeout, self._give_up)
+            return
         if self._reader.acquire(blocking=False):
             try:
                 while not self._closed:
-                    wait = self._keep_alive()
-                    if wait > 0 and self._poll.poll(wait * 1000):
+                    left = self._keep_alive()
+                    if left > 0 and self._poll.poll(left * 1000):
                         self._read()
             finally:
                 self._reader.release()
@@ -421,25 +502,119 @@ class WebSocket:
         self._send_close(code, reason)
         self._closed = True
 
-    def _write(self, data: bytes) -> None:  # holds self._lock
-        """Write ``data`` whole; waiting for room at most ``ping_timeout`` at a time."""
-        view = memoryview(data)
-        try:
-            while view:
-                try:
-                    view = view[self._sock.send(view) :]
-                    continue
-                except BlockingIOError:
-                    pass
-                if self._poll_out is None:
-                    self._poll_out = select.poll()
-                    self._poll_out.register(self._sock, select.POLLOUT)
-                if not self._poll_out.poll(self.ping_timeout * 1000):
-                    raise TimeoutError("the peer stopped reading")
-        except OSError:  # reset, or the peer stopped reading
+    def _write(self, data: bytes, message: bool = False) -> None:  # holds self._lock
+        """Write ``data`` whole: now what the kernel takes, the rest from the backlog.
+
+        Raises:
+            WebSocketClosed: The connection was lost.
+        """
+        if not self._backlog:
+            try:
+                sent = self._sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                self._lose()
+                raise WebSocketClosed(1006, "the connection was lost") from None
+            if sent == len(data):
+                return
+            self._moved = monotonic()
+            self._queue(memoryview(data)[sent:], message, sent > 0)
+            if self._flushed_by is None:
+                self._flushed_by = backlog.flusher()
+            self._flushed_by.watch(self, self._sock.fileno(), self._flush, self._overdue)
+            return
+        self._queue(memoryview(data), message, False)
+
+    def _queue(self, view: memoryview, message: bool, started: bool) -> None:  # holds lock
+        self._backlog.append([view, message, started])
+        self._backlog_bytes += len(view)
+        self._accepted += len(view)
+        self._backlog_messages += message
+
+    def _drain(self) -> None:  # holds self._lock
+        """Write from the backlog what the kernel takes now."""
+        queued = self._backlog
+        moved = False
+        while queued:
+            entry = queued[0]
+            view = entry[0]
+            try:
+                sent = self._sock.send(view)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                self._lose()
+                raise WebSocketClosed(1006, "the connection was lost") from None
+            moved = True
+            self._written += sent
+            self._backlog_bytes -= sent
+            if sent < len(view):
+                entry[0] = view[sent:]
+                entry[2] = True
+                break
+            queued.popleft()
+            self._backlog_messages -= entry[1]
+        if moved:
+            self._moved = monotonic()
+
+    def _clear_backlog(self) -> None:  # holds self._lock
+        self._backlog.clear()
+        self._backlog_bytes = self._backlog_messages = 0
+
+    def _lose(self) -> None:  # holds self._lock
+        self._closed = True
+        self._code, self._reason = 1006, "the connection was lost"
+        self._clear_backlog()
+
+    def _slow(self) -> None:  # holds self._lock
+        """The peer reads too slowly: drop what waits for it (a frame it has begun to get is
+        finished) and close with 1008; the close frame gets ``ping_timeout`` to go out."""
+        if self._dropped:
+            return
+        log.warning(
+            "closing WebSocket %s: slow consumer (%d messages, %d bytes waiting)",
+            self.name,
+            self._backlog_messages,
+            self._backlog_bytes,
+        )
+        head = self._backlog[0] if self._backlog and self._backlog[0][2] else None
+        self._clear_backlog()
+        if head is not None:
+            self._backlog.append(head)
+            self._backlog_bytes = len(head[0])
+            self._backlog_messages = head[1]
+        self._dropped = True
+        self._moved = monotonic()
+        self._send_close(1008, "slow consumer")
+
+    # The flushing thread's side (wtf.realtime.backlog).
+
+    def _flush(self) -> bool:
+        """Write what the backlog holds, without waiting; ``True`` when nothing is left."""
+        with self._lock:
+            if self._backlog:
+                with contextlib.suppress(WebSocketClosed):
+                    self._drain()
+            return not self._backlog
+
+    def _overdue(self, now: float) -> bool:
+        """Close the socket if its backlog has not moved for ``ping_timeout``: with 1008 if
+        it is open (the close frame gets ``ping_timeout`` more), else abort it. ``True`` when
+        there is nothing left to write."""
+        with self._lock:
+            if not self._backlog:
+                return True
+            if now - self._moved < self.ping_timeout:
+                return False
+            if not self._dropped and self._conn.state is ConnectionState.OPEN:
+                self._slow()
+                return False
             self._closed = True
-            self._code, self._reason = 1006, "the connection was lost"
-            raise WebSocketClosed(1006, "the connection was lost") from None
+            self._clear_backlog()
+        with contextlib.suppress(OSError):  # wakes the thread waiting in receive()
+            self._sock.shutdown(socket.SHUT_RDWR)
+        return True
 
     def abort(self) -> None:
         """End the connection now, without waiting for the peer: the socket is shut down (not
@@ -450,6 +625,8 @@ class WebSocket:
                 self._closed = True
                 if self._code == 1000 and self._closing is None:
                     self._code, self._reason = 1006, "aborted"
+            self._clear_backlog()
+        self._stop_flushing()
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
 
@@ -457,8 +634,17 @@ class WebSocket:
         """Mark the socket closed for good (the connection goes back to the server)."""
         with self._lock:
             self._closed = True
+            if self._backlog:  # the last frames (a close), if the peer has room for them
+                with contextlib.suppress(WebSocketClosed):
+                    self._drain()
+            self._clear_backlog()
+        self._stop_flushing()
         with contextlib.suppress(KeyError, ValueError, OSError):
             self._poll.unregister(self._sock)
+
+    def _stop_flushing(self) -> None:
+        if self._flushed_by is not None:
+            self._flushed_by.forget(self)
 
     @property
     def end_code(self) -> int:
