@@ -124,7 +124,7 @@ def ended_by_kick(client: HubClient) -> None:
 
 
 def ended_by_slow_consumer(client: HubClient) -> None:
-    client.notify("flood", count=5000)  # 20 MiB the client never reads: the write times out
+    client.notify("flood", count=5000)  # 20 MiB it never reads: over max_queue_bytes, 1008
 
 
 def ended_by_server_shutdown(client: HubClient) -> None:
