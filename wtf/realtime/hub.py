@@ -4,81 +4,44 @@ A Hub is a WebSocket handler: ``app.websocket("/rt")(hub)``. Each connection is 
 :class:`Session`; each message a call of a method (plain typed functions, injected like HTTP
 handlers, their params bound by name from ``p`` like a JSON body) or a notification. Emits go
 through a :class:`~wtf.realtime.bus.Bus`, so that every worker's sockets can be reached.
+
+This module is registration (methods, events, hooks) and dispatch (a connection's messages to
+its methods, through the Hub's midware); planning a method is in :mod:`.hub_methods`, and
+delivery (the sessions of this process by id, user and channel, and what the bus carries to
+them) in :mod:`.local_sessions`.
 """
 
 from __future__ import annotations
 
-import inspect
 import logging
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from time import monotonic
-from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
+from typing import TYPE_CHECKING, Any
 
-from ..annotations import Unsupported, strip_annotated
 from ..context import Context
 from ..emitter import Provided
-from ..errors import HandlerError, RegistrationError
-from ..naming import describe
-from ..validation import INVALID, FieldErrors, compile_type
+from ..errors import RegistrationError
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
-from .files import File, UploadBudget, Uploads
+from .files import UploadBudget, Uploads
+from .hub_methods import Method, plan_method
 from .hub_midware import HubMidware, Recovery
+from .local_sessions import LocalSessions
 from .session import Filter, Session
 from .storage import MemoryStorage, Storage
 from .websocket import WebSocket, WebSocketClosed
 from .wire import JSON, MSGPACK, Incoming, Malformed, Wire, decode
 
 if TYPE_CHECKING:
-    from ..builders import Invoker
     from ..server import Server
     from .route import WebSocketOptions
 
 __all__ = ["Hub"]
 
 log = logging.getLogger("wtf.realtime")
-
-
-class _Method:
-    """A planned Hub method: its invoker and the check of its params."""
-
-    def __init__(
-        self,
-        name: str,
-        fn: Callable[..., Any],
-        invoke: Invoker,
-        check: Any,
-        params: list[tuple[str, Any]],
-        needs_context: bool,
-        params_type: Any = None,
-        takes_files: bool = False,
-    ) -> None:
-        self.name = name
-        self.takes_files = takes_files  # it has File (or list[File]) params
-        self.params_type = params_type  # the TypedDict of its params (documents read it)
-        self.needs_context = needs_context  # it takes a Context, Request, ArgBuilder...
-        self.fn = fn
-        self.invoke = invoke
-        self.check = check
-        self.params = params  # (name, default or inspect.Parameter.empty), in order
-
-    def bind(self, call: Call) -> None:
-        """Bind ``call.params`` to the method's params, into ``call.args``.
-
-        Raises:
-            RPCError: ``INVALID``, with the field errors as ``d`` (the 422 shape).
-        """
-        errors = FieldErrors()
-        bound = self.check(call.params or {}, ("p",), errors)
-        if bound is INVALID:
-            data: dict[str, Any] = {"errors": list(errors)}
-            if errors.omitted:
-                data["omitted"] = errors.omitted
-            raise RPCError(Code.INVALID, "the params do not bind", data)
-        call.args = tuple(bound.get(name, default) for name, default in self.params)
 
 
 class Hub:
@@ -167,24 +130,21 @@ class Hub:
         self.storage: Storage = storage if storage is not None else MemoryStorage()
         self.trusted_proxy = trusted_proxy
         self.heartbeat_interval = heartbeat_interval
-        self._users: dict[str, dict[str, Session]] = {}
         self._on_connect: Callable[[Session], Any] | None = None
         self._on_disconnect: Callable[[Session], Any] | None = None
         self._on_message: Callable[[Session, dict[str, Any]], Any] | None = None
-        self._on_send: Callable[[Session, dict[str, Any]], Any] | None = None
         self.bus: Bus = bus if bus is not None else LocalBus()
-        self.bus.listen(self._deliver)
+        #: This process's sessions, and the delivery of what the bus carries to them.
+        self.local = LocalSessions(self.bus)
+        self.bus.listen(self.local.deliver)
         self._app: Server | None = None
         self._declared: list[tuple[str, Callable[..., Any]]] = []
-        self._methods: dict[str, _Method] = {}
+        self._methods: dict[str, Method] = {}
         self._events: set[str] = set()
-        self._filters: dict[str, Filter] = {}
         self._subscribe_hook: Callable[[Session, str, str, Any], Any] | None = None
         self._no_method: Callable[[Call, dict[str, Any] | None], Any] | None = None
         self._midware: list[HubMidware] = [Recovery()]
         self._lock = threading.Lock()
-        self._sessions: dict[str, Session] = {}
-        self._channels: dict[tuple[str, str], dict[str, Session]] = {}
         self._pool: ThreadPoolExecutor | None = None
 
     # Declaring.
@@ -254,14 +214,14 @@ class Hub:
     ) -> Callable[[Session, dict[str, Any]], Any]:
         """Register ``fn(session, message)``, called with each outgoing message: return it
         (changed or not), or ``None`` to drop it. An exception is logged; the message goes."""
-        self._on_send = fn
+        self.local.on_send = fn
         return fn
 
     def filter(self, name: str) -> Callable[[Filter], Filter]:
         """Register a filter by name for :meth:`emit_filter`: ``fn(session) -> bool``."""
 
         def register(fn: Filter) -> Filter:
-            self._filters[name] = fn
+            self.local.filters[name] = fn
             return fn
 
         return register
@@ -298,63 +258,14 @@ class Hub:
             self._methods[name] = self._plan(name, fn)
         self._declared.clear()
 
-    def _plan(self, name: str, fn: Callable[..., Any]) -> _Method:
+    def _plan(self, name: str, fn: Callable[..., Any]) -> Method:
         assert self._app is not None
-        injector = self._app.injector
-        role = f"Hub method {name!r}"
-        if inspect.isgeneratorfunction(fn) or inspect.iscoroutinefunction(fn):
-            raise HandlerError(f"{role} ({describe(fn)}) must be a plain function")
-        try:
-            sig = inspect.signature(fn, eval_str=True)
-        except (NameError, TypeError, ValueError) as exc:
-            raise HandlerError(
-                f"cannot read the signature of {role} ({describe(fn)}): {exc}"
-            ) from None
         extra = {
             Session: Provided("extra.session"),
             Call: Provided("extra"),
             Hub: Provided("extra.hub"),
         }
-        injected = (
-            set(injector.provided)
-            | set(extra)
-            | {t for t, slot in injector.slots.items() if slot.registered is not None}
-        )
-        fields: dict[str, Any] = {}
-        params: list[tuple[str, Any]] = []
-        named: dict[str, Provided] = {}
-        needs_context = False
-        takes_files = False
-        for param in sig.parameters.values():
-            ann = param.annotation
-            if ann is not inspect.Parameter.empty and strip_annotated(ann) in (File, list[File]):
-                takes_files = True
-                many = strip_annotated(ann) != File
-                named[param.name] = Provided(f"extra.file({param.name!r}, {many})")
-                continue
-            if ann is not inspect.Parameter.empty and strip_annotated(ann) in injected:
-                needs_context = needs_context or strip_annotated(ann) not in extra
-                continue
-            if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
-                raise HandlerError(f"{role}: *args and **kwargs cannot be bound; name each param")
-            value_type = Any if ann is inspect.Parameter.empty else ann
-            has_default = param.default is not inspect.Parameter.empty
-            fields[param.name] = NotRequired[value_type] if has_default else Required[value_type]
-            named[param.name] = Provided(f"extra.args[{len(params)}]")
-            params.append((param.name, param.default))
-        params_type = TypedDict(f"{name}.params", fields)  # type: ignore[misc]
-        try:
-            check = compile_type(
-                params_type,
-                strings=False,
-                forbid_extra=injector.forbid_extra,
-            )
-        except Unsupported as exc:
-            raise HandlerError(f"{role} ({describe(fn)}): a param cannot be bound: {exc}") from None
-        plan = injector.plan(fn, (), role=role, sig=sig, extra=extra, named=named)
-        return _Method(
-            name, fn, plan.invoke, check, params, needs_context, params_type, takes_files
-        )
+        return plan_method(name, fn, self._app.injector, extra)
 
     def describe(self) -> tuple[dict[str, tuple[Any, Callable[..., Any]]], tuple[str, ...]]:
         """What the Hub offers, for documents (OpenAPI's ``x-wtf-realtime``): its methods as
@@ -375,9 +286,7 @@ class Hub:
             self.max_upload_bytes,
             self._upload_budget,
         )
-        with self._lock:
-            self._sessions[session.id] = session
-        self.bus.opened(session.id)
+        self.local.add(session)
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
         connected = False
         try:
@@ -539,7 +448,7 @@ class Hub:
         return chain()
 
     @staticmethod
-    def _invoke(method: _Method, call: Call, ctx: Context) -> Any:
+    def _invoke(method: Method, call: Call, ctx: Context) -> Any:
         method.bind(call)
         if not method.needs_context:  # PERF: no per-call context to make and end
             return method.invoke(None, (), call)
@@ -559,7 +468,7 @@ class Hub:
         reply: dict[str, Any] = (
             {"i": call_id, "e": error.wire()} if error is not None else {"i": call_id, "r": result}
         )
-        message = self._outgoing(session, reply)
+        message = self.local.outgoing(session, reply)
         if message is None:
             return
         try:
@@ -573,19 +482,7 @@ class Hub:
 
     def _forget(self, session: Session) -> None:
         session.uploads.discard_all()  # uploads the socket left unfinished
-        with self._lock:
-            self._sessions.pop(session.id, None)
-            if session.user_id is not None:
-                self._unindex(session.user_id, session.id)
-            for key in session.subscriptions:
-                members = self._channels.get(key)
-                if members is not None:
-                    members.pop(session.id, None)
-                    if not members:
-                        del self._channels[key]
-                        self.bus.left(*key)
-            session.subscriptions.clear()
-        self.bus.closed(session.id, session.user_id)
+        self.local.remove(session)
 
     # Subscriptions.
 
@@ -599,40 +496,14 @@ class Hub:
         hook = self._subscribe_hook
         if hook is not None and not hook(call.session, event, channel, params.get("data")):
             raise RPCError(Code.NO_PERMISSION, f"not allowed to subscribe to {event}/{channel}")
-        with self._lock:
-            if call.session.id not in self._sessions:
-                return False  # the connection ended meanwhile
-            members = self._channels.get((event, channel))
-            ready = None
-            if members is None:  # the first here: the bus starts carrying it to this process
-                members = self._channels[(event, channel)] = {}
-                ready = self.bus.joined(event, channel)
-            members[call.session.id] = call.session
-            first_here = not any(name == channel for _, name in call.session.subscriptions)
-            call.session.subscriptions.add((event, channel))
-        if ready is not None:
-            ready()
-        if first_here:
-            self.bus.listening(call.session.id, channel, True)
-        return True
+        return self.local.subscribe(call.session, event, channel)
 
     def _unsubscribe(self, call: Call) -> bool:
         params = call.params or {}
         event, channel = params.get("event"), params.get("channel")
         if type(event) is not str or type(channel) is not str:
             raise RPCError(Code.INVALID, "$unsubscribe takes {'event': str, 'channel': str}")
-        key = (event, channel)
-        with self._lock:
-            members = self._channels.get(key)
-            was = members is not None and members.pop(call.session.id, None) is not None
-            if members is not None and not members:
-                del self._channels[key]
-                self.bus.left(event, channel)
-            call.session.subscriptions.discard(key)
-            last_here = was and not any(n == channel for _, n in call.session.subscriptions)
-        if last_here:
-            self.bus.listening(call.session.id, channel, False)
-        return was
+        return self.local.unsubscribe(call.session, event, channel)
 
     # Emitting.
 
@@ -675,83 +546,9 @@ class Hub:
             LookupError: No filter has that name.
         """
         self._check_event(event)
-        if filter_name not in self._filters:
+        if filter_name not in self.local.filters:
             raise LookupError(f"no Hub filter named {filter_name!r} (@hub.filter(name))")
         self.bus.publish(Delivery(event, channel, data, filter=filter_name))
-
-    def _deliver(self, delivery: Delivery) -> None:
-        """Send a delivery to this worker's sockets it is for (the bus calls this)."""
-        with self._lock:
-            if delivery.kick is not None:
-                kicked = self._users.get(delivery.kick, {}).copy()
-                alone = self._sessions.get(delivery.kick)
-                if alone is not None:
-                    kicked[alone.id] = alone
-                targets = list(kicked.values())
-            elif delivery.sessions is not None:
-                found = (self._sessions.get(sid) for sid in delivery.sessions)
-                targets = [s for s in found if s is not None]
-            elif delivery.user is not None:
-                targets = list(self._users.get(delivery.user, {}).values())
-            elif delivery.everyone:
-                targets = list(self._sessions.values())
-            else:
-                members = self._channels.get((delivery.event, delivery.channel or ""))
-                targets = list(members.values()) if members else []
-        if delivery.exclude is not None:
-            targets = [s for s in targets if s.id != delivery.exclude]
-        if delivery.filter is not None:
-            admits = self._filters.get(delivery.filter)
-            targets = [s for s in targets if admits is not None and admits(s)]
-        if delivery.kick is not None:
-            for session in targets:
-                session.close(1008, "kicked")
-            return
-        if not targets:
-            return
-        message = {"v": delivery.event, "c": delivery.channel, "r": delivery.data}
-        if self._on_send is not None:  # the hook sees (and may change) each session's copy
-            for session in targets:
-                mine = self._outgoing(session, dict(message))
-                if mine is not None:
-                    session.send_frame(session.wire.encode(mine))
-            return
-        frames: dict[bool, bytes] = {}  # encoded once per format, whatever the fan-out
-        for session in targets:
-            msgpack = session.wire.msgpack
-            frame = frames.get(msgpack)
-            if frame is None:
-                frame = frames[msgpack] = session.wire.encode(message)
-            session.send_frame(frame)
-
-    def _outgoing(self, session: Session, message: dict[str, Any]) -> dict[str, Any] | None:
-        """The ``on_send`` hook: the message to send (changed or not), or ``None``."""
-        hook = self._on_send
-        if hook is None:
-            return message
-        try:
-            changed: dict[str, Any] | None = hook(session, message)
-        except Exception as exc:
-            log.error("on_send failed (session %s)", session.id, exc_info=exc)
-            return message
-        return changed
-
-    def _unindex(self, user: str, session_id: str) -> None:  # holds self._lock
-        members = self._users.get(user)
-        if members is not None:
-            members.pop(session_id, None)
-            if not members:
-                del self._users[user]
-
-    def _bound(self, session: Session, previous: str | None) -> None:
-        """Keep the user index right after ``session`` was bound (or unbound)."""
-        with self._lock:
-            if previous is not None:
-                self._unindex(previous, session.id)
-            user = session.user_id
-            if user is not None and session.id in self._sessions:
-                self._users.setdefault(user, {})[session.id] = session
-        self.bus.bound(session.id, session.user_id, previous)
 
     # Hub-wide (every worker, through the bus).
 
@@ -772,8 +569,7 @@ class Hub:
         known = self.bus.is_connected(user_id)
         if known is not None:
             return known
-        with self._lock:
-            return bool(self._users.get(user_id))
+        return self.local.has_user(user_id)
 
     def kick(self, target: str) -> None:
         """Close (1008, "kicked") the session with this id, or every session of this user."""
@@ -790,8 +586,7 @@ class Hub:
     @property
     def sessions(self) -> list[Session]:
         """The sessions open in this worker."""
-        with self._lock:
-            return list(self._sessions.values())
+        return self.local.sessions()
 
     def presence(self, channel: str) -> set[str]:
         """The users with a session subscribed to ``channel`` (any of its events), in every
@@ -799,19 +594,11 @@ class Hub:
         found = self.bus.presence(channel)
         if found is not None:
             return found
-        with self._lock:
-            return {
-                session.user_id
-                for (_, name), members in self._channels.items()
-                if name == channel
-                for session in members.values()
-                if session.user_id is not None
-            }
+        return self.local.users_on(channel)
 
     def subscribers(self, event: str, channel: str) -> list[Session]:
         """The sessions of this worker subscribed to ``event`` on ``channel``."""
-        with self._lock:
-            return list(self._channels.get((event, channel), {}).values())
+        return self.local.subscribers(event, channel)
 
     def __repr__(self) -> str:
         return f"<wtf.realtime.Hub {len(self._methods)} methods, {len(self._events)} events>"

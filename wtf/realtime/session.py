@@ -99,7 +99,7 @@ class Session(TypedGetters):
                     self._user_id = previous
                 raise
         if self.hub is not None:
-            self.hub._bound(self, previous)
+            self.hub.local.bound(self, previous)
 
     def unbind(self) -> None:
         """Make the session a guest again (the user's stored settings stay stored)."""
@@ -109,7 +109,7 @@ class Session(TypedGetters):
             storage = self._storage()
             if storage is not None:
                 self._storage_call("delete", lambda: storage.delete(self))
-            self.hub._bound(self, previous)
+            self.hub.local.bound(self, previous)
 
     # Settings (sent to the client with push(); stored when bound).
 
@@ -176,7 +176,7 @@ class Session(TypedGetters):
         connection is gone or an ``on_send`` hook dropped it."""
         message: dict[str, Any] | None = {"v": event, "c": None, "r": data}
         if self.hub is not None and message is not None:
-            message = self.hub._outgoing(self, message)
+            message = self.hub.local.outgoing(self, message)
         if message is None:
             return False
         return self.send_frame(self.wire.encode(message))
