@@ -177,6 +177,24 @@ def slow(seconds: float) -> str:
 
 app.websocket("/rt-limited")(limited)
 
+# One count per team (a query parameter here: a real app would key on a verified user).
+per_team = Hub()
+per_team.use(
+    RateLimit(
+        2,
+        period=0.6,
+        key=lambda call: call.session.context.request.args["team"] if call.session.context else "",
+    )
+)
+
+
+@per_team.method("ping")
+def team_ping() -> str:
+    return "pong"
+
+
+app.websocket("/rt-team")(per_team)
+
 
 concurrent = Hub(concurrency=4)
 

@@ -242,6 +242,27 @@ def test_rate_limit_per_session() -> None:
         assert b.call("ping") == "pong"  # another session has its own window
 
 
+def test_rate_limit_per_key_spans_sessions_and_slides() -> None:
+    with (
+        hub_client("/rt-team?team=x") as a,
+        hub_client("/rt-team?team=x") as b,
+        hub_client("/rt-team?team=y") as other,
+    ):
+        began = time.monotonic()
+        assert a.call("ping") == "pong"
+        time.sleep(0.3)
+        assert b.call("ping") == "pong"  # one count for team x: two calls in 0.6 s
+        for client in (a, b):
+            with pytest.raises(RPCError) as limited:
+                client.call("ping")
+            assert limited.value.code == Code.TOO_MANY_REQUESTS
+        assert other.call("ping") == "pong"  # team y counts apart
+        time.sleep(max(0.0, began + 0.65 - time.monotonic()))
+        assert a.call("ping") == "pong"  # the first call slid out of the window
+        with pytest.raises(RPCError):  # the second has not: two in the last 0.6 s again
+            b.call("ping")
+
+
 def test_request_limit_per_method() -> None:
     with hub_client("/rt-limited") as a, hub_client("/rt-limited") as b:
         a.send_message({"m": "slow", "p": {"seconds": 0.5}, "i": 1})

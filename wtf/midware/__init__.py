@@ -10,6 +10,8 @@ Example:
 
 from ..midware_protocol import FunctionMidware as FunctionMidware
 from ..midware_protocol import Midware as Midware
+from ..rate_store import RateStore as RateStore
+from ..rate_store import RedisStore as RedisStore
 from ..writer import BufferWriter as BufferWriter
 from ..writer import Writer as Writer
 from ..writer import WriterWrapper as WriterWrapper
@@ -30,7 +32,9 @@ __all__ = [
     "Logger",
     "Midware",
     "RateLimit",
+    "RateStore",
     "Recovery",
+    "RedisStore",
     "StatusCode",
     "Writer",
     "WriterWrapper",

@@ -1,7 +1,9 @@
 """``RateLimit`` and ``ConcurrencyLimit`` (mego's rate and concurrency limits).
 
-Their state lives in the worker process: with N gunicorn workers the effective limits are N
-times larger. Use a shared store (Redis, the proxy) for global limits.
+``RateLimit`` counts in the worker process by default: with N gunicorn workers the effective
+limit is N times larger. ``RateLimit(..., store=wtf.midware.RedisStore(url))`` counts in Redis,
+one count for every worker of every machine. ``ConcurrencyLimit`` is per process by nature (it
+guards the worker's own threads).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..midware_protocol import clamp
+from ..rate_store import RateStore
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -45,6 +48,8 @@ class RateLimit:
             proxy use werkzeug's ``ProxyFix`` first).
         clock: Monotonic seconds (for tests).
         priority: Midware priority (default 15).
+        store: Where to count: ``None`` (this process) or a shared store such as
+            :class:`wtf.midware.RedisStore` (every worker and machine together).
     """
 
     def __init__(
@@ -54,6 +59,7 @@ class RateLimit:
         key: Callable[[Context], str] | None = None,
         clock: Callable[[], float] = time.monotonic,
         priority: int = 15,
+        store: RateStore | None = None,
     ) -> None:
         if not isinstance(limit, int) or limit < 1:
             raise ValueError(f"RateLimit limit is a positive int, not {limit!r}")
@@ -64,6 +70,7 @@ class RateLimit:
         self.key = key or _client_address
         self.clock = clock
         self.priority = clamp(priority)
+        self.store = store
         self._lock = threading.Lock()
         self._window = -1
         self._counts: dict[str, int] = {}
@@ -73,6 +80,13 @@ class RateLimit:
 
     def proc(self, ctx: Context) -> Context | None:
         """Count the request; refuse it when over the limit."""
+        if self.store is not None:
+            wait = self.store.hit(f"http:{self.key(ctx)}", self.limit, self.period)
+            if wait is None:
+                return ctx
+            retry = max(1, math.ceil(wait))
+            _refuse(ctx, 429, "too many requests\n", {"Retry-After": str(retry)})
+            return None
         now = self.clock()
         window = int(now // self.period)
         key = self.key(ctx)

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+from ..rate_store import RateStore, RedisStore
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
 from .codes import Code, RPCError, UnknownEvent
@@ -31,9 +32,11 @@ __all__ = [
     "MemoryStorage",
     "RPCError",
     "RateLimit",
+    "RateStore",
     "Recovery",
     "RedisBus",
     "RedisStorage",
+    "RedisStore",
     "RequestLimit",
     "SQLiteStorage",
     "Session",

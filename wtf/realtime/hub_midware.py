@@ -16,6 +16,7 @@ from collections.abc import Callable
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ..rate_store import RateStore
 from .codes import Code, RPCError
 
 if TYPE_CHECKING:
@@ -65,42 +66,85 @@ class Recovery:
 
 
 class RateLimit:
-    """At most ``limit`` calls per session in any ``period`` seconds; over: ``TOO_MANY_REQUESTS``.
+    """At most ``limit`` calls per session (or per ``key``) in any ``period`` seconds; over:
+    ``TOO_MANY_REQUESTS``, with ``{"retry_after": seconds}`` as data.
+
+    In this process (the default) the window slides: never more than ``limit`` calls in any
+    ``period``. With a shared ``store`` (:class:`wtf.realtime.RedisStore`) every worker and
+    machine counts together, in fixed windows begun by a key's first call; give a ``key``
+    that spans connections then (a session lives in one worker).
 
     Args:
         limit: Calls allowed per window.
         period: The window, in seconds.
         priority: Where it runs among the Hub's midware.
+        key: ``key(call) -> str``: what is counted (default: the session; e.g.
+            ``lambda call: call.session.user_id or call.session.ip``).
+        store: Where to count: ``None`` (this process) or a shared :class:`RateStore`.
     """
 
-    def __init__(self, limit: int, period: float = 1.0, priority: int = 10) -> None:
+    def __init__(
+        self,
+        limit: int,
+        period: float = 1.0,
+        priority: int = 10,
+        *,
+        key: Callable[[Call], str] | None = None,
+        store: RateStore | None = None,
+    ) -> None:
         if limit < 1 or period <= 0:
             raise ValueError("RateLimit(limit >= 1, period > 0)")
         self.limit = limit
         self.period = period
         self.priority = priority
+        self.key = key
+        self.store = store
         self._windows: weakref.WeakKeyDictionary[Session, deque[float]] = (
             weakref.WeakKeyDictionary()
         )
+        self._keyed: dict[str, deque[float]] = {}
+        self._swept = monotonic()
         self._lock = threading.Lock()
 
     def __call__(self, call: Call, proceed: Callable[[], Any]) -> Any:
-        """Count the call against its session's window."""
+        """Count the call against its session's (or key's) window."""
+        if self.store is not None:
+            counted = self.key(call) if self.key is not None else call.session.id
+            wait = self.store.hit(f"hub:{counted}", self.limit, self.period)
+            if wait is not None:
+                raise self._refusal(wait)
+            return proceed()
         now = monotonic()
         with self._lock:
-            times = self._windows.get(call.session)
-            if times is None:
-                times = self._windows[call.session] = deque()
+            if self.key is None:
+                times = self._windows.get(call.session)
+                if times is None:
+                    times = self._windows[call.session] = deque()
+            else:
+                self._sweep(now)
+                times = self._keyed.setdefault(self.key(call), deque())
             while times and now - times[0] >= self.period:
                 times.popleft()
             if len(times) >= self.limit:
-                raise RPCError(
-                    Code.TOO_MANY_REQUESTS,
-                    f"over {self.limit} calls in {self.period:g} s",
-                    {"retry_after": round(self.period - (now - times[0]), 3)},
-                )
+                raise self._refusal(self.period - (now - times[0]))
             times.append(now)
         return proceed()
+
+    def _refusal(self, wait: float) -> RPCError:
+        return RPCError(
+            Code.TOO_MANY_REQUESTS,
+            f"over {self.limit} calls in {self.period:g} s",
+            {"retry_after": round(wait, 3)},
+        )
+
+    def _sweep(self, now: float) -> None:  # holds self._lock
+        """Forget the keys with no call in the last period (once a period: O(keys))."""
+        if now - self._swept < self.period:
+            return
+        self._swept = now
+        for name, times in list(self._keyed.items()):
+            if not times or now - times[-1] >= self.period:
+                del self._keyed[name]
 
 
 class RequestLimit:

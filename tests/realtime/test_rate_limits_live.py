@@ -1,0 +1,91 @@
+"""Rate limits that hold across workers: three gunicorn workers counting in one redis-server
+(started by the test) admit exactly ``limit``, over HTTP and over Hub calls; and the store
+itself, against the real server: windows, keys, expiry, and an unreachable Redis."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+
+import pytest
+import websocket
+
+from tests.realtime.redis_server import free_port, redis_server
+from tests.serving.live import request, serving
+from wtf.realtime import RedisStore
+
+pytestmark = pytest.mark.timeout(90)
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with redis_server() as url:
+        yield url
+
+
+def test_three_workers_admit_exactly_the_limit(redis_url: str) -> None:
+    env = {"WTF_TEST_REDIS_URL": redis_url}
+    with serving("tests.realtime.limits_app:app", "--workers", "3", env=env) as server:
+        # HTTP: a new connection per request, so the three workers all take some.
+        answers = [request(server.port, "GET", "/limited/pid") for _ in range(30)]
+        admitted = [json.loads(body)["pid"] for status, _, body in answers if status == 200]
+        refused = [headers for status, headers, _ in answers if status == 429]
+        assert len(admitted) == 10 and len(refused) == 20
+        assert len(set(admitted)) > 1  # more than one worker admitted some: they shared
+        assert all(1 <= int(h["Retry-After"]) <= 60 for h in refused)
+        assert request(server.port, "GET", "/elsewhere")[0] == 404  # not limited there
+        # Hub calls: five per user, whichever worker each of the user's sockets is on.
+        sockets = [
+            websocket.create_connection(
+                f"ws://127.0.0.1:{server.port}/rt?user=ann", timeout=10, subprotocols=["wtf.json"]
+            )
+            for _ in range(4)
+        ]
+        try:
+            results = []
+            for n in range(16):
+                ws = sockets[n % 4]
+                ws.send(json.dumps({"m": "ping", "i": n}))
+                results.append(json.loads(ws.recv()))
+            answered = [r["r"] for r in results if "r" in r]
+            codes = [r["e"]["c"] for r in results if "e" in r]
+            assert len(answered) == 5 and codes == [-1008] * 11
+            assert len(set(answered)) > 1  # answered by more than one worker
+            # Another user has a count of their own.
+            bob = websocket.create_connection(
+                f"ws://127.0.0.1:{server.port}/rt?user=bob", timeout=10, subprotocols=["wtf.json"]
+            )
+            bob.send(json.dumps({"m": "ping", "i": 1}))
+            assert "r" in json.loads(bob.recv())
+            bob.close()
+        finally:
+            for ws in sockets:
+                ws.close()
+
+
+def test_the_store_counts_per_key_and_window(redis_url: str) -> None:
+    store = RedisStore(redis_url, prefix="unit")
+    assert [store.hit("a", 3, 0.5) for _ in range(3)] == [None, None, None]
+    wait = store.hit("a", 3, 0.5)  # the fourth in the window
+    assert wait is not None and 0 < wait <= 0.5
+    assert store.hit("b", 3, 0.5) is None  # another key
+    assert store.hit("a", 4, 0.5) is None  # another limit is another count
+    time.sleep(wait + 0.05)
+    assert store.hit("a", 3, 0.5) is None  # a new window
+
+
+def test_an_unreachable_redis_lets_calls_through_and_says_so_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    store = RedisStore(f"redis://127.0.0.1:{free_port()}/0", timeout=0.2)
+    with caplog.at_level(logging.WARNING, logger="wtf"):
+        assert [store.hit("k", 1, 60) for _ in range(5)] == [None] * 5
+    assert store.unchecked == 5
+    assert sum("Redis is unreachable" in r.getMessage() for r in caplog.records) == 1
+
+
+def test_a_malformed_url_fails_at_once() -> None:
+    with pytest.raises(ValueError, match="redis"):
+        RedisStore("http://not-redis")
