@@ -32,9 +32,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check wtf tests examples bench
 	$(BIN)/mypy --strict wtf
 
-# System packages the tests need (CI runs as root): a real redis-server for the Redis parts.
+# System packages the tests need (CI runs as root): a real redis-server for the Redis parts, and
+# nginx for the test of examples/deploy/nginx.conf.
 system-deps:
 	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
+	@command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx)
 
 # Autobahn|Testsuite (wstest, the WebSocket conformance suite) is Python 2 code: built into
 # .venv-autobahn when the machine has a Python 2.7 (pyenv keeps one here); its test is skipped,

@@ -27,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 
+from bench.nginx_site import start_nginx
+
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, list[str]] = {
     "default": [],  # gthread, a worker per core x 32 threads
@@ -36,7 +38,6 @@ SETTINGS: dict[str, list[str]] = {
     "nginx + sync 1": ["--worker-class", "sync", "--workers", "1"],
     "nginx + default": [],
 }
-NGINX_CONF = ROOT / "examples" / "deploy" / "nginx.conf"
 
 
 def free_port() -> int:
@@ -68,23 +69,7 @@ def start(name: str, scratch: Path) -> tuple[list[subprocess.Popen[bytes]], int]
     if not name.startswith("nginx"):
         return [app], port
     front = free_port()
-    site = NGINX_CONF.read_text()
-    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{port};")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{front};")
-    temp = " ".join(
-        f"{kind}_temp_path {scratch / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    conf = scratch / "nginx.conf"
-    conf.write_text(
-        f"daemon off; worker_processes 1; pid {scratch / 'nginx.pid'};\n"
-        f"error_log {scratch / 'error.log'};\nevents {{ worker_connections 1024; }}\n"
-        f"http {{ access_log off; {temp}\n{site}\n}}\n"
-    )
-    nginx = subprocess.Popen(
-        ["nginx", "-c", str(conf), "-p", str(scratch)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    nginx = start_nginx([port], front, scratch)
     wait_for_port(front, "nginx")
     return [nginx, app], front
 

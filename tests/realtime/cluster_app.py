@@ -26,6 +26,11 @@ def me(session: Session) -> str:
     return session.id
 
 
+@hub.method("pid")
+def pid() -> int:
+    return os.getpid()
+
+
 @hub.method("say")
 def say(room: str, text: str, call: Call) -> bool:
     call.emit_others("message", room, {"text": text})
