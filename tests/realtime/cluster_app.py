@@ -8,7 +8,8 @@ import wtf
 from wtf.realtime import Call, Hub, RedisBus, Session
 
 app = wtf.Server()
-hub = Hub(bus=RedisBus(os.environ["WTF_TEST_REDIS_URL"], presence_ttl=1.0))
+bus = RedisBus(os.environ["WTF_TEST_REDIS_URL"], presence_ttl=1.0)
+hub = Hub(bus=bus)
 hub.event("message")
 hub.event("notice")
 
@@ -73,6 +74,11 @@ def kick(target: str) -> dict[str, bool]:
 @app.get("/online/:user")
 def online(user: str) -> dict[str, bool]:
     return {"online": hub.is_connected(user)}
+
+
+@app.get("/dropped")
+def dropped() -> dict[str, int]:
+    return {"dropped": bus.dropped}
 
 
 @app.get("/presence/:room")

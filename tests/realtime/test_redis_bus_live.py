@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import websocket
 
 from tests.realtime.redis_server import redis_server
@@ -154,6 +155,7 @@ def test_a_killed_machines_users_stop_counting_within_the_ttl(redis_url: str) ->
     with machine(redis_url) as a, machine(redis_url) as b:
         zoe = Client(b, "zoe")
         try:
+            zoe_id = zoe.call("me")
             assert zoe.call("$subscribe", event="message", channel="z") is True
             assert online(a, "zoe") and get(a, "/presence/z") == ["zoe"]
             master = b.process.pid
@@ -165,6 +167,14 @@ def test_a_killed_machines_users_stop_counting_within_the_ttl(redis_url: str) ->
             while online(a, "zoe") or get(a, "/presence/z") != []:
                 assert time.monotonic() - began < 3.0  # presence_ttl is 1 s here
                 time.sleep(0.05)
+            # What the dead node left in Redis is swept by the live one (a third of the TTL).
+            store = redis.Redis.from_url(redis_url)
+            while store.hexists("wtf:su", zoe_id) or store.exists("wtf:u:zoe"):
+                assert time.monotonic() - began < 5.0
+                time.sleep(0.05)
+            assert not store.hexists("wtf:sessions", zoe_id)
+            assert store.scard("wtf:nodes") == 1  # a's worker only
+            store.close()
         finally:
             zoe.close()
 
@@ -178,9 +188,11 @@ def test_redis_restarting_stops_no_local_delivery_and_crossing_resumes() -> None
             try:
                 for client in (near, far):
                     assert client.call("$subscribe", event="message", channel="x") is True
+                assert get(a, "/dropped") == {"dropped": 0}
                 os.kill(first, signal.SIGKILL)  # Redis goes away
                 post(a, "/emit/x", "local")
                 assert near.next_event()["r"] == {"text": "local"}  # still delivered here
+                assert get(a, "/dropped") == {"dropped": 1}  # the copy for machine b
                 with _restarted_redis(port):
                     deadline = time.monotonic() + 15
                     while True:  # the bus reconnects and subscribes again, with backoff

@@ -14,15 +14,19 @@ only where other nodes need it:
 ``{prefix}:su``                 hash: session id -> user, for the bound sessions
 ``{prefix}:room:{channel}``     set: the session ids listening to that channel (``presence``)
 ``{prefix}:alive:{node}``       key with a TTL (``presence_ttl``) its node refreshes: a killed
-                                node's sessions stop counting within one TTL (its entries are
-                                dropped when next seen)
+                                node's sessions stop counting within one TTL
+``{prefix}:nodes``              set: the nodes; any live one sweeps the entries of dead ones
+``{prefix}:ns:{node}``          set: that node's session ids (what to sweep when it dies)
 ==============================  =============================================================
 
 One thread per process (a greenlet under gevent) reads pub/sub and hands what arrives to the
-Hub; it also applies subscription changes (a ``$subscribe`` answers once Redis confirmed the
-subscription) and refreshes the node's liveness. With Redis unreachable, local delivery goes
-on, deliveries that had to cross are counted in :attr:`RedisBus.dropped` with one log line per
-outage, and the thread reconnects with backoff and subscribes again.
+Hub (delivering never waits on a client: a socket's writes are queued, see
+:mod:`.backlog`); it also applies subscription changes (a ``$subscribe`` answers once Redis
+confirmed the subscription), refreshes the node's liveness, and every third of the TTL removes
+the entries of nodes that died without closing (killed): their sessions, users and set. With
+Redis unreachable, local delivery goes on, deliveries that had to cross are counted in
+:attr:`RedisBus.dropped` with one log line per outage, and the thread reconnects with backoff
+and subscribes again.
 """
 
 from __future__ import annotations
@@ -110,7 +114,8 @@ class RedisBus:
                 self._client.publish(target, self._encode(delivery))
         except Exception as exc:  # redis-py raises its own kinds
             self._failed("publish", exc)
-            self.dropped += 1
+            with self._lock:
+                self.dropped += 1
             return
         self._recovered()
 
@@ -150,7 +155,12 @@ class RedisBus:
         self._start()
         with self._lock:
             self._local[session_id] = None
-        self._write(lambda pipe: pipe.hset(self._sessions_key, session_id, self._node))
+
+        def record(pipe: Any) -> None:
+            pipe.hset(self._sessions_key, session_id, self._node)
+            pipe.sadd(self._node_sessions_key(self._node), session_id)
+
+        self._write(record)
 
     def closed(self, session_id: str, user_id: str | None) -> None:
         """A session of this process closed."""
@@ -160,6 +170,7 @@ class RedisBus:
 
         def forget(pipe: Any) -> None:
             pipe.hdel(self._sessions_key, session_id)
+            pipe.srem(self._node_sessions_key(self._node), session_id)
             pipe.hdel(self._users_key, session_id)
             if user_id is not None:
                 pipe.hdel(self._user_key(user_id), session_id)
@@ -228,7 +239,10 @@ class RedisBus:
         client = self._client
         if client is not None and self._pid == os.getpid():
             try:
-                client.delete(self._alive_key(self._node))
+                pipe = client.pipeline(transaction=False)
+                pipe.delete(self._alive_key(self._node), self._node_sessions_key(self._node))
+                pipe.srem(self._nodes_key, self._node)
+                pipe.execute()
             except Exception as exc:
                 self._failed("close", exc)
 
@@ -250,6 +264,13 @@ class RedisBus:
 
     def _channel_key(self, event: str, channel: str) -> str:
         return f"{self.prefix}:c:{len(event)}:{event}:{channel}"
+
+    @property
+    def _nodes_key(self) -> str:
+        return f"{self.prefix}:nodes"
+
+    def _node_sessions_key(self, node: str) -> str:
+        return f"{self.prefix}:ns:{node}"
 
     def _node_key(self, node: str) -> str:
         return f"{self.prefix}:n:{node}"
@@ -367,10 +388,13 @@ class RedisBus:
         with self._lock:
             local = dict(self._local)
             rooms = {sid: set(channels) for sid, channels in self._rooms.items()}
-        if not local:
-            return
         pipe = self._client.pipeline(transaction=False)
+        pipe.sadd(self._nodes_key, self._node)
+        if not local:
+            pipe.execute()
+            return
         pipe.hset(self._sessions_key, mapping=dict.fromkeys(local, self._node))
+        pipe.sadd(self._node_sessions_key(self._node), *local)
         for session_id, user_id in local.items():
             if user_id is not None:
                 pipe.hset(self._user_key(user_id), session_id, self._node)
@@ -380,8 +404,30 @@ class RedisBus:
                 pipe.sadd(self._room_key(channel), session_id)
         pipe.execute()
 
-    def _refresh(self) -> None:
-        self._client.set(self._alive_key(self._node), "1", px=int(self.presence_ttl * 1000))
+    def _refresh(self) -> bool:
+        """Keep the node alive; ``False`` when it had expired (it may have been swept)."""
+        key = self._alive_key(self._node)
+        return bool(self._client.set(key, "1", px=int(self.presence_ttl * 1000), get=True))
+
+    def _sweep(self) -> None:
+        """Remove what killed nodes left behind (their sessions and users): any node does it,
+        once a third of the TTL, for the nodes whose alive key expired."""
+        nodes = {node.decode() for node in self._client.smembers(self._nodes_key)}
+        nodes.discard(self._node)
+        for node in nodes - self._alive_nodes(nodes):
+            key = self._node_sessions_key(node)
+            sessions = [sid.decode() for sid in self._client.smembers(key)]
+            users = self._client.hmget(self._users_key, sessions) if sessions else []
+            pipe = self._client.pipeline(transaction=False)
+            if sessions:
+                pipe.hdel(self._sessions_key, *sessions)
+                pipe.hdel(self._users_key, *sessions)
+                for session_id, user in zip(sessions, users, strict=True):
+                    if user:
+                        pipe.hdel(self._user_key(user.decode()), session_id)
+            pipe.delete(key)
+            pipe.srem(self._nodes_key, node)
+            pipe.execute()
 
     def _read(self) -> None:
         """The reader: subscribe, read, apply subscription changes, keep the node alive."""
@@ -426,7 +472,9 @@ class RedisBus:
                     for done in self._waiting.pop(message["channel"].decode(), []):
                         done.set()
             if time.monotonic() >= next_refresh:
-                self._refresh()
+                if not self._refresh():  # expired (a stall longer than the TTL): swept maybe
+                    self._register_all()
+                self._sweep()
                 next_refresh = time.monotonic() + self.presence_ttl / 3
 
     # Outages: one line each, not one per message.
