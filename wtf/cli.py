@@ -356,6 +356,10 @@ def _serve(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.worker_class == "gevent":
+        # Before the app is imported (here, then forked into the workers): a lock it makes at
+        # import must be gevent's, or a greenlet waiting for it would stop the whole worker.
+        importlib.import_module("gevent.monkey").patch_all()
 
     taken = _port_taken(args.bind)
     if taken:

@@ -13,6 +13,8 @@ import os
 import threading
 from typing import Any, Protocol
 
+from .redis_client import bounded_client
+
 __all__ = ["RateStore", "RedisStore"]
 
 log = logging.getLogger("wtf")
@@ -54,9 +56,7 @@ class RedisStore:
     """
 
     def __init__(self, url: str, prefix: str = "wtf", timeout: float = 1.0) -> None:
-        import redis  # the redis extra
-
-        redis.Redis.from_url(url)  # a malformed URL fails here, at once
+        bounded_client(url)  # a malformed URL fails here, at once
         self.url = url
         self.prefix = prefix
         self.timeout = timeout
@@ -95,13 +95,9 @@ class RedisStore:
 
     def _hit_script(self) -> Any:
         if self._pid != os.getpid():  # a forked worker makes its own connections
-            import redis
-
             with self._lock:
                 if self._pid != os.getpid():
-                    client = redis.Redis.from_url(
-                        self.url, socket_timeout=self.timeout, socket_connect_timeout=self.timeout
-                    )
+                    client = bounded_client(self.url, self.timeout)
                     self._script = client.register_script(_HIT)
                     self._pid = os.getpid()
         return self._script

@@ -47,8 +47,10 @@ class Flusher:
         self._wake_read, self._wake_write = os.pipe()
         os.set_blocking(self._wake_read, False)
         os.set_blocking(self._wake_write, False)
-        thread = threading.Thread(target=self._run, name="wtf-flusher", daemon=True)
-        thread.start()
+
+    def start(self) -> None:
+        """Start the flushing thread (once; what was watched before waits for it)."""
+        threading.Thread(target=self._run, name="wtf-flusher", daemon=True).start()
 
     def watch(
         self, key: object, fd: int, flush: Callable[[], bool], check: Callable[[float], bool]
@@ -155,8 +157,14 @@ def flusher() -> Flusher:
     """This process's flusher (started on first use; a forked worker starts its own)."""
     global _flusher, _pid
     pid = os.getpid()
-    if _flusher is None or _pid != pid:
-        with _create:
-            if _flusher is None or _pid != pid:
-                _flusher, _pid = Flusher(), pid
-    return _flusher
+    if _flusher is not None and _pid == pid:
+        return _flusher
+    created = None
+    with _create:
+        if _flusher is None or _pid != pid:
+            created = Flusher()
+            _flusher, _pid = created, pid
+        current = _flusher
+    if created is not None:  # outside the lock: starting a thread may switch greenlets
+        created.start()
+    return current

@@ -41,6 +41,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from ..redis_client import bounded_client
 from ..rendering import encode_json
 from .bus import Delivery
 
@@ -76,13 +77,11 @@ class RedisBus:
         presence_ttl: float = 30.0,
         encoder: Callable[[Any], bytes] = encode_json,
     ) -> None:
-        import redis  # the redis extra
-
         self.url = url
         self.prefix = prefix
         self.presence_ttl = presence_ttl
         self.encoder = encoder
-        redis.Redis.from_url(url)  # a malformed URL fails here, at once
+        bounded_client(url)  # a malformed URL fails here, at once
         #: Deliveries that had to cross to other nodes and could not (Redis unreachable).
         self.dropped = 0
         self._listeners: list[Callable[[Delivery], None]] = []
@@ -352,15 +351,12 @@ class RedisBus:
     def _start(self) -> None:
         if self._pid == os.getpid():
             return
-        import redis
 
         with self._lock:
             if self._pid == os.getpid():
                 return
             self._node = secrets.token_hex(8)
-            self._client = redis.Redis.from_url(
-                self.url, socket_timeout=5, socket_connect_timeout=5
-            )
+            self._client = bounded_client(self.url)
             self._wanted = set()
             self._local = {}
             self._rooms = {}
@@ -369,7 +365,7 @@ class RedisBus:
             self._stop = threading.Event()
             self._pid = os.getpid()
             reader = threading.Thread(target=self._read, name="wtf-redis-bus", daemon=True)
-            reader.start()  # it marks the node alive once connected
+        reader.start()  # outside the lock (it may switch greenlets); it marks the node alive
 
     def _write(self, change: Callable[[Any], None]) -> None:
         self._start()

@@ -14,6 +14,8 @@ import time
 import weakref
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
+from ..redis_client import bounded_client
+
 if TYPE_CHECKING:
     from .session import Session
 
@@ -200,11 +202,9 @@ class RedisStorage:
     """
 
     def __init__(self, url: str, ttl: int = 7 * 24 * 3600, prefix: str = "wtf:") -> None:
-        import redis  # the redis extra
-
         self.ttl = ttl
         self.prefix = prefix
-        self._redis: Any = redis.Redis.from_url(url, decode_responses=True)
+        self._redis: Any = bounded_client(url, decode_responses=True)
 
     def close(self) -> None:
         """Close the connections to Redis (a later call opens new ones)."""
