@@ -14,8 +14,18 @@ URL = os.environ["WTF_TEST_REDIS_URL"]
 store = RedisStore(URL, prefix="limits")
 
 app = wtf.Server()
+
+
+def tag(ctx: wtf.Context) -> wtf.Context:
+    """Name the worker on every answer, refusals included (it runs before the limit)."""
+    ctx.writer.headers["X-Worker"] = str(os.getpid())
+    return ctx
+
+
+app.add_midware(tag, priority=1)
 app.add_midware(RateLimit(10, 60, store=store), path="/limited/")
 hub = Hub(bus=RedisBus(URL, prefix="limits"))
+hub.event("hello")
 hub.use(CallLimit(5, 60, key=lambda call: call.session.user_id or call.session.id, store=store))
 
 
@@ -25,6 +35,7 @@ def connected(session: Session) -> None:
     user = session.context.request.args.get("user")  # a test app: real apps verify a token
     if user:
         session.bind(user)
+    session.send("hello", {"pid": os.getpid()})  # which worker (an event: not a call)
 
 
 @hub.method("ping")

@@ -37,6 +37,7 @@ import os
 import secrets
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
@@ -50,7 +51,10 @@ __all__ = ["RedisBus"]
 log = logging.getLogger("wtf.realtime")
 
 _POLL = 0.05  # seconds the reader waits for a message before looking at its queue again
-_CONFIRM = 5.0  # the longest a subscription waits for Redis to confirm it
+_CONFIRM = 5.0  # the longest a subscription (or a bind) waits for Redis to confirm it
+_BATCH = 500  # changes and deliveries the writer sends in one pipeline at most
+#: What may wait for the writer (Redis slow or gone); past it, deliveries are dropped (counted).
+MAX_OUTBOX = 100_000
 
 
 class RedisBus:
@@ -96,6 +100,8 @@ class RedisBus:
         self._waiting: dict[str, list[threading.Event]] = {}
         self._outage = False
         self._stop = threading.Event()
+        self._wake = threading.Event()  # something waits for the writer
+        self._outbox: deque[tuple[Any, Any]] = deque()
 
     # The Bus protocol.
 
@@ -104,19 +110,12 @@ class RedisBus:
         self._listeners.append(deliver)
 
     def publish(self, delivery: Delivery) -> None:
-        """Deliver to this process's sessions now; send through Redis where others need it."""
+        """Hand the delivery to the writer (for the other nodes), and deliver it to this
+        process's sessions now."""
+        self._start()
+        self._enqueue(delivery)
         for deliver in self._listeners:
             deliver(delivery)
-        self._start()
-        try:
-            for target in self._targets(delivery):
-                self._client.publish(target, self._encode(delivery))
-        except Exception as exc:  # redis-py raises its own kinds
-            self._failed("publish", exc)
-            with self._lock:
-                self.dropped += 1
-            return
-        self._recovered()
 
     def is_connected(self, user_id: str) -> bool | None:
         """Whether ``user_id`` has a session on a live node."""
@@ -159,7 +158,7 @@ class RedisBus:
             pipe.hset(self._sessions_key, session_id, self._node)
             pipe.sadd(self._node_sessions_key(self._node), session_id)
 
-        self._write(record)
+        self._enqueue(record)
 
     def closed(self, session_id: str, user_id: str | None) -> None:
         """A session of this process closed."""
@@ -176,7 +175,7 @@ class RedisBus:
             for channel in rooms:
                 pipe.srem(self._room_key(channel), session_id)
 
-        self._write(forget)
+        self._enqueue(forget)
 
     def bound(self, session_id: str, user_id: str | None, previous: str | None) -> None:
         """A session of this process was bound to ``user_id`` (``None``: unbound)."""
@@ -192,7 +191,9 @@ class RedisBus:
                 pipe.hset(self._user_key(user_id), session_id, self._node)
                 pipe.hset(self._users_key, session_id, user_id)
 
-        self._write(rebind)
+        done = threading.Event()  # once bind returns, sends from any node find the session
+        self._enqueue(rebind, done)
+        done.wait(_CONFIRM)
 
     def listening(self, session_id: str, channel: str, on: bool) -> None:
         """A session of this process started or stopped listening to ``channel``."""
@@ -203,7 +204,7 @@ class RedisBus:
             else:
                 rooms.discard(channel)
         key = self._room_key(channel)
-        self._write(lambda pipe: (pipe.sadd if on else pipe.srem)(key, session_id))
+        self._enqueue(lambda pipe: (pipe.sadd if on else pipe.srem)(key, session_id))
 
     def presence(self, channel: str) -> set[str] | None:
         """The users with a session listening to ``channel`` on a live node."""
@@ -233,8 +234,14 @@ class RedisBus:
         }
 
     def close(self) -> None:
-        """Stop this process's node: its reader ends and its sessions stop counting."""
+        """Stop this process's node: what waits for the writer is written (for at most a few
+        seconds), its threads end and its sessions stop counting."""
+        if self._pid == os.getpid():
+            done = threading.Event()
+            self._enqueue(lambda pipe: None, done)
+            done.wait(_CONFIRM)
         self._stop.set()
+        self._wake.set()
         client = self._client
         if client is not None and self._pid == os.getpid():
             try:
@@ -363,27 +370,79 @@ class RedisBus:
             self._changes = []
             self._waiting = {}
             self._stop = threading.Event()
+            self._wake = threading.Event()
+            self._outbox = deque()
             self._pid = os.getpid()
             reader = threading.Thread(target=self._read, name="wtf-redis-bus", daemon=True)
-        reader.start()  # outside the lock (it may switch greenlets); it marks the node alive
+            writer = threading.Thread(target=self._write_all, name="wtf-redis-writer", daemon=True)
+        # Outside the lock (starting a thread may switch greenlets). The reader marks the node
+        # alive once connected.
+        reader.start()
+        writer.start()
 
-    def _write(self, change: Callable[[Any], None]) -> None:
-        self._start()
+    # The writer: what the other nodes must learn, in order, a pipeline at a time.
+
+    def _enqueue(self, item: Delivery | Callable[[Any], None], done: Any = None) -> None:
+        """Queue a delivery (for the other nodes) or a change to the shared state (a function
+        of a pipeline); ``done`` (an event) is set once it was written or failed."""
+        with self._lock:
+            if len(self._outbox) >= MAX_OUTBOX:  # Redis slow or gone for long: shed
+                if isinstance(item, Delivery):
+                    self.dropped += 1
+                if done is not None:
+                    done.set()
+                self._failed("writer", RuntimeError(f"{MAX_OUTBOX} writes waiting"))
+                return
+            self._outbox.append((item, done))
+        self._wake.set()
+
+    def _write_all(self) -> None:
+        """The writer thread: send what was queued, a pipeline of up to ``_BATCH`` at a time;
+        a batch that fails is counted (its deliveries in :attr:`dropped`), not retried."""
+        while not self._stop.is_set():
+            self._wake.wait(1.0)
+            self._wake.clear()
+            while True:
+                with self._lock:
+                    batch = [self._outbox.popleft() for _ in range(min(_BATCH, len(self._outbox)))]
+                if not batch:
+                    break
+                self._send(batch)
+
+    def _send(self, batch: list[tuple[Any, Any]]) -> None:
         try:
             pipe = self._client.pipeline(transaction=False)
-            change(pipe)
+            for item, _ in batch:
+                if isinstance(item, Delivery):
+                    payload = self._encode(item)
+                    for target in self._targets(item):
+                        pipe.publish(target, payload)
+                else:
+                    item(pipe)
             pipe.execute()
-        except Exception as exc:
-            self._failed("presence", exc)
-            return
-        self._recovered()
+        except Exception as exc:  # redis-py raises its own kinds
+            self._failed("writer", exc)
+            lost = sum(isinstance(item, Delivery) for item, _ in batch)
+            with self._lock:
+                self.dropped += lost
+        else:
+            self._recovered()
+        finally:
+            for _, done in batch:
+                if done is not None:
+                    done.set()
 
     def _register_all(self) -> None:
         """Write this node's sessions and users again (Redis may have lost them: restarted,
-        or unreachable when they opened)."""
+        or unreachable when they opened), and forget those that closed meanwhile."""
         with self._lock:
             local = dict(self._local)
             rooms = {sid: set(channels) for sid, channels in self._rooms.items()}
+        mine = self._node_sessions_key(self._node)
+        self._forget_sessions(
+            [sid.decode() for sid in self._client.smembers(mine) if sid.decode() not in local],
+            mine,
+        )
         pipe = self._client.pipeline(transaction=False)
         pipe.sadd(self._nodes_key, self._node)
         if not local:
@@ -412,18 +471,25 @@ class RedisBus:
         nodes.discard(self._node)
         for node in nodes - self._alive_nodes(nodes):
             key = self._node_sessions_key(node)
-            sessions = [sid.decode() for sid in self._client.smembers(key)]
-            users = self._client.hmget(self._users_key, sessions) if sessions else []
+            self._forget_sessions([sid.decode() for sid in self._client.smembers(key)], key)
             pipe = self._client.pipeline(transaction=False)
-            if sessions:
-                pipe.hdel(self._sessions_key, *sessions)
-                pipe.hdel(self._users_key, *sessions)
-                for session_id, user in zip(sessions, users, strict=True):
-                    if user:
-                        pipe.hdel(self._user_key(user.decode()), session_id)
             pipe.delete(key)
             pipe.srem(self._nodes_key, node)
             pipe.execute()
+
+    def _forget_sessions(self, sessions: list[str], node_sessions: str) -> None:
+        """Remove these sessions (and their users' entries) from the shared state."""
+        if not sessions:
+            return
+        users = self._client.hmget(self._users_key, sessions)
+        pipe = self._client.pipeline(transaction=False)
+        pipe.hdel(self._sessions_key, *sessions)
+        pipe.hdel(self._users_key, *sessions)
+        pipe.srem(node_sessions, *sessions)
+        for session_id, user in zip(sessions, users, strict=True):
+            if user:
+                pipe.hdel(self._user_key(user.decode()), session_id)
+        pipe.execute()
 
     def _read(self) -> None:
         """The reader: subscribe, read, apply subscription changes, keep the node alive."""
