@@ -245,7 +245,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{args.clients} client processes, Python {sys.version.split()[0]}"
     )
     print(
-        "| opened and subscribed in | RSS per socket | HTTP p50 | HTTP p99 | emit delivered | to all in |"
+        "| opened and subscribed in | RSS per socket | HTTP p50 | HTTP p99 "
+        "| emit delivered | to all in |"
     )
     print("|---|---|---|---|---|---|")
     print(
