@@ -198,9 +198,10 @@ def main(argv: list[str] | None = None) -> int:
     per_client = -(-args.sockets // args.clients)
     per_worker = -(-args.sockets // args.workers) * 5 // 4 + 100
     log = open(os.environ["WTF_BENCH_LOG"], "w") if "WTF_BENCH_LOG" in os.environ else None  # noqa: SIM115
-    with redis_server() as url, serving(
-        url, args.workers, per_worker, log or subprocess.DEVNULL
-    ) as (port, server):
+    with (
+        redis_server() as url,
+        serving(url, args.workers, per_worker, log or subprocess.DEVNULL) as (port, server),
+    ):
         time.sleep(2)
         baseline = workers_rss(server.pid)
         began = time.monotonic()
