@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -148,6 +149,35 @@ def test_every_delivery_crosses_exactly_once(redis_url: str) -> None:
                 time.sleep(0.05)
         finally:
             for client in (ann, *bobs):
+                client.close()
+
+
+def test_concurrent_publishers_each_arrive_in_order_none_lost(redis_url: str) -> None:
+    with machine(redis_url) as a, machine(redis_url, workers=3) as b:
+        listeners = [Client(a, "la"), Client(b, "lb")]
+        speaker = Client(b, "speaker")  # one socket: one worker of b publishes its events
+        try:
+            for client in listeners:
+                assert client.call("$subscribe", event="message", channel="q") is True
+            count = 60
+
+            def from_http() -> None:  # machine a, one worker: its emits in order
+                for n in range(count):
+                    post(a, "/emit/q", f"a{n}")
+
+            thread = threading.Thread(target=from_http)
+            thread.start()
+            for n in range(count):  # meanwhile, from a socket on machine b
+                assert speaker.call("say", room="q", text=f"b{n}") is True
+            thread.join(60)
+            for client in listeners:
+                texts = [client.next_event()["r"]["text"] for _ in range(2 * count)]
+                for origin in "ab":
+                    mine = [int(t[1:]) for t in texts if t[0] == origin]
+                    assert mine == list(range(count)), (origin, mine)  # in order, none lost
+                assert client.quiet()  # none twice
+        finally:
+            for client in (*listeners, speaker):
                 client.close()
 
 

@@ -204,7 +204,10 @@ class RedisBus:
             else:
                 rooms.discard(channel)
         key = self._room_key(channel)
-        self._enqueue(lambda pipe: (pipe.sadd if on else pipe.srem)(key, session_id))
+        done = threading.Event() if on else None  # once $subscribe answers, presence shows it
+        self._enqueue(lambda pipe: (pipe.sadd if on else pipe.srem)(key, session_id), done)
+        if done is not None:
+            done.wait(_CONFIRM)
 
     def presence(self, channel: str) -> set[str] | None:
         """The users with a session listening to ``channel`` on a live node."""
