@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import selectors
-import signal
 import socket
 import statistics
 import subprocess
@@ -30,7 +29,8 @@ from pathlib import Path
 from tests.realtime.redis_server import redis_server
 
 from .hub import open_hub, open_socketio
-from .websocket import client_frame, free_port, read_frame
+from .processes import free_port, stop, wait_for_port
+from .websocket import client_frame, read_frame, take_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"hub": "bench.cluster_apps:hub_app", "socketio": "bench.cluster_apps:socketio_app"}
@@ -47,23 +47,10 @@ def server(kind: str, url: str, threads: int) -> Iterator[int]:
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"{kind} did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, process, kind)
         yield port
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process)
 
 
 def join(sock: socket.socket, kind: str) -> None:
@@ -82,21 +69,6 @@ def publication(kind: str, n: int) -> bytes:
     else:
         text = f'42["publish",{{"room":"r","n":{n},"t":{t}}}]'
     return client_frame(text.encode())
-
-
-def frames(buffer: bytearray) -> Iterator[bytes]:
-    """The complete unmasked frames at the start of ``buffer`` (removed from it)."""
-    while len(buffer) >= 2:
-        size, at = buffer[1] & 0x7F, 2
-        if size == 126:
-            if len(buffer) < 4:
-                return
-            size, at = int.from_bytes(buffer[2:4], "big"), 4
-        if len(buffer) < at + size:
-            return
-        payload = bytes(buffer[at : at + size])
-        del buffer[: at + size]
-        yield payload
 
 
 def event_of(kind: str, payload: bytes) -> dict[str, float] | None:
@@ -154,7 +126,7 @@ def run(kind: str, per_server: int, events: int) -> tuple[float, float, float, f
                 buffer = buffers[sock]
                 buffer += data
                 now = time.monotonic()
-                for payload in frames(buffer):
+                for _, payload in take_frames(buffer):
                     event = event_of(kind, payload)
                     if event is not None:
                         latencies.append(now - event["t"])

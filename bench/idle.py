@@ -33,7 +33,8 @@ from typing import Any
 
 from tests.realtime.redis_server import redis_server
 
-from .websocket import client_frame, free_port
+from .processes import free_port, stop, wait_for_port
+from .websocket import client_frame, take_frames
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDSHAKE = (
@@ -94,16 +95,7 @@ class Holder:
             self.frames(sock, entry, buffer)
 
     def frames(self, sock: socket.socket, entry: list[object], buffer: bytearray) -> None:
-        while len(buffer) >= 2:
-            opcode, size, at = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
-            if size == 126:
-                if len(buffer) < 4:
-                    return
-                size, at = int.from_bytes(buffer[2:4], "big"), 4
-            if len(buffer) < at + size:
-                return
-            payload = bytes(buffer[at : at + size])
-            del buffer[: at + size]
+        for opcode, payload in take_frames(buffer):
             if opcode == 0x9:  # a heartbeat: answer it
                 sock.sendall(bytes([0x8A, 0x80 | len(payload)]) + PONG_MASK + payload)
             elif entry[0] == "subscribing":
@@ -146,23 +138,10 @@ def serving(
         stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit("the server did not start") from None
-                time.sleep(0.1)
+        wait_for_port(port, process, "wtf serve")
         yield port, process
     finally:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.kill(process.pid, signal.SIGKILL)
-            process.wait()
+        stop(process, timeout=60)
 
 
 def workers_rss(master: int) -> int:

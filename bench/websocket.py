@@ -24,6 +24,8 @@ from pathlib import Path
 
 import websocket
 
+from .processes import wait_for_port
+
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGE = "x" * 32
 
@@ -64,15 +66,7 @@ def running(name: str, worker: list[str]) -> Iterator[tuple[int, int]]:
         command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError(f"{name} did not start") from None
-                time.sleep(0.05)
+        wait_for_port(port, process, name)
         pid = process.pid
         if name != "websockets":  # the gunicorn worker, the master's only child
             for _ in range(100):
@@ -150,6 +144,22 @@ def read_frame(sock: socket.socket, buffered: bytes = b"") -> tuple[bytes, bytes
         size, at = int.from_bytes(data[2:10], "big"), 10
     need(at + size)
     return data[at : at + size], data[at + size :]
+
+
+def take_frames(buffer: bytearray) -> Iterator[tuple[int, bytes]]:
+    """The complete unmasked frames at the start of ``buffer``, as (opcode, payload); each is
+    removed from it (what is left is the start of the next)."""
+    while len(buffer) >= 2:
+        opcode, size, at = buffer[0] & 0x0F, buffer[1] & 0x7F, 2
+        if size == 126:
+            if len(buffer) < 4:
+                return
+            size, at = int.from_bytes(buffer[2:4], "big"), 4
+        if len(buffer) < at + size:
+            return
+        payload = bytes(buffer[at : at + size])
+        del buffer[: at + size]
+        yield opcode, payload
 
 
 def server_frame(payload: bytes) -> bytes:

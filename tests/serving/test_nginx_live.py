@@ -8,9 +8,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import socket
-import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ import pytest
 import websocket
 
 from bench.nginx_site import start_nginx
+from bench.processes import stop, wait_for_port
 from tests.realtime.redis_server import redis_server
 from tests.serving.live import Server, free_port, post_json, request, serving
 
@@ -36,26 +35,10 @@ def nginx_in_front(*servers: Server) -> Iterator[int]:
         os.chmod(scratch, 0o755)  # nginx's workers run as another user when started by root
         process = start_nginx([s.port for s in servers], front, Path(scratch))
         try:
-            deadline = time.monotonic() + 10
-            while True:
-                try:
-                    with socket.create_connection(("127.0.0.1", front), timeout=0.5):
-                        break
-                except OSError:
-                    if process.poll() is not None or time.monotonic() > deadline:
-                        log = Path(scratch, "error.log")
-                        raise RuntimeError(
-                            f"nginx did not start: {log.read_text() if log.exists() else ''}"
-                        ) from None
-                    time.sleep(0.05)
+            wait_for_port(front, process, "nginx", timeout=10)
             yield front
         finally:
-            os.kill(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.kill(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
+            stop(process)
 
 
 def hub_client(port: int) -> websocket.WebSocket:
