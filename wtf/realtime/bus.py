@@ -10,8 +10,10 @@ across processes sends each delivery only where it is needed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
+
+from .history import MemoryHistory, Recovery
 
 __all__ = ["Bus", "Delivery", "LocalBus"]
 
@@ -31,6 +33,10 @@ class Delivery:
         user: Deliver to every session bound to this user (``send_user``).
         everyone: Deliver to every session (``broadcast``).
         kick: Close the sessions with this id, or bound to this user id (``kick``).
+        keep: Keep it in the channel's history, which holds this many events (0: none).
+        ttl: Seconds an event stays in that history (``None``: until pushed out).
+        offset: Its offset in the channel's history (given by the bus when kept).
+        epoch: The channel history's epoch (given with the offset).
     """
 
     event: str
@@ -42,6 +48,10 @@ class Delivery:
     user: str | None = None
     everyone: bool = False
     kick: str | None = None
+    keep: int = 0
+    ttl: float | None = None
+    offset: int | None = None
+    epoch: str | None = None
 
 
 class Bus(Protocol):
@@ -55,7 +65,21 @@ class Bus(Protocol):
     spans_processes: bool
 
     def publish(self, delivery: Delivery) -> None:
-        """Send ``delivery`` to every listener (this process's included)."""
+        """Send ``delivery`` to every listener (this process's included). One with ``keep``
+        is given the channel's next offset, kept, and delivered everywhere in offset order."""
+        ...
+
+    def history(
+        self,
+        event: str,
+        channel: str,
+        size: int,
+        ttl: float | None,
+        since: int | None,
+        epoch: str | None,
+    ) -> Recovery:
+        """What a client that saw offset ``since`` of ``epoch`` missed on ``channel`` (and the
+        channel's latest offset and epoch)."""
         ...
 
     def listen(self, deliver: Callable[[Delivery], None]) -> None:
@@ -108,11 +132,33 @@ class LocalBus:
 
     def __init__(self) -> None:
         self._listeners: list[Callable[[Delivery], None]] = []
+        self._history = MemoryHistory()
 
     def publish(self, delivery: Delivery) -> None:
-        """Deliver now, in the caller's thread."""
+        """Deliver now, in the caller's thread (one kept in history under its channel's lock:
+        in offset order)."""
+        if delivery.keep:
+            log = self._history.log(delivery.event, delivery.channel or "", delivery.keep)
+            with log.lock:
+                offset = log.append(delivery.data, delivery.ttl)
+                stamped = replace(delivery, offset=offset, epoch=log.epoch)
+                for deliver in self._listeners:
+                    deliver(stamped)
+            return
         for deliver in self._listeners:
             deliver(delivery)
+
+    def history(
+        self,
+        event: str,
+        channel: str,
+        size: int,
+        ttl: float | None,
+        since: int | None,
+        epoch: str | None,
+    ) -> Recovery:
+        """From this process's memory (lost with it: the epoch is the process's)."""
+        return self._history.recover(event, channel, size, ttl, since, epoch)
 
     def listen(self, deliver: Callable[[Delivery], None]) -> None:
         """Add a listener."""

@@ -141,6 +141,7 @@ class Hub:
         self._declared: list[tuple[str, Callable[..., Any]]] = []
         self._methods: dict[str, Method] = {}
         self._events: set[str] = set()
+        self._history: dict[str, tuple[int, float | None]] = {}
         self._subscribe_hook: Callable[[Session, str, str, Any], Any] | None = None
         self._no_method: Callable[[Call, dict[str, Any] | None], Any] | None = None
         self._midware: list[HubMidware] = [Recovery()]
@@ -167,13 +168,41 @@ class Hub:
 
         return register
 
-    def event(self, name: str) -> None:
-        """Declare an event (emitting an undeclared one raises :class:`UnknownEvent`)."""
+    def event(self, name: str, *, history: int = 0, ttl: float | None = None) -> None:
+        """Declare an event (emitting an undeclared one raises :class:`UnknownEvent`).
+
+        Args:
+            name: The event's name.
+            history: Keep the last this many emits of each channel, with increasing offsets,
+                so that a client that resubscribes ``since`` an offset receives what it missed
+                (0: no history, and no cost).
+            ttl: Seconds an event stays in the history (``None``: until pushed out by newer
+                ones).
+
+        Raises:
+            RegistrationError: A bad name, ``history`` or ``ttl``.
+        """
         if not isinstance(name, str) or not name or name.startswith("$"):
             raise RegistrationError(
                 f"an event's name is a non-empty string not starting with '$' ({name!r})"
             )
+        if not isinstance(history, int) or isinstance(history, bool) or history < 0:
+            raise RegistrationError(f"hub.event({name!r}, history=...) is an int >= 0")
+        if ttl is not None and (
+            not isinstance(ttl, int | float) or isinstance(ttl, bool) or ttl <= 0 or not history
+        ):
+            raise RegistrationError(
+                f"hub.event({name!r}, ttl=...) is positive seconds, with history=N > 0"
+            )
         self._events.add(name)
+        if history:
+            self._history[name] = (history, ttl)
+        else:
+            self._history.pop(name, None)
+
+    def history_of(self, event: str) -> tuple[int, float | None] | None:
+        """``(size, ttl)`` of the history ``event`` keeps per channel, or ``None``."""
+        return self._history.get(event)
 
     def on_subscribe(self, fn: Callable[[Session, str, str, Any], Any]) -> Callable[..., Any]:
         """Register the subscription hook: ``fn(session, event, channel, data)``; a false
@@ -486,17 +515,64 @@ class Hub:
 
     # Subscriptions.
 
-    def _subscribe(self, call: Call) -> bool:
+    def _subscribe(self, call: Call) -> Any:
         params = call.params or {}
         event, channel = params.get("event"), params.get("channel")
         if type(event) is not str or type(channel) is not str:
             raise RPCError(Code.INVALID, "$subscribe takes {'event': str, 'channel': str}")
+        since, epoch = params.get("since"), params.get("epoch")
+        if since is not None and (type(since) is not int or since < 0):
+            raise RPCError(Code.INVALID, "$subscribe's since is an offset: an int >= 0")
+        if epoch is not None and type(epoch) is not str:
+            raise RPCError(Code.INVALID, "$subscribe's epoch is a string")
         if event not in self._events:
             raise RPCError(Code.NOT_FOUND, f"no event {event[:100]!r}")
+        kept = self._history.get(event)
+        if since is not None and kept is None:
+            raise RPCError(Code.INVALID, f"{event[:100]!r} keeps no history: no since")
         hook = self._subscribe_hook
         if hook is not None and not hook(call.session, event, channel, params.get("data")):
             raise RPCError(Code.NO_PERMISSION, f"not allowed to subscribe to {event}/{channel}")
-        return self.local.subscribe(call.session, event, channel)
+        if kept is None:
+            return self.local.subscribe(call.session, event, channel)
+        return self._subscribe_with_history(call.session, event, channel, kept, since, epoch)
+
+    def _subscribe_with_history(
+        self,
+        session: Session,
+        event: str,
+        channel: str,
+        kept: tuple[int, float | None],
+        since: int | None,
+        epoch: str | None,
+    ) -> dict[str, Any]:
+        """Subscribe, then send what was missed since ``since`` and what came meanwhile, in
+        offset order and none twice; the result names where the channel is."""
+        self.local.hold(session, event, channel)  # live events wait while it catches up
+        try:
+            if not self.local.subscribe(session, event, channel):
+                raise RPCError(Code.ERROR, "the connection ended")
+            found = self.bus.history(event, channel, kept[0], kept[1], since, epoch)
+        except Exception as exc:
+            self.local.release(session, event, channel, [], "", 1 << 62)
+            self.local.unsubscribe(session, event, channel)
+            if isinstance(exc, RPCError):
+                raise
+            log.error("reading the history of %s/%s failed", event, channel, exc_info=exc)
+            raise RPCError(Code.ERROR, "the channel's history cannot be read now") from None
+        after = found.events[-1][0] if found.events else (since if found.recovered else None)
+        self.local.release(
+            session,
+            event,
+            channel,
+            found.events,
+            found.epoch,
+            found.offset if after is None else after,
+        )
+        result: dict[str, Any] = {"offset": found.offset, "epoch": found.epoch}
+        if since is not None:
+            result["recovered"] = found.recovered
+        return result
 
     def _unsubscribe(self, call: Call) -> bool:
         params = call.params or {}
@@ -515,14 +591,16 @@ class Hub:
         self, event: str, channel: str, data: Any, *, exclude: Session | str | None = None
     ) -> None:
         """Send ``event`` to every subscriber of ``channel`` (in every worker), but
-        ``exclude``.
+        ``exclude``. An event declared with ``history`` is kept, with the channel's next
+        offset (``exclude`` does not get it live: it sees a gap at that offset).
 
         Raises:
             UnknownEvent: ``event`` was not declared.
         """
         self._check_event(event)
         left_out = exclude.id if isinstance(exclude, Session) else exclude
-        self.bus.publish(Delivery(event, channel, data, exclude=left_out))
+        keep, ttl = self._history.get(event, (0, None))
+        self.bus.publish(Delivery(event, channel, data, exclude=left_out, keep=keep, ttl=ttl))
 
     def emit_to(
         self, event: str, channel: str | None, data: Any, sessions: Iterable[Session | str]

@@ -46,6 +46,8 @@ class LocalSessions:
         self._sessions: dict[str, Session] = {}
         self._users: dict[str, dict[str, Session]] = {}
         self._channels: dict[tuple[str, str], dict[str, Session]] = {}
+        # Sessions catching up on a channel's history: its live events wait here meanwhile.
+        self._held: dict[tuple[str, str, str], list[Delivery]] = {}
 
     # Sessions coming and going.
 
@@ -157,6 +159,16 @@ class LocalSessions:
         """Send ``delivery`` to the sessions of this process it is for (the bus calls this).
         Never waits on a peer: what a socket cannot take now waits in its backlog."""
         targets = self.targets(delivery)
+        if delivery.offset is not None and self._held:  # PERF: no history, no lookup
+            with self._lock:  # a session catching up gets it after what it missed
+                waiting = [
+                    (session, self._held.get((session.id, delivery.event, delivery.channel or "")))
+                    for session in targets
+                ]
+                for _, held in waiting:
+                    if held is not None:
+                        held.append(delivery)
+                targets = [session for session, held in waiting if held is None]
         if delivery.kick is not None:
             for session in targets:
                 session.close(1008, "kicked")
@@ -164,6 +176,8 @@ class LocalSessions:
         if not targets:
             return
         message = {"v": delivery.event, "c": delivery.channel, "r": delivery.data}
+        if delivery.offset is not None:
+            message["o"], message["ep"] = delivery.offset, delivery.epoch
         if self.on_send is not None:  # the hook sees (and may change) each session's copy
             for session in targets:
                 mine = self.outgoing(session, dict(message))
@@ -177,6 +191,52 @@ class LocalSessions:
             if frame is None:
                 frame = frames[msgpack] = session.wire.encode(message)
             session.send_frame(frame)
+
+    # Catching up on a channel's history.
+
+    def hold(self, session: Session, event: str, channel: str) -> None:
+        """Keep ``session``'s live events of ``event`` on ``channel`` aside (it is being sent
+        what it missed)."""
+        with self._lock:
+            self._held[(session.id, event, channel)] = []
+
+    def release(
+        self,
+        session: Session,
+        event: str,
+        channel: str,
+        replay: list[tuple[int, Any]],
+        epoch: str,
+        after: int,
+    ) -> None:
+        """Send ``session`` the ``(offset, data)`` it missed, then the live events held meanwhile
+        past them (none twice), then let live events through: in offset order, as the
+        deliveries of that channel wait for this."""
+        with self._lock:
+            held = self._held.pop((session.id, event, channel), [])
+            for offset, data in replay:
+                self._send_one(session, event, channel, data, offset, epoch)
+            for delivery in held:
+                if delivery.offset is not None and delivery.offset > after:
+                    self._send_one(
+                        session, event, channel, delivery.data, delivery.offset, delivery.epoch
+                    )
+
+    def _send_one(
+        self,
+        session: Session,
+        event: str,
+        channel: str,
+        data: Any,
+        offset: int,
+        epoch: str | None,
+    ) -> None:
+        """One event with its offset, to ``session`` only."""
+        message = self.outgoing(
+            session, {"v": event, "c": channel, "r": data, "o": offset, "ep": epoch}
+        )
+        if message is not None:
+            session.send_frame(session.wire.encode(message))
 
     def outgoing(self, session: Session, message: dict[str, Any]) -> dict[str, Any] | None:
         """What the ``on_send`` hook makes of ``message`` for ``session`` (``None``: drop)."""

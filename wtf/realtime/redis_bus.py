@@ -45,6 +45,7 @@ from typing import Any
 from ..redis_client import bounded_client
 from ..rendering import encode_json
 from .bus import Delivery
+from .history import Recovery, new_epoch, recover
 
 __all__ = ["RedisBus"]
 
@@ -55,6 +56,52 @@ _CONFIRM = 5.0  # the longest a subscription (or a bind) waits for Redis to conf
 _BATCH = 500  # changes and deliveries the writer sends in one pipeline at most
 #: What may wait for the writer (Redis slow or gone); past it, deliveries are dropped (counted).
 MAX_OUTBOX = 100_000
+_META_TTL_MS = 30 * 24 * 3600 * 1000  # a channel history's offset and epoch outlive it so long
+
+# Keep one event in a channel's history and publish it, atomically: the offset is the channel's
+# next, the stream entry's id is that offset, and every node hears the events in offset order.
+# A channel whose offset and epoch were lost (never kept, expired, Redis restarted) begins a
+# new epoch, and its stale stream is dropped.
+# KEYS: stream, meta, pub/sub channel. ARGV: size, ttl ms (0: none), new epoch, node, delivery.
+_APPEND = """
+local epoch = redis.call('HGET', KEYS[2], 'e')
+if not epoch then
+  epoch = ARGV[3]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
+end
+local offset = redis.call('HINCRBY', KEYS[2], 'o', 1)
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], offset .. '-0', 't', ms, 'd', ARGV[5])
+local ttl = tonumber(ARGV[2])
+if ttl > 0 then redis.call('PEXPIRE', KEYS[1], ttl) else redis.call('PEXPIRE', KEYS[1], ARGV[6]) end
+redis.call('PEXPIRE', KEYS[2], ARGV[6])
+redis.call('PUBLISH', KEYS[3],
+  '{"o":"' .. ARGV[4] .. '","n":' .. offset .. ',"e":"' .. epoch .. '","d":' .. ARGV[5] .. '}')
+return offset
+"""
+
+# A channel's offset, epoch (begun if none), Redis's clock (ms), and the entries after ARGV[1]
+# (none when ARGV[1] is -1). KEYS: stream, meta. ARGV: since, new epoch, meta ttl ms.
+_READ = """
+local epoch = redis.call('HGET', KEYS[2], 'e')
+if not epoch then
+  epoch = ARGV[2]
+  redis.call('DEL', KEYS[1])
+  redis.call('HSET', KEYS[2], 'e', epoch, 'o', 0)
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+end
+local top = redis.call('HGET', KEYS[2], 'o')
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local entries = {}
+local since = tonumber(ARGV[1])
+if since >= 0 and since < tonumber(top) then
+  entries = redis.call('XRANGE', KEYS[1], (since + 1) .. '-0', '+')
+end
+return {epoch, top, ms, entries}
+"""
 
 
 class RedisBus:
@@ -93,6 +140,8 @@ class RedisBus:
         self._pid = 0  # the process the node below belongs to (set up again after a fork)
         self._node = ""
         self._client: Any = None
+        self._append_script: Any = None
+        self._read_script: Any = None
         self._wanted: set[str] = set()  # channel keys this node's sessions need
         self._local: dict[str, str | None] = {}  # this node's sessions and their users
         self._rooms: dict[str, set[str]] = {}  # this node's sessions: the channels they hear
@@ -111,11 +160,40 @@ class RedisBus:
 
     def publish(self, delivery: Delivery) -> None:
         """Hand the delivery to the writer (for the other nodes), and deliver it to this
-        process's sessions now."""
+        process's sessions now. One kept in history goes through Redis even to this process
+        (its offset is given there, and every node hears offsets in order)."""
         self._start()
         self._enqueue(delivery)
+        if delivery.keep:
+            return
         for deliver in self._listeners:
             deliver(delivery)
+
+    def history(
+        self,
+        event: str,
+        channel: str,
+        size: int,
+        ttl: float | None,
+        since: int | None,
+        epoch: str | None,
+    ) -> Recovery:
+        """From the channel's Redis stream (one script: offset, epoch and entries agree)."""
+        self._start()
+        keys = [self._stream_key(event, channel), self._meta_key(event, channel)]
+        found_epoch, top, now_ms, entries = self._read_script(
+            keys=keys, args=[-1 if since is None else since, new_epoch(), _META_TTL_MS]
+        )
+        kept = [
+            (
+                int(entry_id.split(b"-")[0]),
+                int(fields[fields.index(b"t") + 1]) / 1000,
+                json.loads(fields[fields.index(b"d") + 1])["data"],
+            )
+            for entry_id, fields in entries
+        ]
+        current = found_epoch.decode() if isinstance(found_epoch, bytes) else str(found_epoch)
+        return recover(kept, int(top), current, since, epoch, ttl, now_ms / 1000)
 
     def is_connected(self, user_id: str) -> bool | None:
         """Whether ``user_id`` has a session on a live node."""
@@ -281,6 +359,12 @@ class RedisBus:
     def _node_sessions_key(self, node: str) -> str:
         return f"{self.prefix}:ns:{node}"
 
+    def _stream_key(self, event: str, channel: str) -> str:
+        return f"{self.prefix}:h:{len(event)}:{event}:{channel}"
+
+    def _meta_key(self, event: str, channel: str) -> str:
+        return f"{self.prefix}:hm:{len(event)}:{event}:{channel}"
+
     def _node_key(self, node: str) -> str:
         return f"{self.prefix}:n:{node}"
 
@@ -341,11 +425,14 @@ class RedisBus:
     def _received(self, payload: bytes) -> None:
         try:
             message = json.loads(payload)
-            if message["o"] == self._node:
+            kept = "n" in message  # kept in history: every node, this one too, hears it here
+            if message["o"] == self._node and not kept:
                 return  # this node's own, delivered when published
             fields = message["d"]
             if fields.get("sessions") is not None:
                 fields["sessions"] = tuple(fields["sessions"])
+            if kept:
+                fields["offset"], fields["epoch"] = int(message["n"]), str(message["e"])
             delivery = Delivery(**fields)
         except (ValueError, KeyError, TypeError) as exc:
             log.error("RedisBus: a message that is no delivery was ignored: %s", exc)
@@ -367,6 +454,8 @@ class RedisBus:
                 return
             self._node = secrets.token_hex(8)
             self._client = bounded_client(self.url)
+            self._append_script = self._client.register_script(_APPEND)
+            self._read_script = self._client.register_script(_READ)
             self._wanted = set()
             self._local = {}
             self._rooms = {}
@@ -416,7 +505,24 @@ class RedisBus:
         try:
             pipe = self._client.pipeline(transaction=False)
             for item, _ in batch:
-                if isinstance(item, Delivery):
+                if isinstance(item, Delivery) and item.keep:
+                    self._append_script(
+                        keys=[
+                            self._stream_key(item.event, item.channel or ""),
+                            self._meta_key(item.event, item.channel or ""),
+                            self._channel_key(item.event, item.channel or ""),
+                        ],
+                        args=[
+                            item.keep,
+                            0 if item.ttl is None else max(1, round(item.ttl * 1000)),
+                            new_epoch(),
+                            self._node,
+                            self.encoder(asdict(item)),
+                            max(_META_TTL_MS, 0 if item.ttl is None else round(item.ttl * 1000)),
+                        ],
+                        client=pipe,
+                    )
+                elif isinstance(item, Delivery):
                     payload = self._encode(item)
                     for target in self._targets(item):
                         pipe.publish(target, payload)

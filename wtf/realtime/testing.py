@@ -276,7 +276,10 @@ class HubClient:
         self.ws = TestWebSocket(app, path, headers, [protocol], timeout)
         self.msgpack = msgpack
         self._next = 0
-        self._events: deque[tuple[str, str | None, Any]] = deque()
+        self._events: deque[dict[str, Any]] = deque()
+        #: ``{(event, channel): (offset, epoch)}``: the last offset seen of each channel whose
+        #: event keeps history (what to resubscribe ``since``).
+        self.positions: dict[tuple[str, str | None], tuple[int, str]] = {}
         self._replies: dict[int, dict[str, Any]] = {}
 
     def _encode(self, message: Any) -> str | bytes:
@@ -322,7 +325,9 @@ class HubClient:
     def _read(self, timeout: float | None) -> None:
         message = self._decode(self.ws.receive(timeout))
         if "v" in message:
-            self._events.append((message["v"], message.get("c"), message.get("r")))
+            self._events.append(message)
+            if "o" in message:
+                self.positions[(message["v"], message.get("c"))] = (message["o"], message["ep"])
         else:
             self._replies[message["i"]] = message
 
@@ -341,6 +346,11 @@ class HubClient:
     def events(self, wait: float = 0.2) -> list[tuple[str, str | None, Any]]:
         """The events received so far, and those arriving within ``wait`` seconds, as
         ``(event, channel, data)``; taken from the client."""
+        return [(m["v"], m.get("c"), m.get("r")) for m in self.event_messages(wait)]
+
+    def event_messages(self, wait: float = 0.2) -> list[dict[str, Any]]:
+        """As :meth:`events`, the whole messages (with ``o`` and ``ep`` when kept in
+        history)."""
         deadline = time.monotonic() + wait
         while True:
             left = deadline - time.monotonic()
