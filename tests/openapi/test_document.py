@@ -570,6 +570,8 @@ def test_websocket_routes_and_hub_methods_are_in_the_realtime_extension() -> Non
 
     hub = Hub()
     hub.event("joined")
+    hub.event("said", history=100, ttl=300)
+    hub.event("seen", history=10)
 
     @hub.method("add")
     def add(a: int, b: int = 0) -> int:
@@ -586,7 +588,11 @@ def test_websocket_routes_and_hub_methods_are_in_the_realtime_extension() -> Non
     realtime = doc["x-wtf-realtime"]
     assert realtime["websockets"][0]["path"] == "/echo"
     (described,) = realtime["hubs"]
-    assert described["path"] == "/hub" and described["events"] == ["joined"]
+    assert described["path"] == "/hub" and described["events"] == ["joined", "said", "seen"]
+    assert described["history"] == {  # the events a client may resubscribe to since an offset
+        "said": {"size": 100, "ttl": 300},
+        "seen": {"size": 10, "ttl": None},
+    }
     assert described["methods"]["add"] == {
         "params": {
             "type": "object",

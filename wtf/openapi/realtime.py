@@ -4,7 +4,11 @@ Shape::
 
     {"websockets": [{"path": "/echo", "handler": "app.echo", "subprotocols": [...]}],
      "hubs": [{"path": "/hub", "methods": {"add": {"params": {...}, "result": {...},
-               "summary": "..."}}, "events": ["message"]}]}
+               "summary": "..."}}, "events": ["message"],
+               "history": {"message": {"size": 100, "ttl": 300}}}]}
+
+``history`` lists the events that keep each channel's last events (``size``, ``ttl`` seconds or
+``null``), which a client may resubscribe to ``since`` an offset.
 
 Params and results are JSON Schemas with the document's shared components.
 """
@@ -38,6 +42,12 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
         describe = getattr(endpoint.fn, "describe", None)
         if callable(describe):  # a Hub
             methods, events = describe()
+            history_of = getattr(endpoint.fn, "history_of", None)
+            kept = {
+                event: {"size": found[0], "ttl": found[1]}
+                for event in events
+                if callable(history_of) and (found := history_of(event)) is not None
+            }
             hubs.append(
                 {
                     "path": path,
@@ -47,6 +57,7 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                         for name, (params_type, fn) in methods.items()
                     },
                     "events": list(events),
+                    "history": kept,
                 }
             )
         else:
