@@ -1,12 +1,13 @@
 """Fan-out across machines: wtf's Hub on a RedisBus against python-socketio's RedisManager.
 
 Two servers ("two machines": two gunicorn masters, one gthread worker each) share one
-redis-server started here; ``--subscribers`` clients on each server join one channel; one
-publisher on the first server sends ``--events`` events as fast as it can (each carrying its
-send time); every subscriber must get every event. Printed: events/s (events published over
-the seconds until the last subscriber had the last one), deliveries/s, and the latency of each
-delivery (receive time minus send time) at p50 and p99. The clients are one thread with a
-selector, in this process; everything runs on 127.0.0.1 and is stopped by its PID.
+redis-server started here (wtf runs twice: an event without history, and one with
+``history=100``, kept in a Redis stream); ``--subscribers`` clients on each server join one
+channel; one publisher on the first server sends ``--events`` events as fast as it can (each
+carrying its send time); every subscriber must get every event. Printed: events/s (events
+published over the seconds until the last subscriber had the last one), deliveries/s, and the
+latency of each delivery (receive time minus send time) at p50 and p99. The clients are one
+thread with a selector, in this process; everything runs on 127.0.0.1 and is stopped by its PID.
 ``make bench-cluster``.
 """
 
@@ -33,7 +34,11 @@ from .processes import free_port, stop, wait_for_port
 from .websocket import client_frame, read_frame, take_frames
 
 ROOT = Path(__file__).resolve().parents[1]
-TARGETS = {"hub": "bench.cluster_apps:hub_app", "socketio": "bench.cluster_apps:socketio_app"}
+TARGETS = {
+    "hub": "bench.cluster_apps:hub_app",
+    "kept": "bench.cluster_apps:hub_app",  # the same Hub, its event with history
+    "socketio": "bench.cluster_apps:socketio_app",
+}
 
 
 @contextlib.contextmanager
@@ -54,9 +59,15 @@ def server(kind: str, url: str, threads: int) -> Iterator[int]:
 
 
 def join(sock: socket.socket, kind: str) -> None:
-    if kind == "hub":
-        sock.sendall(client_frame(b'{"m":"$subscribe","p":{"event":"tick","channel":"r"},"i":1}'))
-        assert read_frame(sock)[0] == b'{"i":1,"r":true}'
+    if kind in ("hub", "kept"):
+        event = "tick" if kind == "hub" else "kept"
+        sock.sendall(
+            client_frame(
+                f'{{"m":"$subscribe","p":{{"event":"{event}","channel":"r"}},"i":1}}'.encode()
+            )
+        )
+        reply = read_frame(sock)[0]
+        assert reply == b'{"i":1,"r":true}' or reply.startswith(b'{"i":1,"r":{"offset"'), reply
     else:
         sock.sendall(client_frame(b'421["join","r"]'))
         assert read_frame(sock)[0] == b"431[true]"
@@ -64,17 +75,18 @@ def join(sock: socket.socket, kind: str) -> None:
 
 def publication(kind: str, n: int) -> bytes:
     t = f"{time.monotonic():.6f}"
-    if kind == "hub":
-        text = f'{{"m":"publish","p":{{"room":"r","n":{n},"t":{t}}}}}'
+    if kind in ("hub", "kept"):
+        event = "tick" if kind == "hub" else "kept"
+        text = f'{{"m":"publish","p":{{"room":"r","n":{n},"t":{t},"event":"{event}"}}}}'
     else:
         text = f'42["publish",{{"room":"r","n":{n},"t":{t}}}]'
     return client_frame(text.encode())
 
 
 def event_of(kind: str, payload: bytes) -> dict[str, float] | None:
-    if kind == "hub":
+    if kind in ("hub", "kept"):
         message = json.loads(payload)
-        return message.get("r") if message.get("v") == "tick" else None  # type: ignore[no-any-return]
+        return message.get("r") if message.get("v") in ("tick", "kept") else None  # type: ignore[no-any-return]
     if payload.startswith(b'42["tick"'):
         return json.loads(payload[2:])[1]  # type: ignore[no-any-return]
     return None  # an Engine.IO ping and the like
@@ -82,7 +94,7 @@ def event_of(kind: str, payload: bytes) -> dict[str, float] | None:
 
 def run(kind: str, per_server: int, events: int) -> tuple[float, float, float, float]:
     """(events/s, deliveries/s, p50 ms, p99 ms) for one kind."""
-    opener = open_hub if kind == "hub" else open_socketio
+    opener = open_socketio if kind == "socketio" else open_hub
     with (
         redis_server() as url,
         server(kind, url, per_server + 50) as a,
@@ -148,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rows = {
         "wtf Hub + RedisBus": run("hub", args.subscribers, args.events),
+        "wtf Hub + RedisBus, history=100": run("kept", args.subscribers, args.events),
         "python-socketio + RedisManager": run("socketio", args.subscribers, args.events),
     }
     print(

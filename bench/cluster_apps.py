@@ -15,11 +15,13 @@ URL = os.environ.get("WTF_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 hub_app = wtf.Server()
 hub = Hub(bus=RedisBus(URL, prefix="bench"), ping_interval=None, max_queue=100_000)
 hub.event("tick")
+hub.event("kept", history=100)  # the same, kept in each channel's history (a Redis stream)
+hub.event("storm", history=1000)  # bench/recovery.py: what clients recover after a crash
 
 
 @hub.method("publish")
-def publish(room: str, n: int, t: float) -> None:
-    hub.emit("tick", room, {"n": n, "t": t})
+def publish(room: str, n: int, t: float, event: str = "tick") -> None:
+    hub.emit(event, room, {"n": n, "t": t})
 
 
 hub_app.websocket("/rt")(hub)
