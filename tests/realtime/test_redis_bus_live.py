@@ -181,6 +181,39 @@ def test_concurrent_publishers_each_arrive_in_order_none_lost(redis_url: str) ->
                 client.close()
 
 
+def test_every_concurrent_subscriber_hears_what_follows_its_answer(redis_url: str) -> None:
+    """Forty sockets of one node subscribe at once to a channel new there: whichever answer
+    comes first, an emit from the other machine right after it reaches all forty (each waits
+    until Redis carries the channel to its node, not only the first)."""
+    with machine(redis_url) as a, machine(redis_url) as b:
+        clients = [Client(b) for _ in range(40)]
+        try:
+            for round_ in range(3):
+                room = f"fresh{round_}"
+                answered = threading.Event()
+
+                def join(
+                    client: Client, room: str = room, answered: threading.Event = answered
+                ) -> None:
+                    assert client.call("$subscribe", event="message", channel=room) is True
+                    answered.set()
+
+                threads = [threading.Thread(target=join, args=(c,)) for c in clients]
+                for thread in threads:
+                    thread.start()
+                assert answered.wait(10)
+                post(a, f"/emit/{room}", "right after")
+                for thread in threads:
+                    thread.join(10)
+                for client in clients:
+                    assert client.next_event() == {
+                        "v": "message", "c": room, "r": {"text": "right after"}
+                    }  # fmt: skip
+        finally:
+            for client in clients:
+                client.close()
+
+
 def test_a_killed_machines_users_stop_counting_within_the_ttl(redis_url: str) -> None:
     with machine(redis_url) as a, machine(redis_url) as b:
         zoe = Client(b, "zoe")

@@ -48,6 +48,11 @@ class LocalSessions:
         self._channels: dict[tuple[str, str], dict[str, Session]] = {}
         # Sessions catching up on a channel's history: its live events wait here meanwhile.
         self._held: dict[tuple[str, str, str], list[Delivery]] = {}
+        # The last offset sent to a session on a channel whose history it caught up on: an
+        # event read from the history and still in flight from the bus is not sent twice.
+        self._sent: dict[tuple[str, str, str], int] = {}
+        # Per channel listened to here: wait until the bus carries it to this process.
+        self._ready: dict[tuple[str, str], Callable[[], None]] = {}
 
     # Sessions coming and going.
 
@@ -69,7 +74,9 @@ class LocalSessions:
                     members.pop(session.id, None)
                     if not members:
                         del self._channels[key]
+                        self._ready.pop(key, None)
                         self.bus.left(*key)
+                self._sent.pop((session.id, *key), None)
             session.subscriptions.clear()
         self.bus.closed(session.id, session.user_id)
 
@@ -99,10 +106,12 @@ class LocalSessions:
             if session.id not in self._sessions:
                 return False
             members = self._channels.get((event, channel))
-            ready = None
             if members is None:  # the first here: the bus starts carrying it to this process
                 members = self._channels[(event, channel)] = {}
-                ready = self.bus.joined(event, channel)
+                self._ready[(event, channel)] = self.bus.joined(event, channel)
+            # Every subscriber waits until the bus carries the channel here, not the first
+            # only: one that came meanwhile would miss what is published before that.
+            ready = self._ready.get((event, channel))
             members[session.id] = session
             first_here = not any(name == channel for _, name in session.subscriptions)
             session.subscriptions.add((event, channel))
@@ -120,8 +129,10 @@ class LocalSessions:
             was = members is not None and members.pop(session.id, None) is not None
             if members is not None and not members:
                 del self._channels[key]
+                self._ready.pop(key, None)
                 self.bus.left(event, channel)
             session.subscriptions.discard(key)
+            self._sent.pop((session.id, event, channel), None)
             last_here = was and not any(n == channel for _, n in session.subscriptions)
         if last_here:
             self.bus.listening(session.id, channel, False)
@@ -159,16 +170,21 @@ class LocalSessions:
         """Send ``delivery`` to the sessions of this process it is for (the bus calls this).
         Never waits on a peer: what a socket cannot take now waits in its backlog."""
         targets = self.targets(delivery)
-        if delivery.offset is not None and self._held:  # PERF: no history, no lookup
-            with self._lock:  # a session catching up gets it after what it missed
-                waiting = [
-                    (session, self._held.get((session.id, delivery.event, delivery.channel or "")))
-                    for session in targets
-                ]
-                for _, held in waiting:
+        offset = delivery.offset
+        if offset is not None and (self._held or self._sent):  # PERF: no history, no lookup
+            channel = delivery.channel or ""
+            with self._lock:  # one catching up gets it after what it missed, and once
+                passing = []
+                for session in targets:
+                    key = (session.id, delivery.event, channel)
+                    held = self._held.get(key)
                     if held is not None:
                         held.append(delivery)
-                targets = [session for session, held in waiting if held is None]
+                    elif self._sent.get(key, 0) < offset:
+                        if key in self._sent:
+                            self._sent[key] = offset
+                        passing.append(session)
+                targets = passing
         if delivery.kick is not None:
             for session in targets:
                 session.close(1008, "kicked")
@@ -212,8 +228,9 @@ class LocalSessions:
         """Send ``session`` the ``(offset, data)`` it missed, then the live events held meanwhile
         past them (none twice), then let live events through: in offset order, as the
         deliveries of that channel wait for this."""
+        key = (session.id, event, channel)
         with self._lock:
-            held = self._held.pop((session.id, event, channel), [])
+            held = self._held.pop(key, [])
             for offset, data in replay:
                 self._send_one(session, event, channel, data, offset, epoch)
             for delivery in held:
@@ -221,6 +238,9 @@ class LocalSessions:
                     self._send_one(
                         session, event, channel, delivery.data, delivery.offset, delivery.epoch
                     )
+                    after = delivery.offset
+            if session.id in self._sessions and (event, channel) in session.subscriptions:
+                self._sent[key] = after
 
     def _send_one(
         self,
