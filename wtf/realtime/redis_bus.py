@@ -420,7 +420,7 @@ class RedisBus:
     # Crossing.
 
     def _encode(self, delivery: Delivery) -> bytes:
-        return self.encoder({"o": self._node, "d": asdict(delivery)})
+        return self.encoder({"o": self._node, "d": _fields(delivery)})
 
     def _received(self, payload: bytes) -> None:
         try:
@@ -517,7 +517,7 @@ class RedisBus:
                             0 if item.ttl is None else max(1, round(item.ttl * 1000)),
                             new_epoch(),
                             self._node,
-                            self.encoder(asdict(item)),
+                            self.encoder(_fields(item)),
                             max(_META_TTL_MS, 0 if item.ttl is None else round(item.ttl * 1000)),
                         ],
                         client=pipe,
@@ -659,3 +659,16 @@ class RedisBus:
         if self._outage:
             self._outage = False
             log.warning("RedisBus: Redis at %s is reachable again", self.url)
+
+
+def _fields(delivery: Delivery) -> dict[str, Any]:
+    """What crosses of a delivery (and is kept in a history stream): its event, channel and
+    data, and only those of the other fields that are not their defaults."""
+    return {
+        name: value
+        for name, value in asdict(delivery).items()
+        if name in _ALWAYS or value not in (None, False, 0)
+    }
+
+
+_ALWAYS = frozenset(("event", "channel", "data"))
