@@ -139,10 +139,10 @@ def test_memory_stays_flat_while_stuck_readers_are_closed(server: Server) -> Non
 
 def test_a_reader_that_keeps_up_is_never_closed(server: Server) -> None:
     ws = subscribed(server, "steady")
-    reader = Reader(ws, expected=2000)
+    reader = Reader(ws, expected=800)
     reader.start()
     try:
-        bursts(server, "steady", reader, 2000)  # 31 MiB: far more than one queue
-        assert reader.numbers == list(range(2000))
+        bursts(server, "steady", reader, 800)  # 12.5 MiB: far more than one queue
+        assert reader.numbers == list(range(800))
     finally:
         hang_up(ws)
