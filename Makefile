@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test system-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
+.PHONY: serve test system-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -110,6 +110,9 @@ bench-sessions: $(VENV)/.installed-bench system-deps
 
 bench-hub: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.hub $(BENCH_ARGS)
+
+bench-writer: $(VENV)/.installed-bench
+	$(BIN)/python -m bench.writer $(BENCH_ARGS)
 
 bench-websocket: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.websocket $(BENCH_ARGS)

@@ -1,0 +1,121 @@
+"""The response writer against a return value: one header and a 20-byte text body.
+
+``GET /hello/ann``: the handler sets ``X-Greeting: hi`` and answers ``Hello, ann, welcome`` as
+text, written through ``wtf.Response`` (the go_wtf style), returned as a value, with Falcon's
+``resp.set_header`` + ``resp.text``, and by a bare WSGI callable; then the writer again behind
+a Gzip midware that does not compress (the client accepts no gzip). Interleaved in the harness
+of ``bench.frameworks``, ratios to the writer. ``make bench-writer``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.test import EnvironBuilder
+
+import wtf
+from wtf.midware import Gzip
+
+from .frameworks import call, print_variants
+
+BODY = "Hello, ann, welcome!"  # 20 bytes
+
+
+def writer_app(gzip: bool = False) -> wtf.Server:
+    app = wtf.Server()
+    if gzip:
+        app.add_midware(Gzip())
+
+    @app.get("/hello/:who")
+    def hello(who: str, resp: wtf.Response) -> None:
+        resp.headers["X-Greeting"] = "hi"
+        resp.write_string(f"Hello, {who}, welcome!")
+
+    app.compile()
+    return app
+
+
+def return_app() -> wtf.Server:
+    app = wtf.Server()
+
+    @app.get("/hello/:who")
+    def hello(who: str) -> tuple[str, int, dict[str, str]]:
+        return f"Hello, {who}, welcome!", 200, {"X-Greeting": "hi"}
+
+    app.compile()
+    return app
+
+
+def string_app() -> wtf.Server:
+    app = wtf.Server()
+
+    @app.get("/hello/:who")
+    def hello(who: str) -> str:
+        return f"Hello, {who}, welcome!"
+
+    app.compile()
+    return app
+
+
+def falcon_app() -> Any:
+    import falcon
+
+    class Hello:
+        def on_get(self, req: Any, resp: Any, who: str) -> None:
+            resp.set_header("X-Greeting", "hi")
+            resp.content_type = falcon.MEDIA_TEXT
+            resp.text = f"Hello, {who}, welcome!"
+
+    app = falcon.App()
+    app.add_route("/hello/{who}", Hello())
+    return app
+
+
+def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    who = environ["PATH_INFO"].rsplit("/", 1)[-1]
+    body = f"Hello, {who}, welcome!".encode()
+    start_response(
+        "200 OK",
+        [
+            ("Content-Type", "text/plain; charset=utf-8"),
+            ("Content-Length", str(len(body))),
+            ("X-Greeting", "hi"),
+        ],
+    )
+    return [body]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--loops", type=int, default=10000)
+    args = parser.parse_args(argv)
+    environ = EnvironBuilder(path="/hello/ann").get_environ()
+    apps = {
+        "wtf, writing through Response": writer_app(),
+        "wtf, returning the value (and the header)": return_app(),
+        "wtf, returning the string (no header)": string_app(),
+        "wtf, writing, behind Gzip (not compressing)": writer_app(gzip=True),
+        "Falcon (set_header + text)": falcon_app(),
+        "bare WSGI": bare_app,
+    }
+    for name, app in apps.items():
+        status, body = call(app, environ)
+        if status != "200 OK" or body != BODY.encode():
+            raise SystemExit(f"{name} answered {status} {body[:80]!r}")
+    print_variants(
+        "one header and a 20-byte text body",
+        apps,
+        environ,
+        "wtf, writing through Response",
+        args.repeats,
+        args.loops,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
