@@ -69,7 +69,7 @@ autobahn: $(VENV)/.installed-test autobahn-env
 mutate: $(VENV)/.installed-test
 	$(BIN)/python -m tests.mutate $(MUTATE_ARGS)
 
-bench: bench-router bench-injection bench-binding bench-floor bench-features bench-frameworks
+bench: bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks
 
 bench-router: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.router $(BENCH_ARGS)
