@@ -169,6 +169,11 @@ def ping() -> str:
     return "pong"
 
 
+@limited.method("boom")
+def boom() -> str:
+    raise RuntimeError("failed inside its slot")
+
+
 @limited.method("slow")
 def slow(seconds: float) -> str:
     time.sleep(seconds)

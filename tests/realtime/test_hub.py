@@ -7,12 +7,14 @@ import json
 import logging
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wtf.realtime import Code, RPCError
+import wtf
+from wtf.realtime import Code, Hub, RPCError
 from wtf.testing import Client, HubClient, WebSocketRefused
 
 from .hub_app import LOG, app
@@ -274,6 +276,41 @@ def test_request_limit_per_method() -> None:
         assert b.call("slow", seconds=0) == "done"
 
 
+def test_a_failing_call_gives_its_request_slot_back() -> None:
+    with hub_client("/rt-limited") as a:
+        for _ in range(2):  # RequestLimit(1): were the slot kept, the second would be BUSY
+            with pytest.raises(RPCError) as failed:
+                a.call("boom")
+            assert failed.value.code == Code.ERROR
+
+
+def test_a_subscription_hook_that_returns_nothing_refuses() -> None:
+    quiet = Hub()
+    quiet.event("e")
+
+    @quiet.on_subscribe
+    def forgot_to_answer(session: Any, event: str, channel: str, data: Any) -> None:
+        pass  # no return: None, which must not read as a yes
+
+    server = wtf.Server()
+    server.websocket("/q")(quiet)
+    with Client(server).hub("/q") as rt, pytest.raises(RPCError) as refused:
+        rt.subscribe("e", "room")
+    assert refused.value.code == Code.NO_PERMISSION
+
+
+def test_a_filter_this_worker_lacks_admits_no_one() -> None:
+    from wtf.realtime import Delivery
+
+    from .hub_app import hub
+
+    with hub_client() as rt:
+        assert rt.subscribe("message", "filtered") is True
+        # As another worker would publish it, naming a filter this one never registered.
+        hub.bus.publish(Delivery("message", "filtered", {"x": 1}, filter="not-here"))
+        assert rt.events(0.2) == []
+
+
 def test_concurrency_one_keeps_order_more_does_not() -> None:
     calls = [(0.4, "slow"), (0.0, "fast")]
     with hub_client("/rt-ordered") as ordered:
@@ -336,6 +373,60 @@ def test_the_decoder_never_raises_and_reads_only_safe_ids(frame: str | bytes) ->
         if isinstance(message, Incoming):
             assert isinstance(message.method, str) and message.method
             assert message.params is None or isinstance(message.params, dict)
+
+
+def nested(levels: int) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for _ in range(levels):
+        value = {"k": value}
+    return value
+
+
+@pytest.mark.parametrize(
+    ("message", "call_id", "well_formed"),
+    [
+        ({"m": "x", "i": 2**53 - 1}, 2**53 - 1, True),  # the ends of the id range
+        ({"m": "x", "i": -(2**53 - 1)}, -(2**53 - 1), True),
+        ({"m": "x", "i": 0}, 0, True),
+        ({"m": "x", "i": -1}, -1, True),
+        ({"m": "x", "i": 2**53}, None, False),  # one past: unreadable
+        ({"m": "x", "i": True}, None, False),  # a boolean is no id (an int's subclass)
+        ({"m": "x", "i": 1.0}, None, False),
+        ({"m": "x"}, None, True),  # a notification
+        ({"m": "x", "i": 3}, 3, True),  # no params: bound as none
+        ({"m": "x", "p": None, "i": 3}, 3, True),
+        ({"m": "x", "p": nested(64), "i": 4}, 4, True),  # nested to the limit
+        ({"m": "x", "p": nested(65), "i": 5}, 5, False),  # one level more
+        ({"m": "", "i": 6}, 6, False),
+    ],
+)
+def test_the_decoder_at_the_ends_of_each_range(
+    message: dict[str, Any], call_id: int | None, well_formed: bool
+) -> None:
+    from wtf.realtime.wire import Incoming, decode
+
+    for frame, packed in ((json.dumps(message), False), (msgpack_frame(message), True)):
+        decoded = decode(frame, packed)
+        assert isinstance(decoded, Incoming) is well_formed, decoded
+        assert decoded.id == call_id
+        if well_formed:
+            assert isinstance(decoded, Incoming) and decoded.params in (None, message.get("p"))
+
+
+def msgpack_frame(message: dict[str, Any]) -> bytes:
+    import msgpack
+
+    packed: bytes = msgpack.packb(message, use_bin_type=True)
+    return packed
+
+
+def test_ids_at_the_ends_of_the_range_are_answered_with_themselves() -> None:
+    with hub_client() as rt:
+        for call_id in (2**53 - 1, -(2**53 - 1), 0, -1):
+            rt.send_message({"m": "add", "p": {"a": 1}, "i": call_id})
+            assert rt.reply(call_id) == {"i": call_id, "r": 3}
+        rt.ws.send('{"m": "add", "p": {"a": 1}, "i": true}')  # no id: not answered
+        assert rt.call("add", a=2) == 4 and rt._replies == {}
 
 
 def test_the_access_log_has_a_line_per_call(caplog: pytest.LogCaptureFixture) -> None:

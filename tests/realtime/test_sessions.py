@@ -188,6 +188,10 @@ def test_on_send_drops_changes_and_survives_a_crash() -> None:
             ("news", None, {"stamp": True, "stamped": "hal"}),
             ("news", None, {"crash": True}),  # the hook failed: sent unchanged
         ]
+        (session,) = [s for s in hub.sessions if s.user_id == "hal"]
+        assert session.send("news", {"drop": True}) is False  # the hook dropped it: not sent
+        assert session.send("news", {"kept": True}) is True
+        assert client.events() == [("news", None, {"kept": True})]
 
 
 class FailingStorage(MemoryStorage):
