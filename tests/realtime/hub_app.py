@@ -210,6 +210,11 @@ def sleep(seconds: float, tag: str) -> str:
     return tag
 
 
+@concurrent.method("boom")
+def concurrent_boom() -> str:
+    raise RuntimeError("failed inside its concurrency slot")
+
+
 app.websocket("/rt-concurrent")(concurrent)
 
 ordered = Hub()

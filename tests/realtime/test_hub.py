@@ -276,6 +276,23 @@ def test_request_limit_per_method() -> None:
         assert b.call("slow", seconds=0) == "done"
 
 
+def test_failing_calls_give_their_concurrency_slots_back() -> None:
+    with hub_client("/rt-concurrent") as rt:
+        for n in range(6):  # concurrency=4: were slots kept, the fifth would never run
+            rt.send_message({"m": "boom", "i": n + 1})
+            assert rt.reply(n + 1, timeout=5)["e"]["c"] == Code.ERROR
+        assert rt.call("sleep", seconds=0, tag="after") == "after"
+
+
+def test_emit_to_no_sessions_reaches_no_one() -> None:
+    from .hub_app import hub
+
+    with hub_client() as rt:
+        assert rt.subscribe("message", "nobody") is True
+        hub.emit_to("message", "nobody", {"x": 1}, [])
+        assert rt.events(0.2) == []
+
+
 def test_a_failing_call_gives_its_request_slot_back() -> None:
     with hub_client("/rt-limited") as a:
         for _ in range(2):  # RequestLimit(1): were the slot kept, the second would be BUSY

@@ -153,6 +153,22 @@ def test_over_max_connections_the_upgrade_gets_503_and_http_still_answers(
         assert again.receive() == "x"
 
 
+def test_a_route_slot_comes_back_when_the_process_is_full(client: Client) -> None:
+    from wtf.realtime.capacity import process_capacity
+
+    limit = process_capacity.limit
+    process_capacity.limit = process_capacity.open  # the process holds all it can
+    try:
+        with pytest.raises(WebSocketRefused) as refused:
+            client.websocket("/ws/one")  # max_connections=1: its slot taken, then given back
+        assert refused.value.status == 503 and refused.value.header("Retry-After") == "5"
+    finally:
+        process_capacity.limit = limit
+    with client.websocket("/ws/one") as again:  # the route's one slot is free
+        again.send("x")
+        assert again.receive() == "x"
+
+
 def test_a_handler_exception_closes_with_1011_and_is_logged(
     client: Client, caplog: pytest.LogCaptureFixture
 ) -> None:
