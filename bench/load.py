@@ -9,27 +9,18 @@ from Debian's packages when missing).
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from .processes import free_port, stop, wait_for_port
 from .served import PATHS
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKERS = {"sync": ["-k", "sync"], "gthread": ["-k", "gthread", "--threads", "4"]}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def start(framework: str, worker: str) -> tuple[subprocess.Popen[bytes], int]:
@@ -39,26 +30,12 @@ def start(framework: str, worker: str) -> tuple[subprocess.Popen[bytes], int]:
          "--bind", f"127.0.0.1:{port}", "--log-level", "warning", f"bench.served:{framework}"],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process, port
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                stop(process)
-                raise SystemExit(f"gunicorn for {framework} did not start") from None
-            time.sleep(0.05)
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.kill(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+    try:
+        wait_for_port(port, process, f"gunicorn for {framework}")
+    except RuntimeError as exc:
+        stop(process)
+        raise SystemExit(str(exc)) from None
+    return process, port
 
 
 def wrk(port: int, path: str, seconds: int, connections: int) -> tuple[float, int]:

@@ -28,6 +28,7 @@ import time
 from pathlib import Path
 
 from bench.nginx_site import start_nginx
+from bench.processes import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS: dict[str, list[str]] = {
@@ -38,12 +39,6 @@ SETTINGS: dict[str, list[str]] = {
     "nginx + sync 1": ["--worker-class", "sync", "--workers", "1"],
     "nginx + default": [],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def wait_for_port(port: int, what: str) -> None:

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .load import free_port, stop
+from .processes import free_port, stop
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -24,16 +24,10 @@ from pathlib import Path
 
 import websocket
 
-from .processes import wait_for_port
+from .processes import free_port, wait_for_port
 
 ROOT = Path(__file__).resolve().parents[1]
 MESSAGE = "x" * 32
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager
