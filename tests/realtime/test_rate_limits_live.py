@@ -7,22 +7,15 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator
 
 import pytest
 import websocket
 
-from tests.realtime.redis_server import free_port, redis_server
+from tests.realtime.redis_server import free_port
 from tests.serving.live import request, serving
 from wtf.realtime import RedisStore
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
 
 
 def test_three_workers_admit_exactly_the_limit(redis_url: str) -> None:

@@ -29,12 +29,6 @@ pytestmark = pytest.mark.timeout(120)
 APP = "tests.realtime.cluster_app:app"
 
 
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
-
-
 @contextlib.contextmanager
 def machine(redis_url: str, workers: int = 1) -> Iterator[Server]:
     env = {"WTF_TEST_REDIS_URL": redis_url}

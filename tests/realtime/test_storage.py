@@ -8,7 +8,6 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,15 +16,7 @@ import wtf
 from wtf.realtime import Hub, MemoryStorage, RedisStorage, Session, SQLiteStorage, Storage
 from wtf.testing import Client
 
-from .redis_server import redis_server
-
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def redis_url() -> Iterator[str]:
-    with redis_server() as url:
-        yield url
 
 
 class FakeSession:
