@@ -32,11 +32,13 @@ lint: $(VENV)/.installed-test
 	$(BIN)/ruff format --check wtf tests examples bench
 	$(BIN)/mypy --strict wtf
 
-# System packages the tests need (CI runs as root): a real redis-server for the Redis parts, and
-# nginx for the test of examples/deploy/nginx.conf.
+# System packages the tests need (CI runs as root): a real redis-server for the Redis parts,
+# nginx for the test of examples/deploy/nginx.conf, and Debian's chromium for the tests that run
+# in a browser (driven by Playwright, which is told where it is: no browser download).
 system-deps:
 	@command -v redis-server >/dev/null || (apt-get update -qq && apt-get install -y -qq redis-server)
 	@command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
 # Autobahn|Testsuite (wstest, the WebSocket conformance suite) is Python 2 code: built into
 # .venv-autobahn when the machine has a Python 2.7 (pyenv keeps one here); its test is skipped,

@@ -1,7 +1,12 @@
-"""Realtime chat: an echo WebSocket, and a Hub whose rooms are channels, for logged-in users.
+"""Realtime chat: a page, a Hub whose rooms are channels, presence, and no message lost.
 
     wtf serve examples.chat:app               # then open http://127.0.0.1:8000/ in two tabs
     websocat ws://127.0.0.1:8000/ws/echo      # the echo, with any WebSocket client
+
+The page (``examples/chat_page/``: HTML, CSS and a script, no CDN) uses wtf's JavaScript client,
+served by ``hub.client_route``: it logs in, joins rooms, shows who is in each, and after a
+dropped connection reconnects by itself and receives the messages it missed (each room keeps
+its last 200 messages: ``hub.event("message", history=200)``), none twice.
 
 Who is who comes from a verified credential only: ``POST /login`` checks a name and password
 (a name is claimed by the first password it is used with) and answers with a signed,
@@ -10,10 +15,10 @@ names, once the signature checks out (``@hub.on_connect``). Without a valid cook
 is a guest: it may read rooms, not post, and ``send_user`` never reaches it. Set
 ``WTF_CHAT_SECRET`` to keep logins valid across restarts and workers.
 
-The Hub speaks mego's wire format (``{"m": method, "p": params, "i": id}`` in, ``{"i", "r"}``
-/ ``{"i", "e"}`` / events ``{"v", "c", "r"}`` out). Joining a room is ``$subscribe`` to the
-``message`` event on the room's channel; rooms named ``staff-...`` are for the users in
-``WTF_CHAT_STAFF`` (comma-separated). Without ``WTF_REDIS_URL`` the Hub delivers within one
+Joining a room is subscribing to its ``message`` and ``presence`` events (the built-in
+``$subscribe`` method); rooms named ``staff-...`` are for the users in ``WTF_CHAT_STAFF``
+(comma-separated) and for whoever subscribes with the room password ``WTF_CHAT_STAFF_PASSWORD``
+(``subscribe(..., {data: {password}})``). Without ``WTF_REDIS_URL`` the Hub delivers within one
 process (``wtf serve`` runs one worker); with it, any number of workers and machines.
 """
 
@@ -27,15 +32,18 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypedDict
 
 import wtf
-from wtf.realtime import Call, Code, Hub, RateLimit, RedisBus, RPCError, Session
+from wtf.realtime import Code, Hub, RateLimit, RedisBus, RPCError, Session
 
 app = wtf.Server()
 
 SECRET = os.environ.get("WTF_CHAT_SECRET", "").encode() or secrets.token_bytes(32)
 STAFF = {name for name in os.environ.get("WTF_CHAT_STAFF", "").split(",") if name}
+STAFF_PASSWORD = os.environ.get("WTF_CHAT_STAFF_PASSWORD", "")
+PAGE_DIR = Path(__file__).parent / "chat_page"
 COOKIE = "chat_user"
 LOGIN_DAYS = 7
 _NAME = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -130,8 +138,29 @@ def current_user(req: wtf.Request) -> User:
 REDIS_URL = os.environ.get("WTF_REDIS_URL")
 hub = Hub(bus=RedisBus(REDIS_URL, prefix="chat") if REDIS_URL else None)
 hub.use(RateLimit(20, period=10))  # per session: enough to chat, not to flood
-hub.event("message")
-hub.event("notice")
+
+# A message as every client receives it ("from" is a Python keyword: the functional syntax).
+ChatMessage = TypedDict("ChatMessage", {"from": str, "text": str, "at": int})
+
+
+class Presence(TypedDict):
+    """Who is in a room now (sent to the room when someone joins or leaves)."""
+
+    room: str
+    users: list[str]
+
+
+Notice = TypedDict("Notice", {"from": str, "text": str})
+
+# Each room keeps its last 200 messages for an hour: a page that reconnects gets what it missed.
+hub.event("message", history=200, ttl=3600, data=ChatMessage)
+hub.event("presence", data=Presence)
+hub.event("notice", data=Notice)
+
+
+def message(sender: str, text: str) -> ChatMessage:
+    """A message from ``sender`` now (``at``: Unix milliseconds)."""
+    return {"from": sender, "text": text[:2000], "at": int(time.time() * 1000)}
 
 
 @hub.on_connect
@@ -145,24 +174,48 @@ def connected(session: Session) -> None:
 
 @hub.on_subscribe
 def may_join(session: Session, event: str, channel: str, data: Any) -> bool:
-    """Anyone joins a room; ``staff-*`` rooms are for the staff."""
-    return not channel.startswith("staff-") or session.user_id in STAFF
+    """Anyone joins a room; ``staff-*`` rooms are for the staff, or with the room password."""
+    if not channel.startswith("staff-") or session.user_id in STAFF:
+        return True
+    given = data.get("password") if isinstance(data, dict) else None
+    return (
+        bool(STAFF_PASSWORD)
+        and isinstance(given, str)
+        and hmac.compare_digest(given.encode(), STAFF_PASSWORD.encode())
+    )
 
 
 @hub.method("chat.send")
-def send(room: str, text: str, call: Call, session: Session) -> dict[str, bool]:
-    """Send ``text`` to everyone in ``room`` (you must be logged in and have joined it)."""
+def send(room: str, text: str, session: Session) -> dict[str, bool]:
+    """Send ``text`` to everyone in ``room``, you included (you must be logged in and have
+    joined it)."""
     if session.user_id is None:
         raise RPCError(Code.NOT_AUTHORIZED, "log in to post (POST /login)")
     if ("message", room) not in session.subscriptions:
         return {"sent": False}
-    message = {"from": session.user_id, "text": text[:2000]}
-    call.emit_others("message", room, message)
-    call.emit("message", message)  # your own copy (no channel: it is only for you)
+    hub.emit("message", room, message(session.user_id, text))
     return {"sent": True}
 
 
+@hub.method("chat.here")
+def here(room: str, session: Session) -> list[str]:
+    """Who is in ``room`` (logged-in users subscribed to it); tells the room too, so that
+    everyone's list is current after a join or a leave."""
+    users = sorted(hub.presence(room))
+    hub.emit("presence", room, {"room": room, "users": users})
+    return users
+
+
+@hub.on_disconnect
+def gone(session: Session) -> None:
+    """Tell each room the user was in who is left."""
+    for event, room in session.subscriptions:
+        if event == "presence":
+            hub.emit("presence", room, {"room": room, "users": sorted(hub.presence(room))})
+
+
 app.websocket("/rt")(hub)
+hub.client_route(app, "/wtf-realtime.js")  # the JavaScript client, for the page
 
 
 @app.arg_builder(scope="app")
@@ -181,43 +234,18 @@ def notify(user: str, text: wtf.Body[str], me: User, h: Hub) -> dict[str, bool]:
 @app.post("/rooms/:room/announce", responses={401: "Not logged in"})
 def announce(room: str, text: wtf.Body[str], me: User) -> dict[str, bool]:
     """HTTP handlers reach the sockets through the Hub too."""
-    hub.emit("message", room, {"from": me.name, "text": text[:2000]})
+    hub.emit("message", room, message(me.name, text))
     return {"announced": True}
 
 
-PAGE = """<!doctype html><meta charset="utf-8"><title>wtf chat</title>
-<form id="who"><input id="name" placeholder="name" required>
-<input id="password" type="password" placeholder="password (8+)" required>
-<button>log in</button> <span id="status"></span></form>
-<input id="text" placeholder="say something" disabled><pre id="log"></pre>
-<script>
-let ws, id = 0;
-const call = (m, p) => ws.send(JSON.stringify({m, p, i: ++id}));
-function connect() {
-  ws = new WebSocket(`${location.protocol === "https:" ? "wss" : "ws"}://${location.host}/rt`,
-                     ["wtf.json"]);  // the login cookie goes with the upgrade
-  ws.onopen = () => call("$subscribe", {event: "message", channel: "lobby"});
-  ws.onmessage = (e) => {
-    const msg = JSON.parse(e.data);
-    if (msg.v === "message") log.textContent += `${msg.r.from}: ${msg.r.text}\n`;
-    if (msg.e) status.textContent = msg.e.m;
-  };
-}
-who.onsubmit = async (e) => {
-  e.preventDefault();
-  const answer = await fetch("/login", {method: "POST",
-    headers: {"Content-Type": "application/json"},
-    body: JSON.stringify({name: name.value, password: password.value})});
-  const body = await answer.json();
-  status.textContent = answer.ok ? `logged in as ${body.name}` : body.detail;
-  if (answer.ok) { text.disabled = false; text.focus(); if (ws) ws.close(); connect(); }
-};
-text.onkeydown = (e) => {
-  if (e.key === "Enter") { call("chat.send", {room: "lobby", text: text.value}); text.value = ""; }
-};
-connect();  // a guest reads the lobby until logged in
-</script>"""
+@app.get("/me", responses={401: "Not logged in"})
+def me(user: User) -> dict[str, str]:
+    """Who the login cookie names (the page asks when it opens)."""
+    return {"name": user.name}
 
+
+# The page: static files (no CDN), its script imports the client from /wtf-realtime.js.
+app.static("/static", PAGE_DIR)
 
 # The handler sets its own Content-Type, so its route says so to the OpenAPI document.
 HTML_PAGE = {
@@ -227,6 +255,8 @@ HTML_PAGE = {
 
 
 @app.get("/", responses={200: HTML_PAGE})
-def page(resp: wtf.Response) -> str:
+def page(resp: wtf.Response) -> bytes:
+    """The chat page."""
     resp.headers["Content-Type"] = "text/html; charset=utf-8"
-    return PAGE
+    resp.headers["Cache-Control"] = "no-cache"
+    return (PAGE_DIR / "index.html").read_bytes()

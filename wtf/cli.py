@@ -1,5 +1,5 @@
 """The ``wtf`` command: ``wtf serve MODULE:APP``, ``wtf dev MODULE:APP``,
-``wtf routes MODULE:APP`` and ``wtf openapi MODULE:APP``."""
+``wtf routes MODULE:APP``, ``wtf openapi MODULE:APP`` and ``wtf typescript MODULE:APP``."""
 
 from __future__ import annotations
 
@@ -132,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
     openapi.add_argument("target", metavar="MODULE:APP")
     openapi.add_argument("--title", help="info.title (default: the app's openapi_route title)")
     openapi.add_argument("--version", help="info.version (default: likewise)")
+    typescript = commands.add_parser(
+        "typescript",
+        help="write the TypeScript types of the app's Hub (for the JavaScript client)",
+    )
+    typescript.add_argument("target", metavar="MODULE:APP")
+    typescript.add_argument(
+        "-o", "--output", metavar="FILE", help="write to FILE (e.g. hub.d.ts), not to stdout"
+    )
     return parser
 
 
@@ -141,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command is None:
         print(
-            "wtf: choose a command: serve, dev, routes, openapi (see 'wtf --help')",
+            "wtf: choose a command: serve, dev, routes, openapi, typescript (see 'wtf --help')",
             file=sys.stderr,
         )
         return 2
@@ -150,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
             return _routes(args.target)
         if args.command == "openapi":
             return _openapi(args.target, args.title, args.version)
+        if args.command == "typescript":
+            return _typescript(args.target, args.output)
         if args.command == "dev":
             return _dev(args)
         return _serve(args)
@@ -179,6 +189,28 @@ def _openapi(target: str, title: str | None, version: str | None) -> int:
         print(f"wtf: {exc}", file=sys.stderr)
         return 1
     print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _typescript(target: str, output: str | None) -> int:
+    from .errors import RegistrationError
+    from .realtime.typescript import hub_typescript
+
+    app = _wtf_app(target, "typescript")
+    try:
+        text = hub_typescript(app, target)
+    except RegistrationError as exc:
+        print(f"wtf: {exc}", file=sys.stderr)
+        return 1
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(text)
+    except OSError as exc:
+        print(f"wtf: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     return 0
 
 

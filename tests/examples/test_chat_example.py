@@ -3,8 +3,10 @@ can be somebody else), rooms as Hub channels, staff rooms, HTTP notices and anno
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -51,20 +53,33 @@ def test_a_name_belongs_to_its_first_password(client: Client) -> None:
     assert client.post("/login", data={"name": "owner1", "password": "x" * 8}).status_code == 415
 
 
+def without_time(events: list[tuple[str, str | None, Any]]) -> list[tuple[str, str | None, Any]]:
+    """The events, each message's ``at`` (Unix milliseconds, checked to be recent) left out."""
+    now = time.time() * 1000
+    out = []
+    for event, channel, data in events:
+        if event == "message":
+            assert now - 5000 <= data.pop("at") <= now + 1
+        out.append((event, channel, data))
+    return out
+
+
 def test_a_room_delivers_to_everyone_in_it_and_no_one_else(client: Client) -> None:
     with (
         hub(client, log_in(client, "ann")) as ann,
         client.hub("/rt", msgpack=True) as bob,
         hub(client) as eve,
     ):
-        assert ann.subscribe("message", "a") is True
-        assert bob.subscribe("message", "a") is True
-        assert eve.subscribe("message", "b") is True
+        joined = ann.subscribe("message", "a")  # rooms keep history: the answer is a position
+        assert joined["offset"] == 0 and isinstance(joined["epoch"], str)
+        assert bob.subscribe("message", "a") == joined
+        assert eve.subscribe("message", "b")["offset"] == 0
         assert ann.call("chat.send", room="a", text="hello a") == {"sent": True}
         expected = {"from": "ann", "text": "hello a"}
-        assert ann.events() == [("message", None, expected)]  # own copy
-        assert bob.events() == [("message", "a", expected)]
+        assert without_time(ann.events()) == [("message", "a", expected)]  # own copy, kept
+        assert without_time(bob.events()) == [("message", "a", expected)]
         assert eve.events(0.1) == []
+        assert ann.positions[("message", "a")][0] == bob.positions[("message", "a")][0] == 1
 
 
 def test_guests_and_forged_cookies_read_but_cannot_post(client: Client) -> None:
@@ -80,7 +95,7 @@ def test_guests_and_forged_cookies_read_but_cannot_post(client: Client) -> None:
     ]
     for cookie in forged:
         with hub(client, cookie) as guest:
-            assert guest.subscribe("message", "lobby") is True
+            assert guest.subscribe("message", "lobby")["offset"] >= 0
             with pytest.raises(RPCError) as refused:
                 guest.call("chat.send", room="lobby", text="I am ann")
             assert refused.value.code == Code.NOT_AUTHORIZED
@@ -95,17 +110,60 @@ def test_guests_and_forged_cookies_read_but_cannot_post(client: Client) -> None:
 def test_staff_rooms_are_for_the_staff(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(chat, "STAFF", {"boss"})
     with hub(client, log_in(client, "boss")) as boss, hub(client, log_in(client, "ann")) as ann:
-        assert boss.subscribe("message", "staff-ops") is True
+        assert boss.subscribe("message", "staff-ops")["offset"] == 0
         with pytest.raises(RPCError) as refused:
             ann.subscribe("message", "staff-ops")
         assert refused.value.code == Code.NO_PERMISSION
 
 
-def test_the_page_logs_in_and_joins_the_lobby(client: Client) -> None:
+def test_the_page_and_its_files_come_from_the_app_not_a_cdn(client: Client) -> None:
     response = client.get("/")
     assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert '"$subscribe"' in response.text and "lobby" in response.text
-    assert 'fetch("/login"' in response.text
+    scripts = re.findall(r'(?:src|href)="([^"]+)"', response.text)
+    assert scripts == ["data:,", "/static/chat.css", "/static/chat.js"]
+    page_script = client.get("/static/chat.js")
+    assert page_script.status_code == 200
+    assert 'from "/wtf-realtime.js"' in page_script.text and 'join("lobby")' in page_script.text
+    assert client.get("/static/chat.css").status_code == 200
+    module = client.get("/wtf-realtime.js")
+    assert module.headers["Content-Type"] == "text/javascript; charset=utf-8"
+    assert "export function connect" in module.text
+    assert not re.search(r"https?://", response.text + page_script.text)
+
+
+def test_staff_rooms_open_with_the_room_password(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chat, "STAFF_PASSWORD", "open sesame")
+    with hub(client, log_in(client, "ann")) as ann:
+        for wrong in (None, {"password": "open"}, {"password": 1}, "open sesame"):
+            with pytest.raises(RPCError) as refused:
+                ann.subscribe("message", "staff-ops", wrong)
+            assert refused.value.code == Code.NO_PERMISSION
+        assert ann.subscribe("message", "staff-ops", {"password": "open sesame"})["offset"] == 0
+    monkeypatch.setattr(chat, "STAFF_PASSWORD", "")  # no password set: no way in but STAFF
+    with hub(client, log_in(client, "ann")) as ann, pytest.raises(RPCError):
+        ann.subscribe("message", "staff-ops", {"password": ""})
+
+
+def test_presence_lists_the_logged_in_users_of_a_room_and_follows_them(client: Client) -> None:
+    with hub(client, log_in(client, "ann")) as ann:
+        assert ann.subscribe("presence", "p") is True  # no history: no position
+        ann.subscribe("message", "p")
+        assert ann.call("chat.here", room="p") == ["ann"]
+        assert ann.events() == [("presence", "p", {"room": "p", "users": ["ann"]})]
+        with hub(client, log_in(client, "bob")) as bob, hub(client) as guest:
+            bob.subscribe("message", "p")
+            guest.subscribe("message", "p")  # a guest reads, and is nobody in the list
+            assert bob.call("chat.here", room="p") == ["ann", "bob"]
+            assert ann.events() == [("presence", "p", {"room": "p", "users": ["ann", "bob"]})]
+            bob.subscribe("presence", "p")
+        deadline = time.monotonic() + 5
+        seen: list[Any] = []
+        alone = ("presence", "p", {"room": "p", "users": ["ann"]})
+        while time.monotonic() < deadline and alone not in seen:
+            seen += ann.events(0.2)
+        assert alone in seen  # bob left: the room was told
 
 
 def test_notices_and_announcements_need_a_login_and_reach_the_right_user(client: Client) -> None:
@@ -123,8 +181,8 @@ def test_notices_and_announcements_need_a_login_and_reach_the_right_user(client:
         assert max_browser.post("/notify/zoe", json="ping").get_json() == {"online": True}
         assert one.events() == two.events() == [("notice", None, {"from": "max", "text": "ping"})]
         assert other.events(0.1) == forger.events(0.1) == []
-        assert other.subscribe("message", "a") is True
+        assert other.subscribe("message", "a")["offset"] >= 0
         announced = zoe_browser.post("/rooms/a/announce", json="news")
         assert announced.get_json() == {"announced": True}
-        assert other.events() == [("message", "a", {"from": "zoe", "text": "news"})]
+        assert without_time(other.events()) == [("message", "a", {"from": "zoe", "text": "news"})]
     assert max_browser.post("/notify/zoe", json="late").get_json() == {"online": False}

@@ -55,7 +55,8 @@ def test_only_a_verified_login_binds_a_user(server: Server) -> None:
     real, impostor, typed = Browser(server, alice), Browser(server, forged), Browser(server, None)
     try:
         for socket in (real, impostor, typed):
-            assert socket.call(1, "$subscribe", event="message", channel="lobby")["r"] is True
+            joined = socket.call(1, "$subscribe", event="message", channel="lobby")["r"]
+            assert joined["offset"] == 0  # type: ignore[index]
         assert typed.call(2, "chat.nick", name="alice")["e"]["c"] == -1004  # type: ignore[index]
         for socket in (impostor, typed):
             refused = socket.call(3, "chat.send", room="lobby", text="I am alice")
@@ -77,7 +78,14 @@ def test_only_a_verified_login_binds_a_user(server: Server) -> None:
         sent = real.call(4, "chat.send", room="lobby", text="it's me")
         assert sent["r"] == {"sent": True}
         heard = impostor.receive()
-        assert heard == {"v": "message", "c": "lobby", "r": {"from": "alice", "text": "it's me"}}
+        assert heard["r"].pop("at") > 0  # type: ignore[attr-defined]
+        assert heard == {
+            "v": "message",
+            "c": "lobby",
+            "r": {"from": "alice", "text": "it's me"},
+            "o": 1,
+            "ep": joined["epoch"],  # type: ignore[index]
+        }
         # The impostor got the lobby message only: no notice reached it first.
     finally:
         for socket in (real, impostor, typed):

@@ -90,10 +90,11 @@ def serving(
     env: dict[str, str] | None = None,
     cwd: Path = ROOT,
     command: str = "serve",
+    port: int | None = None,
 ) -> Iterator[Server]:
-    """Run ``wtf serve target`` (or another ``command``, from ``cwd``) on a free port until the
-    block ends."""
-    port = free_port()
+    """Run ``wtf serve target`` (or another ``command``, from ``cwd``) on ``port`` (default: a
+    free one) until the block ends."""
+    port = port or free_port()
     # A file, not a pipe (a full pipe would block the server); Server.stop closes it.
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115
     process = subprocess.Popen(

@@ -5,10 +5,13 @@ Shape::
     {"websockets": [{"path": "/echo", "handler": "app.echo", "subprotocols": [...]}],
      "hubs": [{"path": "/hub", "methods": {"add": {"params": {...}, "result": {...},
                "summary": "..."}}, "events": ["message"],
-               "history": {"message": {"size": 100, "ttl": 300}}}]}
+               "history": {"message": {"size": 100, "ttl": 300}},
+               "eventData": {"message": {"$ref": "#/components/schemas/Message"}}}]}
 
-``history`` lists the events that keep each channel's last events (``size``, ``ttl`` seconds or
-``null``), which a client may resubscribe to ``since`` an offset.
+``eventData`` gives the payload's schema of each event declared with one
+(``hub.event(name, data=T)``). ``history`` lists the events that keep each channel's last
+events (``size``, ``ttl`` seconds or ``null``), which a client may resubscribe to ``since`` an
+offset.
 
 Params and results are JSON Schemas with the document's shared components.
 """
@@ -48,6 +51,12 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                 for event in events
                 if callable(history_of) and (found := history_of(event)) is not None
             }
+            data_type = getattr(endpoint.fn, "data_type", None)
+            payloads = {
+                event: schemas.of(found)
+                for event in events
+                if callable(data_type) and (found := data_type(event)) is not None
+            }
             hubs.append(
                 {
                     "path": path,
@@ -58,6 +67,7 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                     },
                     "events": list(events),
                     "history": kept,
+                    "eventData": payloads,
                 }
             )
         else:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from ..rate_store import RateStore, RedisStore
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
-from .codes import Code, RPCError, UnknownEvent
+from .codes import Code, EventDataMismatch, RPCError, UnknownEvent
 from .compression import Deflate
 from .files import File
 from .hub import Hub
@@ -25,6 +25,7 @@ __all__ = [
     "Code",
     "Deflate",
     "Delivery",
+    "EventDataMismatch",
     "File",
     "Hub",
     "HubMidware",

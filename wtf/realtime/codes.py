@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import IntEnum
 from typing import Any
 
-__all__ = ["Code", "RPCError", "UnknownEvent"]
+__all__ = ["Code", "EventDataMismatch", "RPCError", "UnknownEvent"]
 
 
 class Code(IntEnum):
@@ -56,3 +56,20 @@ class UnknownEvent(KeyError):
 
     def __str__(self) -> str:
         return f"undeclared event {self.args[0]!r}: declare it with hub.event({self.args[0]!r})"
+
+
+class EventDataMismatch(TypeError):
+    """In debug mode, an emit's data does not fit the type its event declared
+    (``hub.event(name, data=T)``).
+
+    Attributes:
+        event: The event's name.
+        problems: Each wrong field, as ``"where: what"``.
+    """
+
+    def __init__(self, event: str, problems: list[str]) -> None:
+        super().__init__(
+            f"the data emitted as {event!r} does not fit its type: " + "; ".join(problems[:5])
+        )
+        self.event = event
+        self.problems = problems

@@ -13,6 +13,7 @@ them) in :mod:`.local_sessions`.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -20,12 +21,14 @@ from concurrent.futures import ThreadPoolExecutor
 from time import monotonic
 from typing import TYPE_CHECKING, Any
 
+from ..annotations import Unsupported
 from ..context import Context
 from ..emitter import Provided
-from ..errors import RegistrationError
+from ..errors import FieldError, RegistrationError
+from ..validation import Check, compile_type
 from .bus import Bus, Delivery, LocalBus
 from .call import Call
-from .codes import Code, RPCError, UnknownEvent
+from .codes import Code, EventDataMismatch, RPCError, UnknownEvent
 from .files import UploadBudget, Uploads
 from .hub_methods import Method, plan_method
 from .hub_midware import HubMidware, Recovery
@@ -142,6 +145,8 @@ class Hub:
         self._methods: dict[str, Method] = {}
         self._events: set[str] = set()
         self._history: dict[str, tuple[int, float | None]] = {}
+        self._data_types: dict[str, Any] = {}
+        self._data_checks: dict[str, Check] = {}
         self._subscribe_hook: Callable[[Session, str, str, Any], Any] | None = None
         self._no_method: Callable[[Call, dict[str, Any] | None], Any] | None = None
         self._midware: list[HubMidware] = [Recovery()]
@@ -168,11 +173,17 @@ class Hub:
 
         return register
 
-    def event(self, name: str, *, history: int = 0, ttl: float | None = None) -> None:
+    def event(
+        self, name: str, *, history: int = 0, ttl: float | None = None, data: Any = None
+    ) -> None:
         """Declare an event (emitting an undeclared one raises :class:`UnknownEvent`).
 
         Args:
             name: The event's name.
+            data: The type of its payload (a dataclass, a ``TypedDict``, ``list[str]``...):
+                the OpenAPI document and ``wtf typescript`` describe it, and an app run in
+                debug mode (``wtf dev``) checks every emit against it
+                (:class:`EventDataMismatch`).
             history: Keep the last this many emits of each channel, with increasing offsets,
                 so that a client that resubscribes ``since`` an offset receives what it missed
                 (0: no history, and no cost).
@@ -194,11 +205,61 @@ class Hub:
             raise RegistrationError(
                 f"hub.event({name!r}, ttl=...) is positive seconds, with history=N > 0"
             )
+        if data is not None:
+            try:
+                self._data_checks[name] = compile_type(data, strings=False)
+            except Unsupported as exc:
+                raise RegistrationError(
+                    f"hub.event({name!r}, data=...): {exc} (use a dataclass, a TypedDict, a "
+                    "pydantic model, or a list, dict, union or scalar of them)"
+                ) from None
+            self._data_types[name] = data
+        else:
+            self._data_checks.pop(name, None)
+            self._data_types.pop(name, None)
         self._events.add(name)
         if history:
             self._history[name] = (history, ttl)
         else:
             self._history.pop(name, None)
+
+    def data_type(self, event: str) -> Any:
+        """The payload type declared for ``event`` (``hub.event(name, data=T)``), or ``None``."""
+        return self._data_types.get(event)
+
+    def validate_event(self, event: str, data: Any) -> None:
+        """In debug mode (``wtf dev``, ``Server(debug=True)``): check that ``data``, as a
+        client receives it, fits the type declared for ``event``; otherwise nothing.
+
+        Raises:
+            EventDataMismatch: It does not (naming each wrong field).
+        """
+        check = self._data_checks.get(event)
+        if check is None or self._app is None or not self._app.debug:
+            return
+        try:
+            sent = json.loads(self._app.json_encoder(data))
+        except (TypeError, ValueError) as exc:
+            raise EventDataMismatch(event, [f"cannot be encoded: {exc}"]) from None
+        errors: list[FieldError] = []
+        check(sent, (), errors)
+        if errors:
+            raise EventDataMismatch(
+                event, [f"{'.'.join(map(str, e['loc'])) or 'data'}: {e['msg']}" for e in errors]
+            )
+
+    def client_route(self, app: Server, path: str = "/wtf-realtime.js") -> None:
+        """Serve the JavaScript client (an ES module, no dependencies) at ``path``, with
+        ``wtf-realtime.d.ts`` beside it (``path`` ending ``.d.ts``): ETag, and a cache that
+        asks again each time (``no-cache``) so a new version is picked up at once.
+
+        Example:
+            >>> hub.client_route(app)  # doctest: +SKIP
+            >>> # in a page: import { connect } from "/wtf-realtime.js";
+        """
+        from .client_files import serve_client
+
+        serve_client(app, path)
 
     def history_of(self, event: str) -> tuple[int, float | None] | None:
         """``(size, ttl)`` of the history ``event`` keeps per channel, or ``None``."""
@@ -226,7 +287,8 @@ class Hub:
 
     def on_disconnect(self, fn: Callable[[Session], Any]) -> Callable[[Session], Any]:
         """Register ``fn(session)``, called exactly once when a connected session ends,
-        whatever ended it (an exception in it is logged)."""
+        whatever ended it (an exception in it is logged). It is no longer reachable then;
+        ``session.subscriptions`` still says what it was subscribed to."""
         self._on_disconnect = fn
         return fn
 
@@ -598,6 +660,7 @@ class Hub:
             UnknownEvent: ``event`` was not declared.
         """
         self._check_event(event)
+        self.validate_event(event, data)
         left_out = exclude.id if isinstance(exclude, Session) else exclude
         keep, ttl = self._history.get(event, (0, None))
         self.bus.publish(Delivery(event, channel, data, exclude=left_out, keep=keep, ttl=ttl))
@@ -612,6 +675,7 @@ class Hub:
             UnknownEvent: ``event`` was not declared.
         """
         self._check_event(event)
+        self.validate_event(event, data)
         ids = tuple(s.id if isinstance(s, Session) else s for s in sessions)
         self.bus.publish(Delivery(event, channel, data, sessions=ids))
 
@@ -624,6 +688,7 @@ class Hub:
             LookupError: No filter has that name.
         """
         self._check_event(event)
+        self.validate_event(event, data)
         if filter_name not in self.local.filters:
             raise LookupError(f"no Hub filter named {filter_name!r} (@hub.filter(name))")
         self.bus.publish(Delivery(event, channel, data, filter=filter_name))
@@ -632,14 +697,17 @@ class Hub:
 
     def send_user(self, user_id: str, event: str, data: Any) -> None:
         """Send ``event`` to every session of ``user_id`` (``c`` is null)."""
+        self.validate_event(event, data)
         self.bus.publish(Delivery(event, None, data, user=user_id))
 
     def send_batch(self, session_ids: Iterable[str], event: str, data: Any) -> None:
         """Send ``event`` to these sessions (``c`` is null)."""
+        self.validate_event(event, data)
         self.bus.publish(Delivery(event, None, data, sessions=tuple(session_ids)))
 
     def broadcast(self, event: str, data: Any) -> None:
         """Send ``event`` to every connected session (``c`` is null)."""
+        self.validate_event(event, data)
         self.bus.publish(Delivery(event, None, data, everyone=True))
 
     def is_connected(self, user_id: str) -> bool:

@@ -63,7 +63,8 @@ class LocalSessions:
         self.bus.opened(session.id)
 
     def remove(self, session: Session) -> None:
-        """A connection ended: it is forgotten everywhere (its channels, its user)."""
+        """A connection ended: it is forgotten everywhere (its channels, its user).
+        ``session.subscriptions`` keeps what it was subscribed to, for ``on_disconnect``."""
         with self._lock:
             self._sessions.pop(session.id, None)
             if session.user_id is not None:
@@ -77,7 +78,6 @@ class LocalSessions:
                         self._ready.pop(key, None)
                         self.bus.left(*key)
                 self._sent.pop((session.id, *key), None)
-            session.subscriptions.clear()
         self.bus.closed(session.id, session.user_id)
 
     def bound(self, session: Session, previous: str | None) -> None:
