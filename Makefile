@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test system-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
+.PHONY: serve test system-deps node-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,14 @@ system-deps:
 	@command -v nginx >/dev/null || (apt-get update -qq && apt-get install -y -qq nginx)
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
 
+# TypeScript's compiler for the test of the types `wtf typescript` writes, installed from npm into
+# .venv/node when the machine has node and npm (the test is skipped, saying so, when it has not).
+node-deps:
+	@if [ -x .venv/node/node_modules/.bin/tsc ]; then :; \
+	elif command -v npm >/dev/null; then \
+	  npm install --silent --no-audit --no-fund --prefix .venv/node typescript@5 >/dev/null; \
+	else echo "no npm on this machine: the TypeScript test is skipped"; fi
+
 # Autobahn|Testsuite (wstest, the WebSocket conformance suite) is Python 2 code: built into
 # .venv-autobahn when the machine has a Python 2.7 (pyenv keeps one here); its test is skipped,
 # saying so, when there is none.
@@ -59,7 +67,7 @@ autobahn-env:
 
 # The whole suite on .venv's Python, then on every other CPython >= 3.11 the machine has
 # (tests/other_pythons.sh says which it ran).
-test: lint system-deps autobahn-env
+test: lint system-deps node-deps autobahn-env
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	PYTEST_ARGS="$(PYTEST_ARGS)" tests/other_pythons.sh
 

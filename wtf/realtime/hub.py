@@ -209,10 +209,7 @@ class Hub:
             try:
                 self._data_checks[name] = compile_type(data, strings=False)
             except Unsupported as exc:
-                raise RegistrationError(
-                    f"hub.event({name!r}, data=...): {exc} (use a dataclass, a TypedDict, a "
-                    "pydantic model, or a list, dict, union or scalar of them)"
-                ) from None
+                raise RegistrationError(f"hub.event({name!r}, data=...): {exc}") from None
             self._data_types[name] = data
         else:
             self._data_checks.pop(name, None)

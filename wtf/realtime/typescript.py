@@ -54,10 +54,11 @@ def hub_typescript(app: Server, source: str = "") -> str:
         doc = _comment(schema.get("description"), "")
         shared.append(f"{doc}export type {_identifier_of(ref)} = {_ts(schema, used, '')};\n")
     by = f" by `wtf typescript {source}`" if source else " by `wtf typescript`"
-    header = (
-        f"// Written{by} from the app's Hub: do not edit, write it again.\n"
-        '// Use it with the JavaScript client: connect<Hub>("/rt").\n'
-    )
+    header = f"// Written{by} from the app's Hub: do not edit, write it again.\n"
+    if hubs:
+        first = "Hub" if len(hubs) == 1 else "Hub_" + _identifier_of(hubs[0]["path"])
+        header += f'// Use it with the JavaScript client: connect<{first}>("{hubs[0]["path"]}").\n'
+
     if not hubs:
         header += "// This app has no Hub.\n"
     return header + "\n" + "\n".join(shared + blocks)
@@ -66,7 +67,10 @@ def hub_typescript(app: Server, source: str = "") -> str:
 def _hub_interface(name: str, hub: dict[str, Any], used: set[str]) -> str:
     lines = [f"/** The Hub at {hub['path']}. */", f"export interface {name} {{", "  methods: {"]
     for method, described in sorted(hub.get("methods", {}).items()):
-        params = _ts(described.get("params", {"type": "object"}), used, "      ")
+        schema = described.get("params", {})
+        # No params: nothing may be sent (the Hub refuses unknown params), or none at all.
+        none = not schema.get("properties")
+        params = "Record<string, never>" if none else _ts(schema, used, "      ")
         result = _ts(described["result"], used, "      ") if "result" in described else "unknown"
         lines.append(_comment(described.get("summary"), "    ").rstrip("\n"))
         lines.append(f"    {_key(method)}: {{")
