@@ -138,3 +138,23 @@ def test_on_disconnect_sees_what_the_session_was_subscribed_to() -> None:
         time.sleep(0.01)
     assert seen == [{("message", "a"), ("point", "b")}]
     assert hub.subscribers("message", "a") == []
+
+
+@pytest.mark.parametrize(
+    ("offered", "token"),
+    [
+        ("wtf.json, wtf.token.c2VjcsOpdCt0b2tlbg", "secrét+token"),  # base64url, no padding
+        ("wtf.token.c2VjcsOpdCt0b2tlbg==, wtf.json", "secrét+token"),
+        ("wtf.json", None),
+        ("wtf.json, wtf.token.%%%", None),
+        ("wtf.json, wtf.token.__8", None),  # decodes, but not UTF-8
+    ],
+)
+def test_a_token_offered_as_a_subprotocol_is_the_sessions_token(
+    offered: str, token: str | None
+) -> None:
+    app, _, sessions = make(debug=False)
+    with Client(app).hub("/rt", headers={"Sec-WebSocket-Protocol": offered}) as client:
+        client.call("$unsubscribe", event="message", channel="x")  # the session is open
+        assert sessions[0].token == token
+        assert client.ws.subprotocol == "wtf.json"  # never the token

@@ -17,7 +17,14 @@ from wsproto.utilities import generate_accept_token
 from ..errors import HTTPError
 from ..same_site import origin_host, request_host, shown_origin
 
-__all__ = ["Handshake", "accept", "check_origin", "is_upgrade"]
+__all__ = [
+    "TOKEN_PROTOCOL",
+    "Handshake",
+    "accept",
+    "check_origin",
+    "is_upgrade",
+    "offered_token",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +99,27 @@ def accept(environ: Mapping[str, Any], subprotocols: Sequence[str] = ()) -> Hand
     if chosen is not None:  # answer with the route's spelling of it
         chosen = next(s for s in subprotocols if s.lower() == chosen)
     return Handshake(generate_accept_token(key.encode("ascii")).decode("ascii"), chosen)
+
+
+#: The subprotocol prefix a client sends its credential under (browsers cannot set headers on a
+#: WebSocket; a query string would end up in access logs): ``wtf.token.<base64url of UTF-8>``.
+TOKEN_PROTOCOL = "wtf.token."
+
+
+def offered_token(environ: Mapping[str, Any]) -> str | None:
+    """The credential the client offered as a ``wtf.token.<base64url>`` subprotocol (as the
+    JavaScript client's ``token`` option sends it), or ``None`` (none, or not decodable)."""
+    for item in str(environ.get("HTTP_SEC_WEBSOCKET_PROTOCOL") or "").split(","):
+        item = item.strip()
+        if item.startswith(TOKEN_PROTOCOL):
+            raw = item[len(TOKEN_PROTOCOL) :]
+            try:
+                padded = (raw + "=" * (-len(raw) % 4)).encode("ascii")
+                token = base64.b64decode(padded, altchars=b"-_", validate=True).decode("utf-8")
+            except (binascii.Error, UnicodeError, ValueError):
+                return None
+            return token or None
+    return None
 
 
 def check_origin(environ: Mapping[str, Any], origins: Sequence[str] | str | None) -> None:

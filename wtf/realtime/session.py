@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from ..typed_values import TypedGetters
 from .codes import Code, RPCError
 from .files import Uploads
+from .handshake import offered_token
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -64,6 +65,15 @@ class Session(TypedGetters):
     def user_id(self) -> str | None:
         """The user the session is bound to, ``None`` for a guest."""
         return self._user_id
+
+    @property
+    def token(self) -> str | None:
+        """The credential the client offered with its upgrade as a ``wtf.token.<base64url>``
+        subprotocol (the JavaScript client's ``token`` option), or ``None``. Not verified:
+        check it in ``on_connect`` before binding a user from it."""
+        if self.context is None:
+            return None
+        return offered_token(self.context.environ)
 
     @property
     def is_guest(self) -> bool:
