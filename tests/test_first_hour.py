@@ -18,7 +18,7 @@ def test_version_and_a_missing_command(capsys: pytest.CaptureFixture[str]) -> No
     assert shown.value.code == 0 and capsys.readouterr().out == f"wtf {wtf.__version__}\n"
     assert wtf.__version__ != "0+unknown"  # read from the installed wtf-web distribution
     assert main([]) == 2
-    expected = "wtf: choose a command: serve, dev, routes, openapi (see 'wtf --help')\n"
+    expected = "wtf: choose a command: serve, dev, routes, openapi, typescript (see 'wtf --help')\n"
     assert capsys.readouterr().err == expected
 
 
