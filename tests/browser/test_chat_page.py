@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.conftest import RESULTS
 from tests.browser.relay import Relay
 from tests.serving.live import Server, free_port, serving
 
@@ -74,6 +75,11 @@ def test_two_pages_talk_in_a_room_and_see_who_is_there(
     for page in (ann, bob):
         expect(texts(page)).to_have_text(["hello bob", "hi ann"])
     expect(ann.locator("#messages li.mine .text")).to_have_text(["hello bob"])
+    expect(ann.locator("#messages li.mine .from")).to_have_text(["ann"])
+    # What a newcomer sees, kept beside the test report (test-results/chat-page.png).
+    RESULTS.mkdir(exist_ok=True)
+    shot = ann.screenshot(path=str(RESULTS / "chat-page.png"))
+    assert shot.startswith(b"\x89PNG") and len(shot) > 10_000
     # Back in the lobby, garden's new message waits as an unread count.
     ann.click("#rooms li[data-room=lobby]")
     say(bob, "are you there?")
