@@ -147,6 +147,7 @@ def test_on_disconnect_sees_what_the_session_was_subscribed_to() -> None:
         ("wtf.token.c2VjcsOpdCt0b2tlbg==, wtf.json", "secrét+token"),
         ("wtf.json", None),
         ("wtf.json, wtf.token.%%%", None),
+        ("wtf.json, wtf.token.dG9r!!!!ZW4", None),  # not base64url (a lax decoder: "token")
         ("wtf.json, wtf.token.__8", None),  # decodes, but not UTF-8
     ],
 )
