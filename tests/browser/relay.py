@@ -78,11 +78,15 @@ class Relay:
         thread.start()
 
     def _accept(self) -> None:
+        self._listener.settimeout(0.1)  # closing a listener does not wake its accept()
         while not self._stopped:
             try:
                 client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
             except OSError:
                 return
+            client.settimeout(None)
             if self.refusing:
                 client.close()
                 continue
