@@ -456,13 +456,15 @@ MUTATIONS = [
       '(tag.strip().removeprefix("W/") for tag', "(tag.strip() for tag",
       ("tests/realtime/test_client_js.py",)),
     M("client files: cached without revalidation", "wtf/realtime/client_files.py",
-      'resp.headers["Cache-Control"] = "no-cache"', 'resp.headers["Cache-Control"] = "max-age=3600"',
+      'resp.headers["Cache-Control"] = "no-cache"',
+      'resp.headers["Cache-Control"] = "max-age=3600"',
       ("tests/realtime/test_client_js.py",)),
     M("client (JS): a replayed offset is delivered again", "wtf/realtime/static/wtf-realtime.js",
       "if (sub.epoch === message.ep && sub.offset != null && message.o <= sub.offset) return;",
       "if (sub.epoch === message.ep && sub.offset != null && message.o < sub.offset) return;",
       ("tests/realtime/test_client_js.py",)),
-    M("client (JS): resubscribes since the offset after the last seen", "wtf/realtime/static/wtf-realtime.js",
+    M("client (JS): resubscribes since the offset after the last seen",
+      "wtf/realtime/static/wtf-realtime.js",
       "params.since = sub.offset;", "params.since = sub.offset + 1;",
       ("tests/realtime/test_client_js.py",)),
     M("client (JS): a kick is followed by a reconnect", "wtf/realtime/static/wtf-realtime.js",
@@ -494,7 +496,8 @@ MUTATIONS = [
       ("tests/realtime/test_event_data.py",)),
     M("hub: on_disconnect sees no subscriptions", "wtf/realtime/local_sessions.py",
       "                self._sent.pop((session.id, *key), None)\n",
-      "                self._sent.pop((session.id, *key), None)\n            session.subscriptions.clear()\n",
+      "                self._sent.pop((session.id, *key), None)\n"
+      "            session.subscriptions.clear()\n",
       ("tests/realtime/test_event_data.py", "tests/examples/test_chat_example.py")),
 ]  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import os
 import socket
 import sys
 from typing import TYPE_CHECKING, NoReturn
@@ -66,7 +67,10 @@ def build_parser() -> argparse.ArgumentParser:
         "HTTP-only apps, much faster; the granian extra)",
     )
     serve.add_argument(
-        "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
+        "--bind",
+        type=_bind,
+        default="127.0.0.1:8000",
+        help="HOST:PORT, unix:PATH or fd://N (default: 127.0.0.1:8000)",
     )
     serve.add_argument(
         "--workers",
@@ -124,7 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dev.add_argument("target", metavar="MODULE:APP", help="e.g. hello:app")
     dev.add_argument(
-        "--bind", type=_bind, default="127.0.0.1:8000", help="HOST:PORT, unix:PATH or fd://N"
+        "--bind",
+        type=_bind,
+        default="127.0.0.1:8000",
+        help="HOST:PORT, unix:PATH or fd://N (default: 127.0.0.1:8000)",
     )
     routes = commands.add_parser("routes", help="print the route table")
     routes.add_argument("target", metavar="MODULE:APP")
@@ -166,6 +173,10 @@ def main(argv: list[str] | None = None) -> int:
     except AppNotFound as exc:
         print(f"wtf: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `wtf openapi app | head`: the reader is gone; stop as cat does
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # the interpreter's last flush must not fail
+        return 141  # 128 + SIGPIPE, what a shell reports for a Unix tool killed by it
 
 
 def _wtf_app(target: str, command: str) -> Server:

@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import os
 import sys
+import traceback
 from typing import Any
 
 __all__ = ["AppNotFound", "check_target", "load_app", "source_files"]
@@ -63,9 +64,14 @@ def load_app(target: str) -> Any:
         raise AppNotFound(f"cannot import {module_name!r}: {exc}") from None
     except ImportError as exc:
         raise AppNotFound(f"cannot import {module_name!r}: {exc}") from None
-    except Exception as exc:  # the module itself failed: say where, not a traceback
+    except SyntaxError as exc:  # Python's own account: the file, the line, and a caret
+        shown = "".join(traceback.format_exception_only(exc)).rstrip()
+        raise AppNotFound(f"importing {module_name!r} failed:\n{shown}") from None
+    except Exception as exc:  # the module itself failed: say where, not a whole traceback
+        where = traceback.extract_tb(exc.__traceback__)[-1]
         raise AppNotFound(
-            f"importing {module_name!r} failed: {type(exc).__name__}: {exc}"
+            f"importing {module_name!r} failed: {type(exc).__name__}: {exc} "
+            f"(at {where.filename}, line {where.lineno})"
         ) from None
     app = getattr(module, attribute, None)
     if app is None:

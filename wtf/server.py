@@ -629,7 +629,8 @@ class Server(RequestCycle):
         self.openapi_info = info
 
     def describe_routes(self) -> list[RouteInfo]:
-        """Every route with its methods, hosts, handler and the midware that apply, in order.
+        """Every route with its methods, hosts, handler and the midware that apply, in order
+        (on a WebSocket route, not those whose ``applies_to_websockets`` is false).
 
         A route's midware are those whose scope covers its pattern's literal prefix (for a
         parameterised pattern, the scopes that cover every path it can match may differ per
@@ -655,7 +656,12 @@ class Server(RequestCycle):
                     ),
                     hosts=route.hosts or (),
                     handler=route.target.name,
-                    midware=tuple(repr(m) for m in midware),
+                    midware=tuple(
+                        repr(m)
+                        for m in midware
+                        if route.target.websocket is None
+                        or getattr(m, "applies_to_websockets", True)
+                    ),
                     afterware=tuple(describe(a.fn) for a in afterware),
                 )
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from dataclasses import dataclass
@@ -136,13 +137,27 @@ def worker_started(worker: Any) -> None:
 
 
 def _failed_app(message: str) -> Any:
-    """A WSGI app answering every request with 500 and ``message`` (the import error)."""
-    body = f"500 Internal Server Error: the app failed to import\n{message}\n".encode()
+    """A WSGI app answering every request with 500 and ``message`` (the import error): an
+    HTML page for a browser (``Accept: text/html``), plain text for anything else."""
+    text = f"500 Internal Server Error: the app failed to import\n{message}\n".encode()
+    page = (
+        '<!doctype html><meta charset="utf-8"><title>The app failed to import</title>'
+        '<body style="font:15px system-ui,sans-serif;margin:2rem">'
+        "<h1>The app failed to import</h1>"
+        f'<pre style="background:#f4f4f6;padding:1rem;overflow:auto">{html.escape(message)}</pre>'
+        "<p>Fix it and save: <code>wtf dev</code> reloads, then reload this page.</p>"
+    ).encode()
 
     def failed(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        browser = "text/html" in str(environ.get("HTTP_ACCEPT", ""))
+        body, kind = (page, "text/html") if browser else (text, "text/plain")
         start_response(
             "500 Internal Server Error",
-            [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+            [
+                ("Content-Type", f"{kind}; charset=utf-8"),
+                ("Content-Length", str(len(body))),
+                ("Vary", "Accept"),
+            ],
         )
         return [body]
 

@@ -56,8 +56,15 @@ def test_dev_reloads_on_save_and_survives_a_broken_module(tmp_path: Path) -> Non
         time.sleep(1.1)  # a modification time the reloader can tell apart
         module.write_text("import wtf\napp = wtf.Server(\n")  # a syntax error
         assert wait_until(lambda: server.get("/")[0] == 500)
-        status, _, body = server.get("/")
+        status, headers, body = server.get("/")
         assert b"the app failed to import" in body and b"SyntaxError" in body
+        assert headers["Content-Type"] == "text/plain; charset=utf-8"
+        # Python's own account of the error: the file, the line, its source and a caret.
+        assert b'devapp.py", line 2\n    app = wtf.Server(\n' in body and b"^" in body
+        status, headers, body = request(server.port, "GET", "/", headers=browser)
+        assert status == 500 and headers["Content-Type"] == "text/html; charset=utf-8"
+        assert b"<h1>The app failed to import</h1>" in body
+        assert b"    app = wtf.Server(\n" in body and b"SyntaxError" in body
         time.sleep(1.1)
         module.write_text(GOOD.format(text="two"))
         assert wait_until(lambda: server.get("/")[2] == b"two")

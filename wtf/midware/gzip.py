@@ -54,6 +54,10 @@ class Gzip:
     body), on the 200 and on the 304 that answers it.
     """
 
+    #: A WebSocket route's answer is a 101 without a body: nothing to compress
+    #: (``wtf routes`` does not list Gzip on such routes).
+    applies_to_websockets = False
+
     def __init__(
         self,
         min_size: int = 500,
