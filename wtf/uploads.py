@@ -1,4 +1,4 @@
-"""Resumable chunked uploads over plain HTTP (mego's chunk handler): ``Content-Range`` PUTs.
+"""Resumable chunked uploads over plain HTTP: ``Content-Range`` PUTs.
 
 The client sends a file in pieces, each a ``PUT`` to the same URL::
 

@@ -1,4 +1,4 @@
-"""``RateLimit`` and ``ConcurrencyLimit`` (mego's rate and concurrency limits).
+"""``RateLimit`` and ``ConcurrencyLimit``.
 
 ``RateLimit`` counts in the worker process by default: with N gunicorn workers the effective
 limit is N times larger. ``RateLimit(..., store=wtf.midware.RedisStore(url))`` counts in Redis,

@@ -1,4 +1,4 @@
-"""``Recovery``: turn exceptions into a 500 and log them (mego's recovery).
+"""``Recovery``: turn exceptions into a 500 and log them.
 
 The Server already recovers from every exception a handler, ArgBuilder or midware raises;
 ``Recovery`` makes the policy explicit and configurable per path: which logger gets the

@@ -1,4 +1,4 @@
-"""The Hub's error codes (mego's catalogue) and the errors methods raise."""
+"""The Hub's error codes and the errors methods raise."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ __all__ = ["Code", "EventDataMismatch", "RPCError", "UnknownEvent"]
 
 
 class Code(IntEnum):
-    """Error codes of a failed call (``{"i": id, "e": {"c": code, ...}}``), mego's numbers."""
+    """Error codes of a failed call (``{"i": id, "e": {"c": code, ...}}``)."""
 
     ERROR = -1000
     FULL = -1001

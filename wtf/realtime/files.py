@@ -1,4 +1,4 @@
-"""Chunked file upload over a Hub connection (mego's RawFile).
+"""Chunked file upload over a Hub connection.
 
 A MessagePack call may carry ``"f": {field: [{"b": bytes, "i": file_id, "p": [total, index],
 "n": name}]}``: one chunk of each file. Chunks go straight to a temporary file (a file is never

@@ -665,8 +665,7 @@ class Hub:
     def emit_to(
         self, event: str, channel: str | None, data: Any, sessions: Iterable[Session | str]
     ) -> None:
-        """Send ``event`` to these sessions (or session ids), subscribed or not (mego's
-        EmitMultiple).
+        """Send ``event`` to these sessions (or session ids), subscribed or not.
 
         Raises:
             UnknownEvent: ``event`` was not declared.
