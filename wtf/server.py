@@ -614,17 +614,29 @@ class Server(RequestCycle):
         path: str = "/openapi.json",
         *,
         docs: str | None = "/docs",
+        static_docs: str | None = "/docs/static",
         title: str = "wtf app",
         version: str = "0.1.0",
         description: str | None = None,
         servers: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Serve :meth:`openapi`'s document at ``GET path`` and a docs page (server-side HTML,
-        no script, works offline) at ``GET docs`` (``None``: no page). Both are built on their
-        first request and kept; neither route is in the document."""
+        """Serve :meth:`openapi`'s document at ``GET path``, and two pages about it; none of
+        these routes is in the document.
+
+        Args:
+            path: Where the JSON document is served (built on its first request, and kept).
+            docs: The interactive page: Swagger UI with "Try it out", from the files of the
+                ``swagger`` extra (``pip install 'wtf-web[swagger]'``), served by the app (no
+                CDN: it works offline); without the extra, the static page. ``None``: none.
+            static_docs: The static page: server-side HTML, no script at all. ``None``: none.
+            title: The document's ``info.title``.
+            version: Its ``info.version``.
+            description: Its ``info.description``.
+            servers: Its ``servers``.
+        """
         from .openapi.serving import DocumentInfo, serve_document
 
-        info = DocumentInfo(title, version, description, servers or [], path, docs)
+        info = DocumentInfo(title, version, description, servers or [], path, docs, static_docs)
         serve_document(self, info)
         self.openapi_info = info
 

@@ -589,6 +589,12 @@ def test_websocket_routes_and_hub_methods_are_in_the_realtime_extension() -> Non
     assert realtime["websockets"][0]["path"] == "/echo"
     (described,) = realtime["hubs"]
     assert described["path"] == "/hub" and described["events"] == ["joined", "said", "seen"]
+    # The Hub's own methods first, then the app's.
+    assert list(described["methods"]) == ["$subscribe", "$unsubscribe", "add", "place"]
+    subscribe = described["methods"]["$subscribe"]
+    assert subscribe["params"]["required"] == ["event", "channel"]
+    assert set(subscribe["params"]["properties"]) == {"event", "channel", "data", "since", "epoch"}
+    assert described["methods"]["$unsubscribe"]["result"]["type"] == "boolean"
     assert described["history"] == {  # the events a client may resubscribe to since an offset
         "said": {"size": 100, "ttl": 300},
         "seen": {"size": 10, "ttl": None},

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 import subprocess
 import sys
 from typing import Any
@@ -47,13 +48,60 @@ def test_the_document_and_docs_page_are_served_and_not_listed() -> None:
     assert served["info"] == {"title": "Shop", "version": "2.1"}
     assert list(served["paths"]) == ["/items/{iid}"]  # the two routes themselves are not
 
-    page = client.get("/docs")
+    page = client.get("/docs/static")  # the static page: no script at all
     assert page.status_code == 200
     assert page.headers["Content-Type"] == "text/html; charset=utf-8"
     html = page.data.decode()
     assert "<code>/items/{iid}</code> One item." in html
     assert "<script" not in html and "http://" not in html and "https://" not in html
     assert "href='/openapi.json'" in html
+
+
+def test_the_interactive_page_is_swagger_ui_served_by_the_app_itself() -> None:
+    app = wtf.Server()
+    app.openapi_route("/api.json", docs="/try", title="Shop <&>")
+    client = Client(app)
+    page = client.get("/try")
+    assert page.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = page.data.decode()
+    assert '<div id="swagger-ui" data-url="/api.json"></div>' in html
+    assert "<title>Shop &lt;&amp;&gt;</title>" in html
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources == [
+        "/try/assets/favicon-32x32.png",
+        "/try/assets/swagger-ui.css",
+        "/try/assets/swagger-ui-bundle.js",
+        "/try/assets/wtf-swagger.js",
+    ]  # every file from the app: no CDN
+    assert "<script>" not in html  # no inline script: a strict CSP allows the page
+    bundle = client.get("/try/assets/swagger-ui-bundle.js")
+    assert bundle.status_code == 200 and len(bundle.data) > 500_000
+    assert bundle.headers["Content-Type"].startswith("text/javascript")
+    assert "ETag" in bundle.headers and "max-age=86400" in bundle.headers["Cache-Control"]
+    again = client.get(
+        "/try/assets/swagger-ui-bundle.js", headers={"If-None-Match": bundle.headers["ETag"]}
+    )
+    assert again.status_code == 304
+    start = client.get("/try/assets/wtf-swagger.js").data
+    assert b"SwaggerUIBundle({" in start and b"root.dataset.url" in start
+    for missing in ("index.html", "swagger-initializer.js", "..%2Fswagger.py", "LICENSE"):
+        assert client.get(f"/try/assets/{missing}").status_code == 404, missing
+    assert client.get("/docs/static").status_code == 200  # the static page stays
+    assert list(app.openapi()["paths"]) == []
+
+
+def test_without_the_swagger_extra_the_docs_page_is_the_static_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import wtf.openapi.serving as serving
+
+    monkeypatch.setattr(serving, "swagger_directory", lambda: None)
+    app = wtf.Server()
+    app.openapi_route(title="Plain")
+    client = Client(app)
+    assert client.get("/docs").data == client.get("/docs/static").data
+    assert b"<script" not in client.get("/docs").data
+    assert client.get("/docs/assets/swagger-ui.css").status_code == 404
 
 
 def test_a_route_added_after_the_first_request_is_in_the_next_document() -> None:
@@ -69,15 +117,17 @@ def test_the_docs_page_escapes_what_the_document_says() -> None:
     app = wtf.Server()
     app.openapi_route(title="<b>x</b>")
     app.handle(lambda: "x", "/x", "GET", summary="<script>alert(1)</script>")
-    html = Client(app).get("/docs").data.decode()
+    html = Client(app).get("/docs/static").data.decode()
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert "<b>x</b>" not in html
 
 
 def test_no_docs_page_when_asked_for_none() -> None:
     app = wtf.Server()
-    app.openapi_route(docs=None)
-    assert Client(app).get("/docs").status_code == 404
+    app.openapi_route(docs=None, static_docs=None)
+    client = Client(app)
+    for path in ("/docs", "/docs/static", "/docs/assets/swagger-ui.css"):
+        assert client.get(path).status_code == 404, path
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -13,7 +13,8 @@ Shape::
 events (``size``, ``ttl`` seconds or ``null``), which a client may resubscribe to ``since`` an
 offset.
 
-Params and results are JSON Schemas with the document's shared components.
+Params and results are JSON Schemas with the document's shared components. Every Hub's own
+methods, ``$subscribe`` and ``$unsubscribe``, are listed before the app's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,54 @@ if TYPE_CHECKING:
     from ..server import Server
 
 __all__ = ["realtime_extension"]
+
+
+_EVENT_CHANNEL = {
+    "event": {"type": "string", "description": "A declared event's name."},
+    "channel": {"type": "string", "description": "Any string: a room, a topic, a user..."},
+}
+
+#: Every Hub's own methods, documented beside the app's.
+BUILT_IN_METHODS: dict[str, Any] = {
+    "$subscribe": {
+        "summary": "Receive an event on a channel (after the app's on_subscribe hook "
+        "allowed it); with since (and epoch), first what was missed since that offset.",
+        "params": {
+            "type": "object",
+            "properties": {
+                **_EVENT_CHANNEL,
+                "data": {"description": "Given to the app's on_subscribe hook."},
+                "since": {"type": "integer", "minimum": 0, "description": "The last offset seen."},
+                "epoch": {"type": "string", "description": "The epoch of that offset."},
+            },
+            "required": ["event", "channel"],
+        },
+        "result": {
+            "anyOf": [
+                {"const": True, "description": "Subscribed (an event without history)."},
+                {
+                    "type": "object",
+                    "description": "Subscribed to an event with history: where it is.",
+                    "properties": {
+                        "offset": {"type": "integer"},
+                        "epoch": {"type": "string"},
+                        "recovered": {"type": "boolean"},
+                    },
+                    "required": ["offset", "epoch"],
+                },
+            ]
+        },
+    },
+    "$unsubscribe": {
+        "summary": "Stop receiving an event on a channel.",
+        "params": {
+            "type": "object",
+            "properties": _EVENT_CHANNEL,
+            "required": ["event", "channel"],
+        },
+        "result": {"type": "boolean", "description": "Whether it was subscribed."},
+    },
+}
 
 
 def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
@@ -62,8 +111,11 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                     "path": path,
                     "subprotocols": list(options.subprotocols),
                     "methods": {
-                        name: _method(fn, params_type, schemas)
-                        for name, (params_type, fn) in methods.items()
+                        **BUILT_IN_METHODS,
+                        **{
+                            name: _method(fn, params_type, schemas)
+                            for name, (params_type, fn) in methods.items()
+                        },
                     },
                     "events": list(events),
                     "history": kept,

@@ -1,4 +1,5 @@
-"""Serving the document: ``GET /openapi.json`` and a docs page, both built once.
+"""Serving the document: ``GET /openapi.json``, the interactive docs page (Swagger UI, with
+the ``swagger`` extra) and the static one, built once.
 
 The document is built on the first request for it (every route is registered by then) and
 kept; a route added later makes the next request build it again. Nothing here runs for other
@@ -15,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..response import Response
 from .docs_page import render_docs
 from .document import build_document
+from .swagger import serve_swagger, swagger_directory
 
 if TYPE_CHECKING:
     from ..server import Server
@@ -33,6 +35,7 @@ class DocumentInfo:
     servers: list[dict[str, Any]] = field(default_factory=list)
     path: str = "/openapi.json"
     docs: str | None = "/docs"
+    static_docs: str | None = "/docs/static"
 
     def build(self, app: Server) -> dict[str, Any]:
         """The document of ``app`` with this ``info``."""
@@ -77,10 +80,15 @@ def serve_document(app: Server, info: DocumentInfo) -> None:
         return cached.get()[0]
 
     app.handle(openapi_document, info.path, "GET", include_in_schema=False)
-    if info.docs is not None:
 
-        def openapi_docs(resp: Response) -> bytes:
-            resp.headers["Content-Type"] = "text/html; charset=utf-8"
-            return cached.get()[1]
+    def openapi_docs(resp: Response) -> bytes:
+        resp.headers["Content-Type"] = "text/html; charset=utf-8"
+        return cached.get()[1]
 
+    swagger = swagger_directory() if info.docs is not None else None
+    if info.docs is not None and swagger is not None:
+        serve_swagger(app, info.docs, info.path, info.title, swagger)
+    elif info.docs is not None:  # without the swagger extra: the static page
         app.handle(openapi_docs, info.docs, "GET", include_in_schema=False)
+    if info.static_docs is not None and info.static_docs != info.docs:
+        app.handle(openapi_docs, info.static_docs, "GET", include_in_schema=False)
