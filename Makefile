@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test system-deps node-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
+.PHONY: serve test docs system-deps node-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ $(VENV)/.installed-bench: setup.cfg pyproject.toml | $(BIN)/python
 
 serve: $(VENV)/.installed
 	WTF_NOTES_DB=$${WTF_NOTES_DB:-notes.db} exec $(BIN)/wtf serve $(APP) --bind $(BIND) $(SERVE_ARGS)
+
+# The documentation site (docs/, mkdocs.yml) on 127.0.0.1:8001, rebuilt on save; `make test`
+# builds it with --strict (tests/test_docs.py).
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check wtf tests examples bench

@@ -31,7 +31,7 @@ class Deadline:
     Attributes:
         at: The deadline, on the ``time.monotonic()`` clock; ``math.inf`` when there is none.
 
-    Example:
+    Examples:
         >>> def report(deadline: Deadline) -> str:          # doctest: +SKIP
         ...     rows = db.query(sql, timeout=deadline.remaining())
         ...     deadline.check()                              # 504 if the time is up

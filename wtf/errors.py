@@ -59,7 +59,7 @@ class HTTPError(WtfError):
         message: The detail shown to the client; defaults to the status's reason phrase.
         headers: Extra response headers (``Retry-After``, ``WWW-Authenticate``...).
 
-    Example:
+    Examples:
         >>> raise HTTPError(404, "no such note: 7")  # doctest: +SKIP
     """
 
@@ -106,7 +106,7 @@ class ValidationError(HTTPError):
         errors: One :class:`FieldError` per bad field.
         status: 422 unless given.
 
-    Example:
+    Examples:
         >>> raise ValidationError([{"loc": ["query", "page"], "msg": "not an int",
         ...                         "type": "int_parsing"}])  # doctest: +SKIP
     """

@@ -36,7 +36,7 @@ def local_url(target: str | None, fallback: str = "/") -> str:
     control character or space. Use it for ``?next=`` style parameters before
     :meth:`wtf.Response.redirect`.
 
-    Example:
+    Examples:
         >>> local_url("/notes/1?x=2")
         '/notes/1?x=2'
         >>> local_url("//evil.com"), local_url("https://evil.com"), local_url("/\\\\evil")

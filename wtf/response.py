@@ -41,7 +41,7 @@ def _octal(match: re.Match[str]) -> str:
 class Response:
     """Write a response: status, headers, body, cookies, redirects.
 
-    Example:
+    Examples:
         >>> def hello(resp: Response) -> None:
         ...     resp.headers["X-Hello"] = "1"
         ...     resp.write_header(201)

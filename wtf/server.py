@@ -145,7 +145,7 @@ class Server(RequestCycle):
         msgpack: Answer ``dict``/``list``/model results as MessagePack to clients whose
             ``Accept`` prefers ``application/msgpack`` (needs the ``msgpack`` extra).
 
-    Example:
+    Examples:
         >>> import wtf
         >>> app = wtf.Server()
         >>> @app.get("/hello/:who")
@@ -509,7 +509,7 @@ class Server(RequestCycle):
         """The path of the route named ``name`` (its function's name, or ``name=``), with
         ``params`` filling its pieces; the other ``params`` become the query string.
 
-        Example:
+        Examples:
             >>> app.url_for("show_note", note_id=7, fields="title")  # doctest: +SKIP
             '/notes/7?fields=title'
 
@@ -540,7 +540,7 @@ class Server(RequestCycle):
         """Routes under ``prefix`` with midware of their own (Flask's blueprints); ``tags``
         are the OpenAPI tags of its routes (before each route's own).
 
-        Example:
+        Examples:
             >>> api = app.group("/api/v1")  # doctest: +SKIP
             >>> api.add_midware(require_token)  # only for /api/v1/...  # doctest: +SKIP
             >>> @api.get("/users/:uid")  # /api/v1/users/:uid  # doctest: +SKIP
@@ -590,7 +590,7 @@ class Server(RequestCycle):
         WebSocket routes and Hub methods under ``x-wtf-realtime``. Without ``title``/
         ``version``, those given to :meth:`openapi_route` (else ``"wtf app"``, ``"0.1.0"``).
 
-        Example:
+        Examples:
             >>> doc = app.openapi(title="Notes", version="1.0")  # doctest: +SKIP
             >>> doc["paths"]["/notes/{note_id}"]["get"]["parameters"][0]["schema"]  # doctest: +SKIP
             {'type': 'integer'}

@@ -32,10 +32,10 @@ DEFAULT_THREADS = 32
 #: Threads per gthread worker by default for an app with WebSocket routes: each open socket
 #: holds a thread, so sockets may take 512 of them and 32 stay for HTTP requests
 #: (:func:`wtf.realtime.capacity.reserve`); an idle thread costs little memory (measured in the
-#: README's "WebSockets" section).
+#: documentation's WebSockets guide).
 DEFAULT_WEBSOCKET_THREADS = 544
 #: Worker processes by default: one per core (gthread workers keep connections alive, so each
-#: core serves many clients; measured in the README's "Serving" section).
+#: core serves many clients; measured in the deployment guide).
 DEFAULT_WORKERS = os.cpu_count() or 1
 #: The longest request line gunicorn reads (its bounded maximum; 0 would mean unbounded).
 GUNICORN_MAX_REQUEST_LINE = 8190

@@ -1,6 +1,6 @@
 """Testing helpers: call a wtf app in-process, as a WSGI server would.
 
-Example:
+Examples:
     >>> from wtf.testing import Client
     >>> client = Client(app)  # doctest: +SKIP
     >>> client.get("/hello/ann").text  # doctest: +SKIP

@@ -14,7 +14,7 @@ again without writing (a retry after a lost response); one that starts past the 
 lives on disk (``<id>.part`` and ``<id>.json``), locked per upload, so any worker of any
 process can take the next chunk.
 
-Example:
+Examples:
     >>> uploads = ChunkedUpload("/var/uploads")                  # doctest: +SKIP
     >>> app.put("/uploads/:upload_id", max_body_size=4 << 20)(uploads.receive)
 """

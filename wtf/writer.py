@@ -261,7 +261,7 @@ class WriterWrapper:
     Args:
         inner: The writer being wrapped.
 
-    Example:
+    Examples:
         >>> class Upper(WriterWrapper):
         ...     def write(self, data: bytes) -> int:
         ...         return self.inner.write(data.upper())

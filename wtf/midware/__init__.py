@@ -2,7 +2,7 @@
 response writer; and the midware wtf ships (Gzip, StatusCode, CORS, Recovery, Logger,
 RateLimit, ConcurrencyLimit).
 
-Example:
+Examples:
     >>> from wtf.midware import CORS, Gzip  # doctest: +SKIP
     >>> app.add_midware(CORS(["https://app.example.com"]))  # doctest: +SKIP
     >>> app.add_midware(Gzip(min_size=1024))  # doctest: +SKIP

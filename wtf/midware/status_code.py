@@ -25,7 +25,7 @@ class StatusCode:
     ``wtf.Deadline``, ``wtf.Server`` or an ArgBuilder's type); what it returns is sent like a
     handler's result.
 
-    Example:
+    Examples:
         >>> def not_found(req: wtf.Request) -> str:  # doctest: +SKIP
         ...     return f"nothing at {req.path}"
         >>> app.add_midware(StatusCode().handle(404, not_found))  # doctest: +SKIP

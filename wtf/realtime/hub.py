@@ -250,7 +250,7 @@ class Hub:
         ``wtf-realtime.d.ts`` beside it (``path`` ending ``.d.ts``): ETag, and a cache that
         asks again each time (``no-cache``) so a new version is picked up at once.
 
-        Example:
+        Examples:
             >>> hub.client_route(app)  # doctest: +SKIP
             >>> # in a page: import { connect } from "/wtf-realtime.js";
         """

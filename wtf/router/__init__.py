@@ -7,7 +7,7 @@ Pattern syntax: literal text, ``:name`` (one segment), ``(regex)`` (Python ``re`
 first named group), and a final ``*`` or ``*:name`` (the rest of the path). At every branch point
 exact text is tried first, then regex pieces, then named pieces, then the wildcard.
 
-Example:
+Examples:
     >>> from wtf.router import Router
     >>> r = Router()
     >>> _ = r.add("/user/(?P<uid>\\\\d+)", "by-id")

@@ -20,8 +20,8 @@ from .tree import Node
 
 __all__ = ["Finder", "compile_finder"]
 
-#: ``finder(path) -> (route, values) | None``.
 Finder = Callable[[str], "tuple[Route, tuple[str, ...]] | None"]
+"""A compiled lookup: ``finder(path) -> (route, values) | None``."""
 # (Static hits are prebuilt Match instances: a Match is a (route, values) tuple.)
 Selector = Callable[[list[Route]], "Route | None"]
 

@@ -9,10 +9,11 @@ from .errors import RouteError
 
 __all__ = ["STANDARD_METHODS", "normalize_methods"]
 
-#: The nine methods RFC 9110 §9.3 defines, plus PATCH (RFC 5789); what an all-methods route allows.
 STANDARD_METHODS: frozenset[str] = frozenset(
     ("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH")
 )
+"""The nine methods RFC 9110 §9.3 defines, plus PATCH (RFC 5789); what an all-methods route
+allows."""
 
 # RFC 9110 §5.6.2 token.
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")

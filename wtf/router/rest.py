@@ -12,7 +12,7 @@ class Rest:
 
     Names may repeat (``/a/:x/b/:x``); the unnamed regex and wildcard pieces have the name ``""``.
 
-    Example:
+    Examples:
         >>> rest = Rest([("id", "42"), ("", "a/b")])
         >>> rest.get("id"), rest.get_index(1), len(rest)
         ('42', 'a/b', 2)

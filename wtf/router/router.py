@@ -29,7 +29,7 @@ class Router:
     The table compiles lazily and thread-safely on the first lookup after a change; call
     :meth:`compile` to do it up front (before a pre-forking server forks, say).
 
-    Example:
+    Examples:
         >>> r = Router()
         >>> _ = r.add("/user/:id", "show-user", methods=["GET"])
         >>> m = r.match("GET", "/user/42")
@@ -184,7 +184,7 @@ class Router:
         """The Python source wtf generated to look up ``method`` requests (on ``host``'s
         routes, or the host-less ones), for debugging a surprising match.
 
-        Example:
+        Examples:
             >>> print(router.finder_source("GET"))  # doctest: +SKIP
         """
         compiled = self._compile()

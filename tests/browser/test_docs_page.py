@@ -1,4 +1,4 @@
-"""The README's smallest page that calls a Hub method, served by gunicorn, in Chromium."""
+"""The smallest page that calls a Hub method (the Hub guide), served by gunicorn, in Chromium."""
 
 from __future__ import annotations
 
@@ -10,16 +10,16 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.serving.live import serving
-from tests.test_readme import block_after
+from tests.test_docs import block_after
 
 pytestmark = pytest.mark.timeout(60)
 
 
-def test_the_readme_page_calls_the_hub_from_the_browser(
+def test_the_guides_page_calls_the_hub_from_the_browser(
     tmp_path: Path, new_page: Callable[[], Any]
 ) -> None:
-    (tmp_path / "readme_client.py").write_text(block_after("### Browser client"))
-    with serving("readme_client:app", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)}) as server:
+    (tmp_path / "guide_client.py").write_text(block_after("## Browser client"))
+    with serving("guide_client:app", cwd=tmp_path, env={"PYTHONPATH": str(tmp_path)}) as server:
         page = new_page()
         page.goto(f"http://127.0.0.1:{server.port}/")
         expect(page.locator("#out")).to_have_text("5")
