@@ -177,3 +177,37 @@ def test_no_page_or_docstring_cites_a_document_outside_the_repository() -> None:
         text = path.read_text()
         for outside in ("API.md", "mego", "mqant", "StorageHandler"):
             assert outside not in text, f"{path.relative_to(ROOT)} names {outside!r}"
+
+
+def test_the_protocols_messagepack_bytes_are_those_of_its_json() -> None:
+    import msgpack
+
+    page = TEXTS[ROOT / "docs" / "protocol.md"]
+    pairs = re.findall(r"^[→←] (\{.*\})\n  ([0-9a-f ]+)$", page, re.M)
+    assert len(pairs) == 3
+    for shown, hexed in pairs:
+        assert msgpack.packb(json.loads(shown)) == bytes.fromhex(hexed), shown
+
+
+def test_the_protocols_json_exchange_is_what_a_hub_answers() -> None:
+    import wtf
+    from wtf.realtime import Hub
+
+    app = wtf.Server()
+    hub = Hub()
+    hub.event("message", history=10)
+
+    @hub.method("chat.send")
+    def send(room: str, text: str) -> dict[str, bool]:
+        return {"sent": True}
+
+    app.websocket("/rt")(hub)
+    page = TEXTS[ROOT / "docs" / "protocol.md"]
+    exchange = re.findall(r"^([→←]) (\{.*\})$", page, re.M)
+    with Client(app).hub("/rt") as client:
+        for direction, shown in exchange[:5]:  # the JSON example (events aside)
+            message = json.loads(shown)
+            if direction == "→":
+                client.ws.send(shown)
+            elif "i" in message:
+                assert json.loads(client.ws.receive()) == message
