@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .binding import Body as Body
     from .binding import Form as Form
     from .binding import Query as Query
+    from .constraints import Pattern as Pattern
     from .context import Context as Context
     from .deadline import Deadline as Deadline
     from .errors import FieldError as FieldError
@@ -53,6 +54,7 @@ _EXPORTS = {
     "HandlerError": "errors",
     "InvalidHeader": "fields",
     "Limits": "request_limits",
+    "Pattern": "constraints",
     "local_url": "redirects",
     "RegistrationError": "errors",
     "Request": "request",

@@ -137,20 +137,22 @@ class Part:
 
 
 def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extra: bool) -> Part:
-    """Plan the binding of one parameter.
+    """Plan the binding of one parameter (its constraints, ``Annotated[int, Ge(1)]``, checked
+    after its type).
 
     Raises:
         Unsupported: The type cannot be bound from that source; the message says why.
     """
     target = strip_annotated(annotation)
+    bound = _without_source(annotation)  # the type with its constraints (wtf's marker aside)
     model = is_model(target)
     default = _EMPTY if default is NO_DEFAULT else default
     if source == "query":
-        text = compile_type(target, strings=True, forbid_extra=False)
+        text = compile_type(bound, strings=True, forbid_extra=False)
         if model:
             return Part("query", name, True, None, text, default, _list_fields(target), target)
         lists = frozenset((name,)) if _is_list(target) else frozenset()
-        return Part("query", name, False, None, text, default, lists, target)
+        return Part("query", name, False, None, text, default, lists, bound)
     if source == "form":
         if not model:
             raise Unsupported(
@@ -163,8 +165,17 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
             f"its field {files[0]!r} is a file, which only a multipart form carries; annotate "
             f"it wtf.Form[{type_label(target)}]"
         )
-    check = compile_type(target, strings=False, forbid_extra=forbid_extra)
-    return Part("body", name, model, check, None, default, frozenset(), target)
+    check = compile_type(bound, strings=False, forbid_extra=forbid_extra)
+    return Part("body", name, model, check, None, default, frozenset(), bound)
+
+
+def _without_source(annotation: Any) -> Any:
+    """``annotation`` without the ``Query``/``Body``/``Form`` marker in its metadata."""
+    if typing.get_origin(annotation) is not Annotated:
+        return annotation
+    base, *metadata = typing.get_args(annotation)
+    kept = [m for m in metadata if not isinstance(m, _Source)]
+    return Annotated[(base, *kept)] if kept else base
 
 
 class Binder:

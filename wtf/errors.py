@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -89,11 +89,14 @@ class FieldError(TypedDict):
         loc: Where the value was: ``["body", "items", 0, "qty"]``, ``["query", "page"]``.
         msg: What is wrong, for people.
         type: What is wrong, for programs (``missing``, ``int_type``, ``extra_forbidden``...).
+        ctx: For a constraint, the limit (``{"ge": 1}``, ``{"max_length": 100}``), as pydantic
+            gives it.
     """
 
     loc: list[str | int]
     msg: str
     type: str
+    ctx: NotRequired[dict[str, Any]]
 
 
 class ValidationError(HTTPError):

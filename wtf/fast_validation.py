@@ -24,6 +24,7 @@ from .annotations import (
     pydantic_model,
     strip_annotated,
 )
+from .constraints import bounds_of
 
 __all__ = ["Fast", "compile_fast"]
 
@@ -104,6 +105,8 @@ class _FastCompiler:
         self.models: dict[Any, Fast] = {}
 
     def compile(self, tp: Any) -> Fast:
+        if bounds_of(tp) is not None:  # constrained: the full check (compiled) does it all
+            return self.fallback(tp)
         kind, detail = classify(tp)
         if kind == "any":
             return _identity
@@ -229,7 +232,9 @@ class _FastCompiler:
             lines.append("    if v is _MISSING:")
             lines.append("        return _INVALID" if required else "        pass")
             lines.append("    else:")
-            inline = _INLINE.get(strip_annotated(annotation))
+            inline = (
+                _INLINE.get(strip_annotated(annotation)) if bounds_of(annotation) is None else None
+            )
             if inline is not None:
                 lines.append(inline.format(i="        ").rstrip("\n"))
             else:

@@ -16,9 +16,10 @@ from typing import Any
 
 from werkzeug.wrappers import Request as WerkzeugRequest
 
-from .annotations import Unsupported, is_model, strip_annotated
+from .annotations import INVALID, Unsupported, is_model, strip_annotated
 from .binding import NO_DEFAULT, Binder, plan_part, source_of
 from .builders import Builder, Override, Plan, Slot
+from .constraints import Bounds, bounds_of, check_applies
 from .context import Context
 from .converters import CONVERTERS
 from .deadline import Deadline
@@ -32,13 +33,13 @@ from .emitter import (
     RouteValue,
     emit_plan,
 )
-from .errors import HandlerError, RegistrationError
+from .errors import FieldError, HandlerError, RegistrationError, ValidationError
 from .naming import describe, type_name
 from .request import Request
 from .request_limits import Limits
 from .response import Response
 from .router import Rest
-from .validation import compile_type
+from .validation import compile_type, value_kind
 
 __all__ = ["Injector"]
 
@@ -248,6 +249,29 @@ class Injector:
             raise HandlerError(f"{where} cannot be bound from the {source}: {exc}") from None
         return Bound(binder.add(part))
 
+    @staticmethod
+    def _bounded_route_value(
+        name: str, ann: Any, bounds: Bounds, where: str
+    ) -> Callable[[str], Any]:
+        """The route value's conversion, then its bounds: a value outside them answers 422
+        (the route matched; the value does not fit), one that does not convert 404 as ever."""
+        try:
+            check_applies(bounds, value_kind(ann), type_name(ann))
+        except ValueError as exc:
+            raise HandlerError(f"{where}: {exc}") from None
+        convert = CONVERTERS[ann]
+        limit = bounds.check(value_kind(ann))
+        loc = ("path", name)
+
+        def bounded(text: str) -> Any:
+            value = convert(text) if convert is not None else text
+            errors: list[FieldError] = []
+            if limit(value, loc, errors) is INVALID:
+                raise ValidationError(errors)
+            return value
+
+        return bounded
+
     def _resolve(
         self,
         param: inspect.Parameter,
@@ -277,6 +301,11 @@ class Injector:
                 "wtf.Request, wtf.Response, wtf.Rest), a type with an ArgBuilder, or name it "
                 f"after a route parameter{_names_hint(route_names)}"
             )
+        written = ann
+        try:
+            bounds = bounds_of(ann)
+        except ValueError as exc:
+            raise HandlerError(f"{where}: {exc}") from None
         ann = strip_annotated(ann)
         if extra and ann in extra:
             return extra[ann]
@@ -295,7 +324,10 @@ class Injector:
         ):
             return Caught()
         if in_route and ann in CONVERTERS:
-            return RouteValue(route_names.index(param.name), CONVERTERS[ann])
+            convert = CONVERTERS[ann]
+            if bounds is not None:
+                convert = self._bounded_route_value(param.name, ann, bounds, where)
+            return RouteValue(route_names.index(param.name), convert)
         if builds is not None and ann == builds:
             raise HandlerError(
                 f"{where}: an ArgBuilder for {type_name(ann)} cannot depend on itself"
@@ -312,7 +344,7 @@ class Injector:
         if is_model(ann):
             return self._bind(param, ann, "body", where, binder, app_scope)
         if param.default is not param.empty and _queryable(ann):
-            return self._bind(param, ann, "query", where, binder, app_scope)
+            return self._bind(param, written, "query", where, binder, app_scope)
         if ann in CONVERTERS:
             raise HandlerError(
                 f"{where} is annotated {type_name(ann)} but the route has no parameter named "

@@ -30,6 +30,7 @@ from .annotations import (
     pydantic_model,
     type_label,
 )
+from .constraints import Bounds, check_applies, split_constraints
 from .errors import FieldError
 from .scalars import MAX_INT_DIGITS, parse_bool, parse_float, parse_int
 
@@ -95,6 +96,20 @@ def _error(errors: list[FieldError], loc: Loc, msg: str, kind: str) -> Any:
     return INVALID
 
 
+def value_kind(tp: Any) -> str:
+    """What a constraint sees of values of ``tp``: ``number``, ``str``, ``list``, ``dict``, or
+    the kind of annotation (an optional value is its other member's kind)."""
+    kind, detail = classify(tp)
+    if kind == "union":
+        others = [m for m in detail if m is not type(None)]
+        return value_kind(others[0]) if len(others) == 1 else "union"
+    if kind == "scalar":
+        if detail in (int, float):
+            return "number"
+        return "str" if detail is str else type_label(detail)
+    return kind
+
+
 def compile_type(tp: Any, *, strings: bool, forbid_extra: bool = True, fast: bool = True) -> Check:
     """Compile the check of ``tp``.
 
@@ -136,6 +151,12 @@ class _Compiler:
         self.models: dict[Any, Check] = {}
 
     def compile(self, tp: Any) -> Check:
+        try:
+            base, bounds = split_constraints(tp)
+        except ValueError as exc:
+            raise Unsupported(str(exc)) from None
+        if bounds is not None:
+            return self._constrained(base, bounds)
         kind, detail = classify(tp)
         if kind == "any":
             return lambda value, loc, errors: value
@@ -163,6 +184,25 @@ class _Compiler:
         return self._model(detail)
 
     _top = True
+
+    def _constrained(self, base: Any, bounds: Bounds) -> Check:
+        """The check of ``base``, then of its bounds (on the converted value; ``None`` of an
+        optional value passes)."""
+        inner = self.compile(base)
+        kind = value_kind(base)
+        try:
+            check_applies(bounds, kind, type_label(base))
+        except ValueError as exc:
+            raise Unsupported(str(exc)) from None
+        limit = bounds.check(kind)
+
+        def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
+            result = inner(value, loc, errors)
+            if result is INVALID or result is None:
+                return result
+            return limit(result, loc, errors)
+
+        return check
 
     def _none(self) -> Check:
         def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:

@@ -42,7 +42,17 @@ def test_crud(client: Client) -> None:
         pytest.param({"json": {"body": "x"}}, 422, "body.title: field required", id="missing"),
         pytest.param({"json": {"title": 3}}, 422, "body.title: expected a string", id="type"),
         pytest.param({"json": {"title": "a", "x": 1}}, 422, "body.x: unexpected field", id="extra"),
-        pytest.param({"json": {"title": " "}}, 422, "title must not be empty", id="empty-title"),
+        pytest.param(
+            {"json": {"title": " \t"}}, 422, "body.title: String should match pattern", id="blank"
+        ),
+        pytest.param({"json": {"title": ""}}, 422, "at least 1 character", id="empty-title"),
+        pytest.param(
+            {"json": {"title": "t" * 201}},
+            422,
+            "body.title: String should have at most 200",
+            id="long",
+        ),
+        pytest.param({"json": {"title": "t", "body": "b" * 4001}}, 422, "at most 4000", id="body"),
         pytest.param({"json": ["title"]}, 422, "body: expected an object", id="not-an-object"),
         pytest.param(
             {"data": "x" * 70000, "content_type": "application/json"}, 413, "65536", id="too-large"
@@ -59,6 +69,17 @@ def test_bad_input(client: Client, kwargs: dict[str, object], status: int, detai
     assert response.headers["Content-Type"] == "application/problem+json"
     assert detail in response.json["detail"]  # type: ignore[index]
     assert notes.open_connections() == 0
+
+
+def test_the_listing_bounds_its_query(client: Client) -> None:
+    for query, complaint in (
+        ("limit=-1", "greater than or equal to 0"),
+        ("limit=1001", "less than or equal to 1000"),
+        ("q=" + "x" * 201, "at most 200"),
+    ):
+        refused = client.get(f"/notes?{query}")
+        assert refused.status_code == 422 and complaint in refused.json["detail"], query  # type: ignore[index]
+    assert client.get("/notes?limit=0").json == []
 
 
 def test_typed_id_and_missing_note(client: Client) -> None:

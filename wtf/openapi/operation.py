@@ -27,6 +27,7 @@ from ..annotations import (
     strip_annotated,
 )
 from ..binding import Part
+from ..constraints import bounds_of
 from ..emitter import RouteValue
 from ..problems import reason
 from ..route_doc import RouteDoc
@@ -136,12 +137,17 @@ class Operation:
         out = []
         for path_param in path_params:
             annotation = typed.get(path_param.index, inspect.Parameter.empty)
+            bounds = None if annotation is inspect.Parameter.empty else bounds_of(annotation)
+            if bounds is not None:
+                self.errors.add(422)  # a value outside its bounds
             if annotation is inspect.Parameter.empty or strip_annotated(annotation) is str:
                 schema: dict[str, Any] = {"type": "string"}
                 if path_param.pattern is not None:
                     schema["pattern"] = path_param.pattern
                 if path_param.min_length:
                     schema["minLength"] = path_param.min_length
+                if bounds is not None:
+                    schema = _with_bounds(schema, bounds.schema(is_string=True))
             else:
                 schema = self.schemas.of(annotation)
             out.append({"name": path_param.name, "in": "path", "required": True, "schema": schema})
@@ -358,3 +364,20 @@ def _docstring(fn: Callable[..., Any]) -> tuple[str | None, str | None]:
         return None, None
     first, _, rest = doc.partition("\n\n")
     return " ".join(first.split()), rest.strip() or None
+
+
+def _with_bounds(schema: dict[str, Any], keywords: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` and a parameter's own bounds; a second pattern (the segment's, and the
+    parameter's) goes under ``allOf``, as one schema holds one pattern."""
+    out = dict(schema)
+    pattern = keywords.pop("pattern", None)
+    for key, value in keywords.items():
+        if key == "minLength":
+            value = max(value, out.get(key, 0))
+        out[key] = value
+    if pattern is not None:
+        if "pattern" in out:
+            out["allOf"] = [{"pattern": pattern}]
+        else:
+            out["pattern"] = pattern
+    return out

@@ -18,6 +18,8 @@ import uuid
 from typing import Any
 
 from ..annotations import Unsupported, classify, is_typeddict, model_fields, pydantic_model
+from ..constraints import Bounds, split_constraints
+from ..validation import value_kind
 
 __all__ = ["Schemas"]
 
@@ -56,6 +58,12 @@ class Schemas:
         any value. The document still says what it can.
         """
         try:
+            base, bounds = split_constraints(tp)
+        except ValueError:
+            return {}
+        if bounds is not None:
+            return self._bounded(base, bounds)
+        try:
             kind, detail = classify(tp)
         except Unsupported:
             return {}
@@ -80,6 +88,16 @@ class Schemas:
         if kind == "file":
             return {"type": "string", "format": "binary"}
         return self._named(detail)  # enum, model
+
+    def _bounded(self, base: Any, bounds: Bounds) -> dict[str, Any]:
+        """The schema of ``base`` with the keywords of its bounds (on the non-null member of
+        an optional value)."""
+        schema = self.of(base)
+        keywords = bounds.schema(is_string=value_kind(base) == "str")
+        members = schema.get("anyOf")
+        if members is not None:
+            return {"anyOf": [m if m.get("type") == "null" else {**m, **keywords} for m in members]}
+        return {**schema, **keywords}
 
     def _named(self, tp: Any) -> dict[str, Any]:
         name = self._names.get(tp)
