@@ -75,6 +75,7 @@ class Builder:
         "invoke",
         "is_generator",
         "no_params",
+        "parameters",
         "scope",
         "type",
     )
@@ -88,6 +89,8 @@ class Builder:
         self.invoke = invoke
         self.is_generator = is_generator
         self.no_params = False  # call fn() directly
+        #: Its own parameters as resolved (documents follow them, e.g. to security schemes).
+        self.parameters: tuple[Parameter, ...] = ()
         self._app_lock = threading.Lock()
         self._app_pid = -1
         self._app_value: Any = None

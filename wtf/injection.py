@@ -165,6 +165,7 @@ class Injector:
         plan = self.plan(fn, (), role="ArgBuilder", sig=sig, app_scope=scope == "app", builds=built)
         builder = Builder(fn, built, scope, plan.invoke, is_generator)
         builder.no_params = not sig.parameters
+        builder.parameters = plan.parameters
         return builder
 
     # Planning.

@@ -10,7 +10,13 @@ from urllib.parse import urlsplit
 
 from .errors import HTTPError
 
-__all__ = ["origin_host", "refuse_cross_site", "request_host", "shown_origin"]
+__all__ = [
+    "from_same_site",
+    "origin_host",
+    "refuse_cross_site",
+    "request_host",
+    "shown_origin",
+]
 
 _DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
 
@@ -45,6 +51,20 @@ def shown_origin(origin: str) -> str:
     return origin if len(origin) <= 100 and origin.isprintable() else repr(origin[:100])
 
 
+def from_same_site(environ: Mapping[str, Any]) -> bool:
+    """Whether the request is not another site's page's: ``Sec-Fetch-Site`` is
+    ``same-origin`` or ``none`` (typed, bookmarked), or, from browsers that do not send it,
+    ``Origin`` names the same host as ``Host``, or is absent (not a browser)."""
+    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
+    if fetch_site is not None:
+        return bool(fetch_site.strip().lower() in ("same-origin", "none"))
+    origin = environ.get("HTTP_ORIGIN")
+    if origin is None:
+        return True
+    host = origin_host(origin)
+    return host is not None and host == request_host(environ)
+
+
 def refuse_cross_site(environ: Mapping[str, Any]) -> None:
     """Refuse a request another site's page made: ``Sec-Fetch-Site`` other than
     ``same-origin`` or ``none`` (typed, bookmarked), or, from browsers that do not send it,
@@ -54,17 +74,8 @@ def refuse_cross_site(environ: Mapping[str, Any]) -> None:
     Raises:
         HTTPError: 403, saying why.
     """
-    fetch_site = environ.get("HTTP_SEC_FETCH_SITE")
-    if fetch_site is not None:
-        if fetch_site.strip().lower() in ("same-origin", "none"):
-            return
-    else:
-        origin = environ.get("HTTP_ORIGIN")
-        if origin is None:
-            return
-        host = origin_host(origin)
-        if host is not None and host == request_host(environ):
-            return
+    if from_same_site(environ):
+        return
     raise HTTPError(
         403,
         "a form posted from another site is refused (cross-site request forgery); post it "

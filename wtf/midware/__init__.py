@@ -1,6 +1,6 @@
 """Midware: priority-ordered steps run before routing, that may stop the chain or wrap the
 response writer; and the midware wtf ships (Gzip, StatusCode, CORS, Recovery, Logger,
-RateLimit, ConcurrencyLimit).
+RateLimit, ConcurrencyLimit, CrossOrigin).
 
 Examples:
     >>> from wtf.midware import CORS, Gzip  # doctest: +SKIP
@@ -16,6 +16,7 @@ from ..writer import BufferWriter as BufferWriter
 from ..writer import Writer as Writer
 from ..writer import WriterWrapper as WriterWrapper
 from .cors import CORS as CORS
+from .cross_origin import CrossOrigin as CrossOrigin
 from .gzip import Gzip as Gzip
 from .limits import ConcurrencyLimit as ConcurrencyLimit
 from .limits import RateLimit as RateLimit
@@ -27,6 +28,7 @@ __all__ = [
     "CORS",
     "BufferWriter",
     "ConcurrencyLimit",
+    "CrossOrigin",
     "FunctionMidware",
     "Gzip",
     "Logger",

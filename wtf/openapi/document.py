@@ -106,6 +106,7 @@ def build_document(
             shapes.setdefault(_NAMES.sub("{}", path), []).append((route, path, path_params))
     paths: dict[str, dict[str, Any]] = {}
     ids: dict[str, str] = {}
+    schemes: dict[str, Any] = {}
     for group in shapes.values():
         path, names = group[0][1], [p.name for p in group[0][2]]
         item = paths[path] = {}
@@ -124,6 +125,8 @@ def build_document(
                     msgpack=app.msgpack,
                     timed=endpoint.timed,
                 )
+                for scheme in operation.security:
+                    schemes[scheme.scheme_name] = scheme.openapi()
                 if method in item:  # a route of the same shape answers this method too
                     item[method] = _fall_back(item[method], operation.build(""))
                 else:
@@ -139,13 +142,15 @@ def build_document(
     if servers:
         document["servers"] = servers
     document["paths"] = paths
-    realtime = realtime_extension(app, schemas)
+    realtime = realtime_extension(app, schemas, schemes)
     if realtime:
         document["x-wtf-realtime"] = realtime
     document["components"] = {
         "schemas": {**problem_components(), **schemas.components},
         "responses": _error_responses(document["paths"]),
     }
+    if schemes:
+        document["components"]["securitySchemes"] = dict(sorted(schemes.items()))
     return document
 
 

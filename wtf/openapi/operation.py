@@ -28,9 +28,10 @@ from ..annotations import (
 )
 from ..binding import Part
 from ..constraints import bounds_of
-from ..emitter import RouteValue
+from ..emitter import Built, RouteValue
 from ..problems import reason
 from ..route_doc import RouteDoc
+from ..security import SecurityScheme, security_scheme_of
 from .paths import PathParam
 from .schemas import Schemas
 
@@ -99,6 +100,10 @@ class Operation:
                     self.errors.add(403)  # another site's form
         if self.parameters:
             self.errors.add(414)  # values make the URL longer than Limits.max_url_length
+        #: The security schemes the handler needs, through any chain of ArgBuilders.
+        self.security = schemes_needed(plan_parameters)
+        if self.security:
+            self.errors.add(401)
 
     def build(self, operation_id: str) -> dict[str, Any]:
         """The Operation Object, under ``operation_id``."""
@@ -117,6 +122,8 @@ class Operation:
             out["parameters"] = self.parameters
         if self.body is not None:
             out["requestBody"] = self.body
+        if self.security:
+            out["security"] = [{scheme.scheme_name: [] for scheme in self.security}]
         out["responses"] = self._responses()
         if self.doc.deprecated:
             out["deprecated"] = True
@@ -381,3 +388,27 @@ def _with_bounds(schema: dict[str, Any], keywords: dict[str, Any]) -> dict[str, 
         else:
             out["pattern"] = pattern
     return out
+
+
+def schemes_needed(parameters: tuple[Any, ...]) -> list[SecurityScheme]:
+    """The security schemes among the ArgBuilders ``parameters`` need, directly or through
+    other builders (each once, in the order found)."""
+    found: list[SecurityScheme] = []
+    seen: set[int] = set()
+
+    def walk(params: tuple[Any, ...]) -> None:
+        for param in params:
+            argument = param.argument
+            if not isinstance(argument, Built):
+                continue
+            builder = argument.slot.current
+            if builder is None or id(builder) in seen:
+                continue
+            seen.add(id(builder))
+            scheme = security_scheme_of(builder.fn)
+            if scheme is not None and scheme not in found:
+                found.append(scheme)
+            walk(builder.parameters)
+
+    walk(parameters)
+    return found

@@ -24,6 +24,7 @@ import typing
 from typing import TYPE_CHECKING, Any
 
 from ..annotations import model_fields
+from .operation import schemes_needed
 from .paths import template
 from .schemas import Schemas
 
@@ -81,8 +82,11 @@ BUILT_IN_METHODS: dict[str, Any] = {
 }
 
 
-def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
-    """The extension's value, or ``{}`` when ``app`` has no WebSocket route."""
+def realtime_extension(
+    app: Server, schemas: Schemas, security_schemes: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The extension's value, or ``{}`` when ``app`` has no WebSocket route; the security
+    schemes a Hub's upgrade needs (``Hub(user=...)``) are added to ``security_schemes``."""
     sockets: list[dict[str, Any]] = []
     hubs: list[dict[str, Any]] = []
     for route in app.router.routes:
@@ -106,6 +110,10 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                 for event in events
                 if callable(data_type) and (found := data_type(event)) is not None
             }
+            needed = schemes_needed(getattr(endpoint.fn, "user_parameters", ()))
+            if security_schemes is not None:
+                for scheme in needed:
+                    security_schemes[scheme.scheme_name] = scheme.openapi()
             hubs.append(
                 {
                     "path": path,
@@ -120,6 +128,11 @@ def realtime_extension(app: Server, schemas: Schemas) -> dict[str, Any]:
                     "events": list(events),
                     "history": kept,
                     "eventData": payloads,
+                    **(
+                        {"security": [{scheme.scheme_name: [] for scheme in needed}]}
+                        if needed
+                        else {}
+                    ),
                 }
             )
         else:

@@ -76,6 +76,12 @@ class Hub:
             slow consumer, closed with 1008 ("slow consumer"): it never holds up the hub, the
             sender or the other clients.
         max_queue_bytes: Bytes waiting for one client to read them (1008 past it).
+        user: A type the app's ArgBuilders build from a request (``User``, built by
+            ``current_user(token: Bearer)``): built from the upgrade request before it is
+            accepted, so a builder's ``HTTPError`` refuses the upgrade (a 401 with its
+            ``WWW-Authenticate``); each session gets it as ``session.user`` and is bound to
+            ``user_id(user)``.
+        user_id: The id a user is bound as (default: its ``id`` attribute, else ``str()``).
     """
 
     def __init__(
@@ -99,6 +105,8 @@ class Hub:
         heartbeat_interval: float = 60.0,
         max_queue: int = 1000,
         max_queue_bytes: int = 16 << 20,
+        user: Any = None,
+        user_id: Callable[[Any], str] | None = None,
     ) -> None:
         if not isinstance(concurrency, int) or concurrency < 1:
             raise RegistrationError("Hub(concurrency=...) must be an int >= 1")
@@ -127,6 +135,9 @@ class Hub:
                 raise RegistrationError(f"Hub({option}=...) must be an int >= 1")
         self.max_queue = max_queue
         self.max_queue_bytes = max_queue_bytes
+        self.user_type = user
+        self.user_id = user_id or _default_user_id
+        self._user_plan: Any = None
         self.max_uploads = max_uploads
         self.max_upload_bytes = max_upload_bytes
         self._upload_budget = UploadBudget(max_worker_upload_bytes)
@@ -345,6 +356,20 @@ class Hub:
         for name, fn in self._declared:
             self._methods[name] = self._plan(name, fn)
         self._declared.clear()
+        if self.user_type is not None:
+            self._user_plan = plan_user(app.injector, self.user_type)
+            options.before_upgrade = self._authenticate
+
+    def _authenticate(self, ctx: Context) -> None:
+        """Build the user from the upgrade request (before it is accepted)."""
+        assert self._user_plan is not None
+        ctx.set(_USER_KEY, self._user_plan.invoke(ctx, (), None))
+
+    @property
+    def user_parameters(self) -> tuple[Any, ...]:
+        """What the user builder needs, as resolved (documents follow it to security
+        schemes); empty without ``user=``."""
+        return self._user_plan.parameters if self._user_plan is not None else ()
 
     def _plan(self, name: str, fn: Callable[..., Any]) -> Method:
         assert self._app is not None
@@ -375,6 +400,10 @@ class Hub:
             self._upload_budget,
         )
         self.local.add(session)
+        user = ctx.get(_USER_KEY) if self._user_plan is not None else None
+        if user is not None:
+            session.user = user
+            session.bind(self.user_id(user))
         gate = threading.BoundedSemaphore(self.concurrency) if self.concurrency > 1 else None
         connected = False
         try:
@@ -744,6 +773,32 @@ class Hub:
 
     def __repr__(self) -> str:
         return f"<wtf.realtime.Hub {len(self._methods)} methods, {len(self._events)} events>"
+
+
+_USER_KEY = "wtf.hub.user"
+
+
+def _default_user_id(user: Any) -> str:
+    """A user's ``id`` attribute, else the user itself, as a string."""
+    found = getattr(user, "id", None)
+    return str(found if found is not None else user)
+
+
+def plan_user(injector: Any, user_type: Any) -> Any:
+    """The plan that builds ``user_type`` with ``injector`` in a request's context.
+
+    Raises:
+        HandlerError: No ArgBuilder builds it (naming the type and the fix).
+    """
+    import inspect
+
+    def upgrade_user(user: Any) -> Any:
+        return user
+
+    sig = inspect.Signature(
+        [inspect.Parameter("user", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=user_type)]
+    )
+    return injector.plan(upgrade_user, (), role="Hub(user=...)", sig=sig)
 
 
 def _wrap(midware: HubMidware, call: Call, inner: Callable[[], Any]) -> Callable[[], Any]:

@@ -9,7 +9,7 @@ with a :class:`~wtf.realtime.websocket.WebSocket`, and ends the request with
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
@@ -52,6 +52,9 @@ class WebSocketOptions:
     compression: Deflate | None = DEFAULT_DEFLATE
     max_queue: int = 1000
     max_queue_bytes: int = 16 << 20
+    #: Run on the upgrade request before it is accepted (a Hub's user builder): an
+    #: ``HTTPError`` it raises answers instead of the upgrade (401 with its challenge).
+    before_upgrade: Callable[[Context], None] | None = None
     _open: SocketCapacity = field(default_factory=SocketCapacity, repr=False)
 
     def check(self, pattern: str) -> None:
@@ -134,6 +137,8 @@ def websocket_invoker(handler: Invoker, options: WebSocketOptions) -> Invoker:
         environ = ctx.environ
         handshake = accept(environ, options.subprotocols)
         check_origin(environ, options.origins)
+        if options.before_upgrade is not None:
+            options.before_upgrade(ctx)
         sock = next((environ[k] for k in SOCKET_KEYS if environ.get(k) is not None), None)
         if sock is None or not environ.get("wsgi.multithread"):
             _refuse_single_threaded(ctx)

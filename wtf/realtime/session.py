@@ -54,6 +54,8 @@ class Session(TypedGetters):
         self.wire = wire
         self.hub = hub
         self.uploads: Uploads = Uploads(0, 0)  # the Hub sets its limits
+        #: What the Hub's ``user=`` builder built from the upgrade request (else ``None``).
+        self.user: Any = None
         self._user_id: str | None = None
         self._settings: dict[str, str] = {}
         self._values: dict[str, Any] = {}
