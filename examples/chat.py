@@ -36,9 +36,12 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 import wtf
+from wtf.midware import CrossOrigin
 from wtf.realtime import Code, Hub, RateLimit, RedisBus, RPCError, Session
 
 app = wtf.Server()
+# Sessions are cookies: refuse what another site's page would make a browser send (CSRF).
+app.add_midware(CrossOrigin())
 
 SECRET = os.environ.get("WTF_CHAT_SECRET", "").encode() or secrets.token_bytes(32)
 STAFF = {name for name in os.environ.get("WTF_CHAT_STAFF", "").split(",") if name}

@@ -150,6 +150,7 @@ def test_the_site_builds_strictly_and_its_reference_names_every_public_name(
     import wtf.midware
     import wtf.realtime
     import wtf.router
+    import wtf.security
     import wtf.testing
 
     for package, page in (
@@ -157,6 +158,7 @@ def test_the_site_builds_strictly_and_its_reference_names_every_public_name(
         (wtf.router, "router"),
         (wtf.midware, "midware"),
         (wtf.realtime, "realtime"),
+        (wtf.security, "security"),
         (wtf.testing, "testing"),
     ):
         html = (tmp_path / "reference" / page / "index.html").read_text()

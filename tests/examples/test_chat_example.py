@@ -186,3 +186,16 @@ def test_notices_and_announcements_need_a_login_and_reach_the_right_user(client:
         assert announced.get_json() == {"announced": True}
         assert without_time(other.events()) == [("message", "a", {"from": "zoe", "text": "news"})]
     assert max_browser.post("/notify/zoe", json="late").get_json() == {"online": False}
+
+
+def test_another_sites_page_cannot_post_as_the_logged_in_user(client: Client) -> None:
+    browser = Client(app)
+    assert browser.post("/login", json={"name": "vic", "password": "correct horse"}).json
+    forged = browser.post(
+        "/rooms/lobby/announce", json="free money", headers={"Sec-Fetch-Site": "cross-site"}
+    )
+    assert forged.status_code == 403  # CrossOrigin, before the cookie is looked at
+    ours = browser.post(
+        "/rooms/lobby/announce", json="hello", headers={"Sec-Fetch-Site": "same-origin"}
+    )
+    assert ours.json == {"announced": True}
