@@ -33,7 +33,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
+
+from annotated_types import MaxLen, MinLen
 
 import wtf
 from wtf.midware import CrossOrigin
@@ -68,8 +70,8 @@ def echo(ws: wtf.WebSocket) -> None:
 class Login:
     """The body of ``POST /login``: a name (letters, digits, ``_``, ``-``) and its password."""
 
-    name: str
-    password: str
+    name: Annotated[str, wtf.Pattern(r"^[A-Za-z0-9_-]{1,32}$")]
+    password: Annotated[str, MinLen(8), MaxLen(200)]
 
 
 def _hash(password: str, salt: bytes) -> bytes:
@@ -97,8 +99,6 @@ def verified_user(cookie: str | None) -> str | None:
 @app.post("/login", responses={401: "Wrong name or password"})
 def login(credentials: Login, resp: wtf.Response) -> dict[str, str]:
     """Log in (the first login with a name claims it): sets the signed cookie."""
-    if not _NAME.fullmatch(credentials.name) or not 8 <= len(credentials.password) <= 200:
-        raise wtf.HTTPError(422, "a name is 1-32 letters, digits, _ or -; a password 8-200 chars")
     with _passwords_lock:
         known = _passwords.get(credentials.name)
         if known is None:

@@ -33,8 +33,9 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
+from .constraints import Pattern
 from .errors import HTTPError, RegistrationError
 from .request import Request
 from .response import Response
@@ -43,6 +44,9 @@ from .route_doc import DocOptions
 __all__ = ["ChunkAction", "ChunkedUpload", "Upload"]
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,128}")
+#: An upload's id, as the route parameter binds it (another answers 422, and the OpenAPI
+#: document gives the pattern).
+UploadId = Annotated[str, Pattern(r"^[A-Za-z0-9_-]{1,128}$")]
 _RANGE = re.compile(r"bytes (?:(\d{1,18})-(\d{1,18})|\*)/(\d{1,18}|\*)")
 _STRIPES = 64
 _SWEPT = frozenset(("part", "json", "receipt", "tmp"))
@@ -198,7 +202,7 @@ class ChunkedUpload:
             },
         }
 
-    def receive(self, upload_id: str, request: Request, response: Response) -> dict[str, Any]:
+    def receive(self, upload_id: UploadId, request: Request, response: Response) -> dict[str, Any]:
         """The handler: register it for ``PUT`` on a pattern with ``:upload_id``.
 
         Raises:

@@ -114,7 +114,9 @@ def test_the_total_cannot_change(tmp_path: Path) -> None:
 @pytest.mark.parametrize("upload", ["a.b", "x" * 129, "caf%C3%A9"])
 def test_bad_upload_ids(tmp_path: Path, upload: str) -> None:
     client, root = make(tmp_path)
-    assert put(client, b"x", "bytes 0-0/1", upload=upload).status_code == 400
+    refused = put(client, b"x", "bytes 0-0/1", upload=upload)
+    assert refused.status_code == 422  # the id's pattern, checked while binding
+    assert refused.json["errors"][0]["type"] == "string_pattern_mismatch"
     assert files(root) == []
 
 

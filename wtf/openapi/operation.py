@@ -186,8 +186,12 @@ class Operation:
             media = list(_FORMS[1:] if file_fields(part.annotation) else _FORMS)
         else:
             media = [_JSON, _MSGPACK] if self.msgpack else [_JSON]
+        # A missing body binds as {} for a model whose fields all have defaults: not required.
+        needed = part.required and (
+            not part.model or any(required for _, required in _fields(part.annotation).values())
+        )
         return {
-            "required": part.required,
+            "required": needed,
             "content": {name: {"schema": schema} for name in media},
         }
 
