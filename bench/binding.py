@@ -10,9 +10,10 @@ import argparse
 import dataclasses
 import json
 import sys
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 import pydantic
+from annotated_types import Ge, Le, MaxLen, MinLen
 from werkzeug.test import EnvironBuilder
 
 import wtf
@@ -38,6 +39,19 @@ class OrderD:
     lines: list[LineD]
 
 
+@dataclasses.dataclass
+class LineC:
+    sku: Annotated[str, MinLen(1), MaxLen(32)]
+    qty: Annotated[int, Ge(0), Le(1000)]
+
+
+@dataclasses.dataclass
+class OrderC:
+    customer: Annotated[str, MaxLen(100)]
+    priority: Annotated[int, Ge(0), Le(9)]
+    lines: Annotated[list[LineC], MaxLen(100)]
+
+
 class LineT(TypedDict):
     sku: str
     qty: int
@@ -61,7 +75,13 @@ class OrderP(pydantic.BaseModel):
 
 
 def make_apps() -> dict[str, wtf.Server]:
-    names = ("req.json by hand", "dataclass", "TypedDict", "pydantic model")
+    names = (
+        "req.json by hand",
+        "dataclass",
+        "dataclass with constraints",
+        "TypedDict",
+        "pydantic model",
+    )
     apps = {name: wtf.Server() for name in names}
 
     @apps["req.json by hand"].post("/orders")
@@ -70,6 +90,10 @@ def make_apps() -> dict[str, wtf.Server]:
 
     @apps["dataclass"].post("/orders")
     def dataclass(order: OrderD) -> str:
+        return str(len(order.lines))
+
+    @apps["dataclass with constraints"].post("/orders")
+    def constrained(order: OrderC) -> str:
         return str(len(order.lines))
 
     @apps["TypedDict"].post("/orders")

@@ -90,6 +90,29 @@ class Bounds:
             out["pattern"] = self.pattern
         return out
 
+    def condition(self, var: str, prefix: str) -> tuple[str, dict[str, Any]]:
+        """A Python expression over ``var`` that is true when a value of the type is within
+        the bounds, and the names it uses (prefixed by ``prefix``): the generated happy path
+        of validation inlines it."""
+        names: dict[str, Any] = {}
+        terms = []
+        for op, value in ((">", self.gt), (">=", self.ge), ("<", self.lt), ("<=", self.le)):
+            if value is not None:
+                names[f"{prefix}{len(names)}"] = value
+                terms.append(f"{var} {op} {prefix}{len(names) - 1}")
+        if self.multiple_of is not None:
+            names[f"{prefix}m"] = self.multiple_of
+            names[f"{prefix}mul"] = _is_multiple
+            terms.append(f"{prefix}mul({var}, {prefix}m)")
+        if self.min_length is not None:
+            terms.append(f"len({var}) >= {int(self.min_length)}")
+        if self.max_length is not None:
+            terms.append(f"len({var}) <= {int(self.max_length)}")
+        if self.pattern is not None:
+            names[f"{prefix}re"] = re.compile(self.pattern).search
+            terms.append(f"{prefix}re({var}) is not None")
+        return " and ".join(terms) or "True", names
+
     def check(self, kind: str) -> Callable[[Any, Loc, list[FieldError]], Any]:
         """``check(value, loc, errors)`` for a value already of the type (``kind``: ``str``,
         ``list``, ``dict`` or ``number``): the value, or ``INVALID`` with one error added."""

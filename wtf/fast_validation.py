@@ -24,7 +24,7 @@ from .annotations import (
     pydantic_model,
     strip_annotated,
 )
-from .constraints import bounds_of
+from .constraints import Bounds, split_constraints
 
 __all__ = ["Fast", "compile_fast"]
 
@@ -105,8 +105,9 @@ class _FastCompiler:
         self.models: dict[Any, Fast] = {}
 
     def compile(self, tp: Any) -> Fast:
-        if bounds_of(tp) is not None:  # constrained: the full check (compiled) does it all
-            return self.fallback(tp)
+        base, bounds = split_constraints(tp)
+        if bounds is not None:
+            return self._bounded(self.compile(base), bounds)
         kind, detail = classify(tp)
         if kind == "any":
             return _identity
@@ -125,6 +126,22 @@ class _FastCompiler:
         if kind == "model":
             return self._pydantic(detail) if pydantic_model(detail) else self._model(detail)
         return _SCALARS.get(detail) or self.fallback(detail)  # scalars, files
+
+    @staticmethod
+    def _bounded(inner: Fast, bounds: Bounds) -> Fast:
+        """``inner``, then the bounds as one generated condition (``None`` passes)."""
+        condition, namespace = bounds.condition("r", "_b")
+        namespace.update(_inner=inner, _INVALID=INVALID)
+        source = (
+            "def fast(value):\n"
+            "    r = _inner(value)\n"
+            "    if r is _INVALID or r is None:\n"
+            "        return r\n"
+            f"    return r if {condition} else _INVALID\n"
+        )
+        exec(compile(source, "<wtf fast bounds>", "exec"), namespace)
+        fast: Fast = namespace["fast"]
+        return fast
 
     def _union(self, members: tuple[Any, ...]) -> Fast:
         optional = type(None) in members
@@ -232,11 +249,15 @@ class _FastCompiler:
             lines.append("    if v is _MISSING:")
             lines.append("        return _INVALID" if required else "        pass")
             lines.append("    else:")
-            inline = (
-                _INLINE.get(strip_annotated(annotation)) if bounds_of(annotation) is None else None
-            )
+            base, bounds = split_constraints(annotation)
+            inline = _INLINE.get(strip_annotated(base))
             if inline is not None:
                 lines.append(inline.format(i="        ").rstrip("\n"))
+                if bounds is not None:  # the bounds, inlined too
+                    condition, names = bounds.condition("r", f"_b{index}_")
+                    namespace.update(names)
+                    lines.append(f"        if not ({condition}):")
+                    lines.append("            return _INVALID")
             else:
                 namespace[f"_f{index}"] = self.compile(annotation)
                 lines.append(f"        r = _f{index}(v)")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Literal, NotRequired, TypedDict
+from typing import Annotated, Any, Literal, NotRequired, TypedDict
 
 import pytest
+from annotated_types import Ge, Gt, Le, Lt, MaxLen, MinLen, MultipleOf
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -55,6 +56,15 @@ class Positive:
 class Tree:
     label: str
     children: list[Tree] = field(default_factory=list)
+
+
+@dataclass
+class Bounded:
+    n: Annotated[int, Ge(0), Lt(3)]
+    ratio: Annotated[float, Gt(-1), MultipleOf(0.5)]
+    name: Annotated[str, MinLen(1), MaxLen(3), wtf.Pattern("^[a-x]")]
+    items: Annotated[list[Annotated[int, Le(1)]], MaxLen(2)]
+    maybe: Annotated[int, Ge(1)] | None = None
 
 
 class Doc(TypedDict):
@@ -119,7 +129,18 @@ DOC = near(
         "c": POSITIVE | st.none(),
     }
 )
+BOUNDED = near(
+    {
+        "n": st.sampled_from([-1, 0, 2, 3, 1.0, True]),
+        "ratio": st.sampled_from([-1, -0.5, 0, 1.5, 0.25, 2]),
+        "name": st.sampled_from(["", "a", "abc", "abcd", "z", "xy"]),
+        "items": st.lists(st.sampled_from([0, 1, 2, -5]), max_size=3),
+        "maybe": st.sampled_from([None, 0, 1, 5]),
+    }
+)
 CASES: list[tuple[Any, st.SearchStrategy[Any]]] = [
+    (Bounded, BOUNDED),
+    (Annotated[list[Bounded], MinLen(1)], st.lists(BOUNDED, max_size=2) | JSON),
     (Outer, OUTER),
     (Inner, INNER),
     (Positive, POSITIVE),
