@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .binding import Body as Body
+    from .binding import Cookie as Cookie
     from .binding import Form as Form
+    from .binding import Header as Header
     from .binding import Query as Query
     from .constraints import Pattern as Pattern
     from .context import Context as Context
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "Body": "binding",
+    "Cookie": "binding",
+    "Header": "binding",
     "ChunkAction": "uploads",
     "ChunkedUpload": "uploads",
     "Upload": "uploads",

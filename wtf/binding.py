@@ -43,7 +43,18 @@ if TYPE_CHECKING:
     from .context import Context
     from .request import Request
 
-__all__ = ["NO_DEFAULT", "Binder", "Body", "Form", "Part", "Query", "plan_part", "source_of"]
+__all__ = [
+    "NO_DEFAULT",
+    "Binder",
+    "Body",
+    "Cookie",
+    "Form",
+    "Header",
+    "Part",
+    "Query",
+    "plan_part",
+    "source_of",
+]
 
 T = TypeVar("T")
 
@@ -63,6 +74,8 @@ class _Source:
 QUERY = _Source("query")
 BODY = _Source("body")
 FORM = _Source("form")
+HEADER = _Source("header")
+COOKIE = _Source("cookie")
 
 #: ``Query[T]``: bind the query string to ``T`` (a model's fields, or one scalar by name).
 Query = Annotated[T, QUERY]
@@ -70,6 +83,13 @@ Query = Annotated[T, QUERY]
 Body = Annotated[T, BODY]
 #: ``Form[T]``: bind an urlencoded or multipart form from the same site to the model ``T``.
 Form = Annotated[T, FORM]
+#: ``Header[T]``: bind the request header named like the parameter (``_`` as ``-``, any case:
+#: ``x_request_id`` reads ``X-Request-Id``) to ``T``, a scalar (or a list: every value).
+Header = Annotated[T, HEADER]
+#: ``Cookie[T]``: bind the cookie named like the parameter to ``T``, a scalar.
+Cookie = Annotated[T, COOKIE]
+#: Sources read one value by name, as text.
+_NAMED = frozenset(("query", "header", "cookie"))
 
 _FORMS = frozenset(("application/x-www-form-urlencoded", "multipart/form-data"))
 _MSGPACK = frozenset(("application/msgpack", "application/x-msgpack", "application/vnd.msgpack"))
@@ -147,6 +167,16 @@ def plan_part(name: str, annotation: Any, source: str, default: Any, forbid_extr
     bound = _without_source(annotation)  # the type with its constraints (wtf's marker aside)
     model = is_model(target)
     default = _EMPTY if default is NO_DEFAULT else default
+    if source in ("header", "cookie"):
+        if model:
+            raise Unsupported(
+                f"wtf.{source.title()}[T] binds one value (a str, int, ... or a list of them), "
+                "not a model"
+            )
+        text = compile_type(bound, strings=True, forbid_extra=False)
+        wire = name.replace("_", "-").lower() if source == "header" else name
+        lists = frozenset((wire,)) if _is_list(target) else frozenset()
+        return Part(source, wire, False, None, text, default, lists, bound)
     if source == "query":
         text = compile_type(bound, strings=True, forbid_extra=False)
         if model:
@@ -203,8 +233,8 @@ class Binder:
         out = []
         body: Any = _EMPTY
         for part in self.parts:
-            if part.source == "query":
-                out.append(_bind_query(part, request, errors))
+            if part.source in _NAMED:
+                out.append(_bind_named(part, request, errors))
                 continue
             if body is _EMPTY:
                 body = _read_form(request) if part.source == "form" else _read_body(request, part)
@@ -214,10 +244,16 @@ class Binder:
         return tuple(out)
 
 
-def _bind_query(part: Part, request: Request, errors: list[FieldError]) -> Any:
-    args = request.args
+def _bind_named(part: Part, request: Request, errors: list[FieldError]) -> Any:
+    """A query parameter, header or cookie (or the query string's model)."""
+    if part.source == "query":
+        args: Any = request.args
+    elif part.source == "header":
+        args = request.headers
+    else:
+        args = request.cookies
     check = part.text_check
-    assert check is not None  # query parts always have one
+    assert check is not None  # such parts always have one
     if part.model:
         data = {key: args.getlist(key) if key in part.lists else args[key] for key in args}
         return check(data, ("query",), errors)
@@ -225,10 +261,10 @@ def _bind_query(part: Part, request: Request, errors: list[FieldError]) -> Any:
     if name not in args:
         if part.default is not _EMPTY:
             return part.default
-        errors.append({"loc": ["query", name], "msg": "field required", "type": "missing"})
+        errors.append({"loc": [part.source, name], "msg": "field required", "type": "missing"})
         return INVALID
     value = args.getlist(name) if part.lists else args[name]
-    return check(value, ("query", name), errors)
+    return check(value, (part.source, name), errors)
 
 
 class _Form:

@@ -238,7 +238,8 @@ class Injector:
                 f"{where} is bound from the request {source}, but an app-scoped ArgBuilder is "
                 "built once per process, outside any request; make it request-scoped"
             )
-        if source != "query" and any(p.source != "query" for p in binder.parts):
+        bodies = ("body", "form")
+        if source in bodies and any(p.source in bodies for p in binder.parts):
             raise HandlerError(
                 f"{where}: only one parameter can bind the request body; put the fields "
                 "in one dataclass, TypedDict or model"

@@ -333,3 +333,54 @@ def test_a_constraint_that_cannot_apply_raises_at_registration_naming_the_parame
         app.websocket("/rt")(hub)
     assert "Hub method 'm'" in str(in_hub.value) and said in str(in_hub.value)
     assert re.search(r"\bvalue\b", str(in_hub.value))
+
+
+def test_headers_and_cookies_bind_with_their_constraints() -> None:
+    app = wtf.Server()
+
+    @app.get("/h")
+    def headers(
+        x_request_id: wtf.Header[Annotated[str, MaxLen(8)]],
+        retries: wtf.Header[Annotated[int, Ge(0), Le(5)]] = 0,
+        session: wtf.Cookie[Annotated[str, MinLen(4)]] = "none",
+    ) -> dict[str, Any]:
+        return {"id": x_request_id, "retries": retries, "session": session}
+
+    client = Client(app)
+    ok = client.get("/h", headers={"x-REQUEST-id": "abc", "Retries": "5"})
+    assert ok.json == {"id": "abc", "retries": 5, "session": "none"}
+    bad = client.get("/h", headers={"X-Request-Id": "abcdefghi", "Retries": "6"}).json["errors"]
+    assert [(e["loc"], e["type"]) for e in bad] == [
+        (["header", "x-request-id"], "string_too_long"),
+        (["header", "retries"], "less_than_equal"),
+    ]
+    missing = client.get("/h").json["errors"]
+    assert missing == [
+        {"loc": ["header", "x-request-id"], "msg": "field required", "type": "missing"}
+    ]
+    client.set_cookie("session", "abc")
+    short = client.get("/h", headers={"X-Request-Id": "a"}).json["errors"]
+    assert [(e["loc"], e["type"]) for e in short] == [(["cookie", "session"], "string_too_short")]
+    client.set_cookie("session", "abcd")
+    assert client.get("/h", headers={"X-Request-Id": "a"}).json["session"] == "abcd"
+    params = app.openapi()["paths"]["/h"]["get"]["parameters"]
+    assert [(p["name"], p["in"], p["required"]) for p in params] == [
+        ("x-request-id", "header", True),
+        ("retries", "header", False),
+        ("session", "cookie", False),
+    ]
+    assert params[1]["schema"] == {"type": "integer", "minimum": 0, "maximum": 5, "default": 0}
+
+
+def test_a_header_or_cookie_binds_one_value_not_a_model() -> None:
+    @dataclass
+    class Point:
+        x: int
+
+    app = wtf.Server()
+
+    def handler(p: wtf.Header[Point]) -> str:
+        return ""
+
+    with pytest.raises(HandlerError, match=r"wtf.Header\[T\] binds one value"):
+        app.handle(handler, "/p", "GET")

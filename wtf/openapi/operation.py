@@ -90,7 +90,14 @@ class Operation:
         self.parameters = self._path_parameters(plan_parameters, path_params)
         self.body: dict[str, Any] | None = None
         for part in parts:
-            if part.source == "query":
+            if part.source in ("header", "cookie"):
+                self.parameters.append(
+                    self._query(
+                        part.name, part.annotation, part.required, part.default, part.source
+                    )
+                )
+                self.errors.add(422)
+            elif part.source == "query":
                 self.parameters.extend(self._query_parameters(part))
                 self.errors |= {400, 422}  # too many parameters; a value that does not fit
             else:
@@ -168,12 +175,14 @@ class Operation:
             for name, (annotation, required) in _fields(part.annotation).items()
         ]
 
-    def _query(self, name: str, annotation: Any, required: bool, default: Any) -> dict[str, Any]:
+    def _query(
+        self, name: str, annotation: Any, required: bool, default: Any, where: str = "query"
+    ) -> dict[str, Any]:
         schema = self.schemas.of(annotation)
         if not required and _plain_json(default):
             schema = {**schema, "default": default}
-        param: dict[str, Any] = {"name": name, "in": "query", "required": required}
-        if schema.get("type") == "array":
+        param: dict[str, Any] = {"name": name, "in": where, "required": required}
+        if schema.get("type") == "array" and where == "query":
             param.update(style="form", explode=True)  # ?tag=a&tag=b
         param["schema"] = schema
         return param
