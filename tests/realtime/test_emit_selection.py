@@ -12,9 +12,9 @@ from typing import Any
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from wtf.rendering import encode_json
 from wtf.realtime import Hub, Session
 from wtf.realtime.wire import Wire
+from wtf.rendering import encode_json
 
 CHANNELS = [("e", "a"), ("e", "b"), ("f", "a")]
 USERS = [None, "u1", "u2"]

@@ -10,11 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import wtf
 from wtf.realtime import Code, Hub, RPCError
+from wtf.realtime.wire import MAX_ID
 from wtf.testing import Client, HubClient, WebSocketRefused
 
 from .hub_app import LOG, app
@@ -469,3 +470,64 @@ def test_a_message_over_the_hubs_limit_closes_with_1009() -> None:
         with pytest.raises(WebSocketClosed) as closed:
             rt.reply(1)
     assert closed.value.code == 1009
+
+
+# The decoder, as a property: what a well-formed call says is what it decodes to, in both
+# formats; a message breaking one rule is Malformed, with its id when the id is readable.
+
+IDS = st.none() | st.integers(-MAX_ID, MAX_ID)
+PARAMS = st.none() | st.dictionaries(
+    st.text(max_size=5),
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=10),
+    max_size=4,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(method=st.text(min_size=1, max_size=20), params=PARAMS, call_id=IDS)
+@example(method="x", params=None, call_id=MAX_ID)  # the ends of the id range
+@example(method="x", params=None, call_id=-MAX_ID)
+@example(method="x", params={}, call_id=0)
+@example(method="$subscribe", params={"event": "e", "channel": ""}, call_id=None)
+def test_a_well_formed_call_decodes_to_what_it_says_in_both_formats(
+    method: str, params: dict[str, Any] | None, call_id: int | None
+) -> None:
+    import msgpack
+
+    from wtf.realtime.wire import Incoming, decode
+
+    message: dict[str, Any] = {"m": method}
+    if params is not None:
+        message["p"] = params
+    if call_id is not None:
+        message["i"] = call_id
+    for frame, packed in ((json.dumps(message), False), (msgpack.packb(message), True)):
+        decoded = decode(frame, packed)
+        assert decoded == Incoming(method, params, call_id), frame
+
+
+BROKEN = [
+    ({"m": "x", "i": MAX_ID + 1}, None),  # one past the range: no id to answer
+    ({"m": "x", "i": -MAX_ID - 1}, None),
+    ({"m": "x", "i": True}, None),  # a boolean is no id
+    ({"m": "x", "i": 1.0}, None),  # nor a float
+    ({"m": "x", "i": "1"}, None),  # nor a string
+    ({"m": "", "i": 3}, 3),  # an empty method, the id still answered
+    ({"m": 5, "i": 4}, 4),
+    ({"i": 5}, 5),
+    ({"m": "x", "p": [], "i": 6}, 6),  # params are an object
+    ({"m": "x", "p": "s", "i": 7}, 7),
+]
+
+
+@pytest.mark.parametrize(("message", "answered"), BROKEN)
+def test_a_message_breaking_one_rule_is_malformed_and_answered_when_its_id_reads(
+    message: dict[str, Any], answered: int | None
+) -> None:
+    import msgpack
+
+    from wtf.realtime.wire import Malformed, decode
+
+    for frame, packed in ((json.dumps(message), False), (msgpack.packb(message), True)):
+        decoded = decode(frame, packed)
+        assert isinstance(decoded, Malformed) and decoded.id == answered, message

@@ -299,3 +299,31 @@ def _restarted_redis(port: str) -> Iterator[None]:
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_while_redis_does_not_answer_the_outbox_is_bounded_and_the_rest_counted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Redis stopped (SIGSTOP: its connections stay open, nothing answers): the writer waits
+    on its batch; what comes meanwhile queues up to ``MAX_OUTBOX`` and the rest is dropped and
+    counted in ``bus.dropped``, never held in memory."""
+    from wtf.realtime import Delivery, RedisBus
+    from wtf.realtime import redis_bus as module
+
+    monkeypatch.setattr(module, "MAX_OUTBOX", 3)
+    with redis_server() as url:
+        pid = _redis_pid(url.rsplit(":", 1)[1].split("/")[0])
+        bus = RedisBus(url, prefix="outbox")
+        try:
+            bus.publish(Delivery("e", "c", 0))  # the node starts and registers while Redis answers
+            time.sleep(0.3)
+            os.kill(pid, signal.SIGSTOP)
+            bus.publish(Delivery("e", "c", 1))  # the writer takes it, then waits on Redis
+            time.sleep(0.3)
+            assert bus.dropped == 0
+            for n in range(10):
+                bus.publish(Delivery("e", "c", n))
+            assert bus.dropped == 7  # 3 wait in the outbox, the other 7 are shed
+        finally:
+            os.kill(pid, signal.SIGCONT)
+            bus.close()
