@@ -115,6 +115,11 @@ def send_plain(
         if passed is not body:
             body = passed
             base.set_header("Content-Length", str(len(body)))
+        elif base.header_list[-1][0] != "Content-Length":
+            # The wrapper added headers (Vary) after it: Content-Length goes last, as it does
+            # when a handler writes the same body (the two paths answer the same bytes).
+            base.remove_header("Content-Length")
+            base.header_list.append(("Content-Length", str(len(body))))
         base.started = True
         base.bytes_written = len(body)
     start(ctx, base, start_response)
@@ -210,6 +215,9 @@ def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[byte
             size = str(sum(map(len, chunks)))
             if size != length:
                 base.set_header("Content-Length", size)
+            elif base.header_list[-1][0] != "Content-Length":  # a wrapper added headers since
+                base.remove_header("Content-Length")
+                base.header_list.append(("Content-Length", size))
         if base.header("Content-Type") is None:
             base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
     start(ctx, base, start_response)

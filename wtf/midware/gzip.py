@@ -218,7 +218,10 @@ class GzipWriter(WriterWrapper):
                 self._held.append(data)
                 self._held_size += len(data)
                 if self._held_size >= self._gzip.min_size:
-                    self._release(streaming=True)
+                    # Still buffered (nothing goes out before the handler returns or a stream
+                    # begins): compressed without sync flushes, so the bytes are those of the
+                    # same body returned whole.
+                    self._release(streaming=False, complete=False)
                 return len(data)
         self._pass(data)
         return len(data)
@@ -234,18 +237,24 @@ class GzipWriter(WriterWrapper):
         if out:
             self.inner.write(out)
 
-    def _release(self, streaming: bool) -> None:
+    def _release(self, streaming: bool, complete: bool = True) -> None:
         """Decide (on the held size, when the body is complete) and pass what was held."""
         held, self._held = self._held, []
         size, self._held_size = self._held_size, 0
-        self._decide(None if streaming else size, streaming)
+        self._decide(size if complete and not streaming else None, streaming)
         if held:
             self._pass(b"".join(held))
 
     def begin(self) -> None:
-        """The headers are about to be sent (a stream starts): decide now."""
+        """The headers are about to be sent (a stream starts): decide now, and from now on
+        send what is compressed as it comes (sync-flushed)."""
         if not self._decided:
             self._release(streaming=True)
+        elif self._compressor is not None and not self._streaming:
+            self._streaming = True
+            out = self._compressor.flush(zlib.Z_SYNC_FLUSH)
+            if out:
+                self.inner.write(out)
         super().begin()
 
     def flush(self) -> None:
