@@ -187,32 +187,20 @@ def test_schemas_become_typescript_types(schema: dict[str, Any], expected: str) 
     assert schema_to_typescript(schema) == expected
 
 
+def wtf_command(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wtf", *args], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
 def test_wtf_typescript_writes_the_file_or_says_what_failed(tmp_path: Path) -> None:
     out = tmp_path / "hub.d.ts"
-    wrote = subprocess.run(
-        [sys.executable, "-m", "wtf", "typescript", "examples.chat:app", "-o", str(out)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    wrote = wtf_command("typescript", "examples.chat:app", "-o", str(out))
     assert (wrote.returncode, wrote.stdout, wrote.stderr) == (0, "", "")
     assert '"chat.send": {' in out.read_text()
-    printed = subprocess.run(
-        [sys.executable, "-m", "wtf", "typescript", "examples.hello:app"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    printed = wtf_command("typescript", "examples.hello:app")
     assert printed.returncode == 0 and "// This app has no Hub." in printed.stdout
-    unwritable = subprocess.run(
-        [sys.executable, "-m", "wtf", "typescript", "examples.chat:app", "-o", str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    unwritable = wtf_command("typescript", "examples.chat:app", "-o", str(tmp_path))
     assert unwritable.returncode == 1
     assert unwritable.stderr.startswith(f"wtf: cannot write {tmp_path}: ")
 
