@@ -109,8 +109,9 @@ def test_a_guest_reads_but_posting_says_to_log_in(
 ) -> None:
     guest = open_chat(new_page(), server.port, None)
     ann = open_chat(new_page(), server.port, "ann")
-    join(guest, "porch")
-    join(ann, "porch")
+    for page in (guest, ann):
+        join(page, "porch")
+        expect(page.locator("#title")).to_have_text("#porch")  # subscribed: the join resolved
     say(ann, "anyone?")
     expect(texts(guest)).to_have_text(["anyone?"])
     expect(guest.locator("#text")).to_be_disabled()

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -301,29 +302,44 @@ def _restarted_redis(port: str) -> Iterator[None]:
         process.wait(10)
 
 
-def test_while_redis_does_not_answer_the_outbox_is_bounded_and_the_rest_counted(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Redis stopped (SIGSTOP: its connections stay open, nothing answers): the writer waits
-    on its batch; what comes meanwhile queues up to ``MAX_OUTBOX`` and the rest is dropped and
-    counted in ``bus.dropped``, never held in memory."""
-    from wtf.realtime import Delivery, RedisBus
-    from wtf.realtime import redis_bus as module
+OUTBOX_SCRIPT = """
+import os, signal, sys, time
+from wtf.realtime import Delivery, RedisBus
+from wtf.realtime import redis_bus
+redis_bus.MAX_OUTBOX = 3
+url, pid = sys.argv[1], int(sys.argv[2])
+bus = RedisBus(url, prefix="outbox")
+try:
+    bus.publish(Delivery("e", "c", 0))  # the node starts and registers while Redis answers
+    time.sleep(0.3)
+    os.kill(pid, signal.SIGSTOP)
+    bus.publish(Delivery("e", "c", 1))  # the writer takes it, then waits on Redis
+    time.sleep(0.3)
+    before = bus.dropped
+    for n in range(10):
+        bus.publish(Delivery("e", "c", n))
+    print(before, bus.dropped, flush=True)
+finally:
+    os.kill(pid, signal.SIGCONT)
+    bus.close()
+"""
 
-    monkeypatch.setattr(module, "MAX_OUTBOX", 3)
+
+def test_while_redis_does_not_answer_the_outbox_is_bounded_and_the_rest_counted() -> None:
+    """Redis stopped (SIGSTOP: its connections stay open, nothing answers): the writer waits
+    on its batch; what comes meanwhile queues up to ``MAX_OUTBOX`` (3 here) and the rest is
+    dropped and counted in ``bus.dropped``, never held in memory. In a process of its own:
+    the bus and its connections end with it."""
     with redis_server() as url:
         pid = _redis_pid(url.rsplit(":", 1)[1].split("/")[0])
-        bus = RedisBus(url, prefix="outbox")
         try:
-            bus.publish(Delivery("e", "c", 0))  # the node starts and registers while Redis answers
-            time.sleep(0.3)
-            os.kill(pid, signal.SIGSTOP)
-            bus.publish(Delivery("e", "c", 1))  # the writer takes it, then waits on Redis
-            time.sleep(0.3)
-            assert bus.dropped == 0
-            for n in range(10):
-                bus.publish(Delivery("e", "c", n))
-            assert bus.dropped == 7  # 3 wait in the outbox, the other 7 are shed
+            done = subprocess.run(
+                [sys.executable, "-c", OUTBOX_SCRIPT, url, str(pid)],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
         finally:
-            os.kill(pid, signal.SIGCONT)
-            bus.close()
+            os.kill(pid, signal.SIGCONT)  # whatever happened to the child
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert done.stdout.split() == ["0", "7"]  # 3 wait in the outbox, the other 7 are shed
