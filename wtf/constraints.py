@@ -119,7 +119,7 @@ class Bounds:
         from .annotations import INVALID
 
         limits: list[tuple[Callable[[Any], bool], str, str, dict[str, Any]]] = []
-        noun = {"str": "String", "list": "List", "dict": "Dictionary"}.get(kind, "Value")
+        noun = {"str": "String", "list": "List", "dict": "Dictionary"}.get(kind, "Input")
         unit = "character" if kind == "str" else "item"
         if self.gt is not None:
             gt = self.gt
@@ -184,7 +184,7 @@ class Bounds:
                     {"pattern": shown},
                 )
             )
-        verb = "should be" if kind == "number" else "should"
+        verb = "should be" if kind == "number" else "should"  # "be greater", "have at most"
 
         def check(value: Any, loc: Loc, errors: list[FieldError]) -> Any:
             for holds, kind_name, wanted, ctx in limits:
@@ -192,9 +192,7 @@ class Bounds:
                     errors.append(
                         {
                             "loc": list(loc),
-                            "msg": f"{noun} {verb} {wanted}"
-                            if kind != "number"
-                            else f"Input should be {wanted}",
+                            "msg": f"{noun} {verb} {wanted}",
                             "type": kind_name,
                             "ctx": ctx,
                         }

@@ -187,9 +187,9 @@ class Session(TypedGetters):
         """Send ``event`` with ``data`` to this session only (``c`` is null); ``False`` when the
         connection is gone or an ``on_send`` hook dropped it."""
         message: dict[str, Any] | None = {"v": event, "c": None, "r": data}
-        if self.hub is not None:
+        if self.hub is not None and message is not None:
             self.hub.validate_event(event, data)
-            message = self.hub.local.outgoing(self, {"v": event, "c": None, "r": data})
+            message = self.hub.local.outgoing(self, message)
         if message is None:  # the on_send hook dropped it
             return False
         return self.send_frame(self.wire.encode(message))
