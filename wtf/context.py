@@ -265,10 +265,14 @@ class Context(TypedGetters):
             request.close()
         return self._writer or base, base
 
-    def has_cleanup(self) -> bool:
-        """Whether teardowns or close callbacks wait for the end of the response."""
+    def release_unless_pending(self) -> bool:
+        """:meth:`release` the request and return ``True``, unless teardowns or close
+        callbacks wait for the end of the response (then :meth:`close` ends it later)."""
         shared = self._shared
-        return shared is not None and bool(shared.teardowns or shared.closers)
+        if shared is not None and (shared.teardowns or shared.closers):
+            return False
+        self.release()
+        return True
 
     def release(self) -> None:
         """Close what werkzeug parsed (uploaded files are temp files) and break the reference

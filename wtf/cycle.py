@@ -21,9 +21,10 @@ from .errors import ConnectionTaken, HTTPError, ValidationError
 from .fields import InvalidHeader
 from .midware_protocol import ERROR_POLICY, ErrorPolicy
 from .problems import render_problem
+from .rendering import JSON, OCTET, TEXT
 from .request_limits import Limits
 from .router import Finder, Router
-from .sending import JSON, OCTET, TEXT, send, send_plain, write_result
+from .sending import send, send_plain, write_result
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON",
     "MSGPACK",
+    "OCTET",
+    "TEXT",
     "XML",
     "encode_json",
     "encode_msgpack",
@@ -40,6 +42,8 @@ __all__ = [
     "wants_msgpack",
 ]
 
+TEXT = "text/plain; charset=utf-8"
+OCTET = "application/octet-stream"
 JSON = "application/json"
 MSGPACK = "application/msgpack"
 XML = "application/xml; charset=utf-8"

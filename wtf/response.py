@@ -21,7 +21,8 @@ from werkzeug.wsgi import FileWrapper
 from .errors import HTTPError
 from .fields import check_status
 from .redirects import check_location
-from .rendering import MSGPACK, XML, encode_msgpack, encode_xml, require_msgpack
+from .rendering import JSON, MSGPACK, TEXT, XML, encode_msgpack, encode_xml, require_msgpack
+from .writer import BufferWriter
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import Headers
@@ -79,17 +80,11 @@ class Response:
 
     def write_string(self, text: str) -> int:
         """Write text; sets ``Content-Type: text/plain; charset=utf-8`` unless one is set."""
-        headers = self.headers
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = "text/plain; charset=utf-8"
-        return self.write(text.encode())
+        return self._write_typed(text.encode(), TEXT)
 
     def write_json(self, obj: Any) -> int:
         """Write ``obj`` as JSON; sets ``Content-Type: application/json`` unless one is set."""
-        headers = self.headers
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = "application/json"
-        return self.write(self._ctx.server.json_encoder(obj))
+        return self._write_typed(self._ctx.server.json_encoder(obj), JSON)
 
     def write_msgpack(self, obj: Any) -> int:
         """Write ``obj`` as MessagePack (``Content-Type: application/msgpack`` unless one is
@@ -99,10 +94,7 @@ class Response:
             RegistrationError: msgpack is not installed.
         """
         require_msgpack()
-        headers = self.headers
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = MSGPACK
-        return self.write(encode_msgpack(obj))
+        return self._write_typed(encode_msgpack(obj), MSGPACK)
 
     def write_xml(
         self, data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root"
@@ -110,10 +102,16 @@ class Response:
         """Write XML: an ``ElementTree.Element``, a mapping (as ``<root><key>value</key>
         </root>``) or ready XML text; sets ``Content-Type: application/xml; charset=utf-8``
         unless one is set."""
-        headers = self.headers
+        return self._write_typed(encode_xml(data, root), XML)
+
+    def _write_typed(self, data: bytes, content_type: str) -> int:
+        writer = self._ctx.writer
+        if type(writer) is BufferWriter:  # PERF: no midware wrapped it: one call
+            return writer.write_typed(data, content_type)
+        headers = writer.headers
         if "Content-Type" not in headers:
-            headers["Content-Type"] = XML
-        return self.write(encode_xml(data, root))
+            headers["Content-Type"] = content_type
+        return writer.write(data)
 
     def send_file(
         self,

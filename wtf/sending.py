@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
-from .fields import check_status
+from .fields import check_status, set_field
 from .problems import STATUS_LINES, status_line
-from .rendering import MSGPACK, encode_msgpack, is_model_instance, wants_msgpack
+from .rendering import JSON, MSGPACK, OCTET, TEXT, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response, write_werkzeug
 from .vary import add_vary, merge_vary
 from .writer import BufferWriter, WriterWrapper
@@ -30,9 +30,6 @@ if TYPE_CHECKING:
     from .context import Context
 
 __all__ = [
-    "JSON",
-    "OCTET",
-    "TEXT",
     "StartResponseFailed",
     "send",
     "send_plain",
@@ -41,9 +38,6 @@ __all__ = [
     "write_result",
 ]
 
-TEXT = "text/plain; charset=utf-8"
-OCTET = "application/octet-stream"
-JSON = "application/json"
 _NO_BODY = frozenset((204, 304))
 _END: Any = object()
 
@@ -76,10 +70,13 @@ def start(ctx: Context, base: BufferWriter, start_response: StartResponse) -> No
 def send(ctx: Context, result: Any, start_response: StartResponse) -> Iterable[bytes]:
     """Send ``result`` (a handler's return value, or ``None`` for what was written already)
     through the writer chain."""
-    write_result(ctx, result)
+    if result is not None:
+        write_result(ctx, result)
     if ctx.stream is not None:
         return _send_stream(ctx, start_response)
-    ctx.writer.flush()
+    writer = ctx.writer
+    if type(writer) is not BufferWriter:  # PERF: the innermost writer's flush does nothing
+        writer.flush()
     return _send_buffered(ctx, start_response)
 
 
@@ -207,24 +204,44 @@ def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[byte
         chunks = []  # RFC 9110 §6.4.1: no content, so no header describing it either
         base.remove_header("Content-Length")
         base.remove_header("Content-Type")
+        size = 0
     else:
-        # The body is complete here: its length is what reached the innermost writer, whatever
-        # wrappers did to it (a HEAD handler may announce a length without writing a body).
-        length = base.header("Content-Length")
-        if chunks or length is None:
-            size = str(sum(map(len, chunks)))
-            if size != length:
-                base.set_header("Content-Length", size)
-            elif base.header_list[-1][0] != "Content-Length":  # a wrapper added headers since
-                base.remove_header("Content-Length")
-                base.header_list.append(("Content-Length", size))
-        if base.header("Content-Type") is None:
-            base.header_list.append(("Content-Type", OCTET if chunks else TEXT))
+        size = len(chunks[0]) if len(chunks) == 1 else sum(map(len, chunks))
+        _describe_body(base.header_list, size, bool(chunks))
     start(ctx, base, start_response)
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         chunks = []
-    base.bytes_sent = sum(map(len, chunks))
+        size = 0
+    base.bytes_sent = size
     return _closing(ctx, chunks)
+
+
+def _describe_body(items: list[tuple[str, str]], size: int, written: bool) -> None:
+    """``Content-Length`` and ``Content-Type`` for a complete body of ``size`` bytes, in one
+    pass over the headers. The length is what reached the innermost writer, whatever wrappers
+    did to it; an announced length stays when nothing was written (a HEAD handler may announce
+    one without writing a body)."""
+    length = None
+    at = -1
+    typed = False
+    for index, (key, value) in enumerate(items):  # PERF: names compared by length first
+        if len(key) == 14 and key.lower() == "content-length":
+            if at < 0:
+                at = index
+                length = value
+        elif len(key) == 12 and key.lower() == "content-type":
+            typed = True
+    if written or length is None:
+        wanted = str(size)
+        if at < 0:
+            items.append(("Content-Length", wanted))
+        elif wanted != length:
+            set_field(items, "Content-Length", wanted)
+        elif items[-1][0] != "Content-Length":  # a wrapper added headers since: goes last
+            items[:] = [i for i in items if i[0].lower() != "content-length"]
+            items.append(("Content-Length", wanted))
+    if not typed:
+        items.append(("Content-Type", OCTET if written else TEXT))
 
 
 def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
@@ -333,7 +350,6 @@ class _Stream:
 def _closing(ctx: Context, body: list[bytes]) -> Iterable[bytes]:
     """``body``, closing the request at ``close()`` when teardowns or callbacks wait; else
     the request is released now."""
-    if ctx.has_cleanup():
-        return ClosingIterator(body, ctx.close)
-    ctx.release()
-    return body
+    if ctx.release_unless_pending():
+        return body
+    return ClosingIterator(body, ctx.close)
