@@ -5,6 +5,10 @@ text, written through ``wtf.Response`` (the go_wtf style), returned as a value, 
 ``resp.set_header`` + ``resp.text``, and by a bare WSGI callable; then the writer again behind
 a Gzip midware that does not compress (the client accepts no gzip). Interleaved in the harness
 of ``bench.frameworks``, ratios to the writer. ``make bench-writer``.
+
+``--served``: ``examples.hello`` (whose ``/hello/:who`` writes through ``wtf.Response``) and
+:func:`served_bare`, a bare WSGI callable answering the same route with the same bytes, both on
+granian (1 worker, 1 thread) under ``wrk -t2 -c32``, runs interleaved; requests/s and the ratio.
 """
 
 from __future__ import annotations
@@ -88,11 +92,68 @@ def bare_app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Ite
     return [body]
 
 
+def served_bare(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    """What ``examples.hello`` answers to ``GET /hello/<who>``, as a bare WSGI callable."""
+    path = environ["PATH_INFO"]
+    if not path.startswith("/hello/"):
+        start_response("404 Not Found", [("Content-Length", "0")])
+        return []
+    body = f"Hello, {path[7:]}\n".encode()
+    start_response(
+        "200 OK",
+        [("Content-Type", "text/plain; charset=utf-8"), ("Content-Length", str(len(body)))],
+    )
+    return [body]
+
+
+def served(seconds: int, rounds: int) -> None:
+    """The served comparison on granian (see the module's docstring)."""
+    from tests.serving.live import request, serving
+
+    from .servers import wrk
+
+    args = ("--server", "granian", "--workers", "1", "--threads", "1")
+    samples: dict[str, list[float]] = {"wtf": [], "bare": []}
+    ratios = []
+    with (
+        serving("examples.hello:app", *args) as wtf_server,
+        serving("bench.writer:served_bare", *args) as bare_server,
+    ):
+        ports = {"wtf": wtf_server.port, "bare": bare_server.port}
+        for port in ports.values():
+            status, _, body = request(port, "GET", "/hello/ann")
+            if status != 200 or body != b"Hello, ann\n":
+                raise SystemExit(f"port {port} answered {status} {body[:80]!r}")
+            wrk(port, "/hello/ann", 1)  # warm-up
+        for round_ in range(rounds):
+            order = list(ports.items()) if round_ % 2 == 0 else list(ports.items())[::-1]
+            pair = {name: wrk(port, "/hello/ann", seconds)[0] for name, port in order}
+            for name, rps in pair.items():
+                samples[name].append(rps)
+            ratios.append(pair["wtf"] / pair["bare"])
+    wtf_rps = sorted(samples["wtf"])[rounds // 2]
+    bare_rps = sorted(samples["bare"])[rounds // 2]
+    ratio = sorted(ratios)[rounds // 2]
+    print(f"# served on granian, 1 worker x 1 thread, wrk -t2 -c32, {rounds} x {seconds} s")
+    print("| app | requests/s | vs bare |")
+    print("|---|---|---|")
+    print(f"| examples.hello, GET /hello/ann (writes through Response) | {wtf_rps:,.0f} | "
+          f"{ratio:.2f}x |")  # fmt: skip
+    print(f"| bare WSGI, the same bytes | {bare_rps:,.0f} | 1.00x |")
+    print(f"# ratio: median of the {rounds} back-to-back pairs' ratios")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--loops", type=int, default=10000)
+    parser.add_argument("--served", action="store_true", help="the served comparison instead")
+    parser.add_argument("--seconds", type=int, default=3, help="per wrk run (--served)")
+    parser.add_argument("--rounds", type=int, default=5, help="wrk pairs (--served)")
     args = parser.parse_args(argv)
+    if args.served:
+        served(args.seconds, args.rounds)
+        return 0
     environ = EnvironBuilder(path="/hello/ann").get_environ()
     apps = {
         "wtf, writing through Response": writer_app(),

@@ -24,7 +24,7 @@ from .problems import render_problem
 from .rendering import JSON, OCTET, TEXT
 from .request_limits import Limits
 from .router import Finder, Router
-from .sending import send, send_plain, write_result
+from .sending import send, send_plain, tuple_reply, write_result
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -119,6 +119,11 @@ class RequestCycle:
                 body, ctype = self.json_encoder(result), JSON
             else:
                 if ctx is None:
+                    if kind is tuple:  # PERF: (body, status, headers) at once, no Context
+                        reply = tuple_reply(result, self.json_encoder, self.msgpack)
+                        if reply is not None:
+                            start_response(reply[0], reply[1])
+                            return [] if method == "HEAD" else [reply[2]]
                     ctx = Context(self, environ, path, *found)  # type: ignore[arg-type, misc]
                 return send(ctx, result, start_response)
             if ctx is not None:

@@ -166,7 +166,7 @@ class _Code:
         """Emit, once, the statement that sets ``req``, ``resp``, ``bound`` or ``cache``.
 
         The Request is made once per request (kept on the context, where the route's limits
-        apply when known at registration); a Response is a stateless facade over ``ctx.writer``,
+        apply when known at registration); a Response is a stateless facade over the writer,
         so a fresh one is fine (and avoids a context <-> response reference cycle).
         """
         if variable in self._made:
@@ -183,7 +183,8 @@ class _Code:
                 f"        req = ctx._request = _Request(ctx.environ, ctx.path, {limits})\n"
             )
         elif variable == "resp":
-            self.setup.append("    resp = _Response(ctx)\n")
+            # Bound to the writer midware left (made now if none was): no lookup per call.
+            self.setup.append("    resp = _Response(ctx, ctx.writer)\n")
         elif variable == "bound":
             self.setup.append("    bound = _binder(ctx)\n")
         elif variable == "cache":

@@ -22,7 +22,7 @@ from .errors import HTTPError
 from .fields import check_status
 from .redirects import check_location
 from .rendering import JSON, MSGPACK, TEXT, XML, encode_msgpack, encode_xml, require_msgpack
-from .writer import BufferWriter
+from .writer import BufferWriter, Writer
 
 if TYPE_CHECKING:
     from werkzeug.datastructures import Headers
@@ -49,20 +49,23 @@ class Response:
         ...     resp.write_string("created")
     """
 
-    __slots__ = ("_ctx",)
+    __slots__ = ("_ctx", "_writer")
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, writer: Writer | None = None) -> None:
+        """A Response writes through ``writer`` when given (a handler's: the writer is the one
+        midware left), else through ``ctx.writer`` as it is at each call."""
         self._ctx = ctx
+        self._writer = writer
 
     @property
     def headers(self) -> Headers:
         """The response headers (werkzeug ``Headers``)."""
-        return self._ctx.writer.headers
+        return (self._writer or self._ctx.writer).headers
 
     @property
     def status(self) -> int:
         """The status code as it stands."""
-        return self._ctx.writer.status
+        return (self._writer or self._ctx.writer).status
 
     def write_header(self, code: int) -> None:
         """Set the status code; the last call before the first body byte wins.
@@ -70,21 +73,28 @@ class Response:
         Raises:
             ValueError: ``code`` is not an int from 200 to 599.
         """
-        self._ctx.writer.write_header(check_status(code))
+        (self._writer or self._ctx.writer).write_header(check_status(code))
 
     def write(self, data: bytes | str) -> int:
         """Write body bytes (a ``str`` is UTF-8 encoded); return the bytes written."""
         if isinstance(data, str):
             data = data.encode()
-        return self._ctx.writer.write(data)
+        return (self._writer or self._ctx.writer).write(data)
 
     def write_string(self, text: str) -> int:
         """Write text; sets ``Content-Type: text/plain; charset=utf-8`` unless one is set."""
-        return self._write_typed(text.encode(), TEXT)
+        writer = self._writer or self._ctx.writer
+        if type(writer) is BufferWriter:  # PERF: no midware wrapped it: one call
+            return writer.write_typed(text.encode(), TEXT)
+        return _write_typed(writer, text.encode(), TEXT)
 
     def write_json(self, obj: Any) -> int:
         """Write ``obj`` as JSON; sets ``Content-Type: application/json`` unless one is set."""
-        return self._write_typed(self._ctx.server.json_encoder(obj), JSON)
+        data = self._ctx.server.json_encoder(obj)
+        writer = self._writer or self._ctx.writer
+        if type(writer) is BufferWriter:  # PERF: as write_string
+            return writer.write_typed(data, JSON)
+        return _write_typed(writer, data, JSON)
 
     def write_msgpack(self, obj: Any) -> int:
         """Write ``obj`` as MessagePack (``Content-Type: application/msgpack`` unless one is
@@ -94,7 +104,7 @@ class Response:
             RegistrationError: msgpack is not installed.
         """
         require_msgpack()
-        return self._write_typed(encode_msgpack(obj), MSGPACK)
+        return _write_typed(self._writer or self._ctx.writer, encode_msgpack(obj), MSGPACK)
 
     def write_xml(
         self, data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root"
@@ -102,16 +112,7 @@ class Response:
         """Write XML: an ``ElementTree.Element``, a mapping (as ``<root><key>value</key>
         </root>``) or ready XML text; sets ``Content-Type: application/xml; charset=utf-8``
         unless one is set."""
-        return self._write_typed(encode_xml(data, root), XML)
-
-    def _write_typed(self, data: bytes, content_type: str) -> int:
-        writer = self._ctx.writer
-        if type(writer) is BufferWriter:  # PERF: no midware wrapped it: one call
-            return writer.write_typed(data, content_type)
-        headers = writer.headers
-        if "Content-Type" not in headers:
-            headers["Content-Type"] = content_type
-        return writer.write(data)
+        return _write_typed(self._writer or self._ctx.writer, encode_xml(data, root), XML)
 
     def send_file(
         self,
@@ -281,6 +282,16 @@ class Response:
 
     def __repr__(self) -> str:
         return f"<wtf.Response {self.status}>"
+
+
+def _write_typed(writer: Writer, data: bytes, content_type: str) -> int:
+    """Write ``data``, setting ``Content-Type`` to ``content_type`` unless one is set."""
+    if type(writer) is BufferWriter:
+        return writer.write_typed(data, content_type)
+    headers = writer.headers
+    if "Content-Type" not in headers:
+        headers["Content-Type"] = content_type
+    return writer.write(data)
 
 
 def _range_headers(exc: RequestedRangeNotSatisfiable) -> list[tuple[str, str]]:

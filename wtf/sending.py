@@ -11,13 +11,13 @@ sends what reached the innermost writer. Whatever path, the request ends through
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.wrappers import Response as WerkzeugResponse
 from werkzeug.wsgi import ClosingIterator
 
-from .fields import check_status, set_field
+from .fields import check_field, check_status, set_field
 from .problems import STATUS_LINES, status_line
 from .rendering import JSON, MSGPACK, OCTET, TEXT, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response, write_werkzeug
@@ -34,6 +34,7 @@ __all__ = [
     "send",
     "send_plain",
     "start",
+    "tuple_reply",
     "write_data",
     "write_result",
 ]
@@ -75,9 +76,10 @@ def send(ctx: Context, result: Any, start_response: StartResponse) -> Iterable[b
     if ctx.stream is not None:
         return _send_stream(ctx, start_response)
     writer = ctx.writer
-    if type(writer) is not BufferWriter:  # PERF: the innermost writer's flush does nothing
+    base = ctx.base_writer
+    if writer is not base:  # PERF: the innermost writer's flush does nothing
         writer.flush()
-    return _send_buffered(ctx, start_response)
+    return _send_buffered(ctx, base, start_response)
 
 
 def send_plain(
@@ -108,7 +110,7 @@ def send_plain(
         if passed is None:
             writer.write(body)
             writer.flush()
-            return _send_buffered(ctx, start_response)
+            return _send_buffered(ctx, base, start_response)
         if passed is not body:
             body = passed
             base.set_header("Content-Length", str(len(body)))
@@ -124,6 +126,55 @@ def send_plain(
         return []
     base.bytes_sent = len(body)
     return [body]
+
+
+def tuple_reply(
+    result: tuple[Any, ...], json_encoder: Callable[[Any], bytes], msgpack: bool
+) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """The status line, headers and body of a handler's ``(body, status[, headers])`` when it
+    can go out at once (nothing else pending): a non-empty ``str``, ``bytes`` or JSON body (not
+    offered as MessagePack) with a status that carries one. ``None`` for anything else, which
+    :func:`send` sends (and refuses, when malformed). The same bytes as through the writer:
+    its headers set in order (a name set twice keeps its first place and last value), then
+    ``Content-Type`` unless given, and ``Content-Length`` last.
+
+    Raises:
+        InvalidHeader: A header RFC 9110 forbids.
+    """
+    if len(result) == 2:
+        body, status = result
+        extra: Any = ()
+    elif len(result) == 3:
+        body, status, extra = result
+    else:
+        return None
+    kind = type(body)
+    if kind is str:
+        data, ctype = body.encode(), TEXT
+    elif kind is bytes:
+        data, ctype = body, OCTET
+    elif (kind is dict or kind is list) and not msgpack:
+        data, ctype = json_encoder(body), JSON
+    else:
+        return None
+    if type(status) is not int or not 200 <= status <= 599 or status in _NO_BODY or not data:
+        return None
+    items: list[tuple[str, str]] = []
+    typed = False
+    for name, value in extra.items() if isinstance(extra, Mapping) else extra:
+        if type(name) is not str:
+            return None  # werkzeug's index assignment: the writer's path says what it does
+        text = value if type(value) is str else str(value)
+        lname = name.lower()
+        if lname == "content-length":
+            check_field(name, text)  # checked as set, replaced by what the body measures
+            continue
+        set_field(items, name, text)
+        typed = typed or lname == "content-type"
+    if not typed:
+        items.append(("Content-Type", ctype))
+    items.append(("Content-Length", str(len(data))))
+    return STATUS_LINES.get(status) or status_line(status), items, data
 
 
 def write_result(ctx: Context, result: Any) -> None:
@@ -195,11 +246,13 @@ def _write_whole(ctx: Context, body: bytes, ctype: str) -> None:
     ctx.writer.write(body)
 
 
-def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[bytes]:
-    """Send what the innermost writer holds (the body is complete)."""
-    base = ctx.base_writer
+def _send_buffered(
+    ctx: Context, base: BufferWriter, start_response: StartResponse
+) -> Iterable[bytes]:
+    """Send what the innermost writer ``base`` holds (the body is complete)."""
     status = base.status
-    chunks = base.take()
+    chunks = base.chunks
+    base.chunks = []
     if status in _NO_BODY or status < 200:
         chunks = []  # RFC 9110 §6.4.1: no content, so no header describing it either
         base.remove_header("Content-Length")
@@ -213,7 +266,9 @@ def _send_buffered(ctx: Context, start_response: StartResponse) -> Iterable[byte
         chunks = []
         size = 0
     base.bytes_sent = size
-    return _closing(ctx, chunks)
+    if ctx.release_unless_pending():
+        return chunks
+    return ClosingIterator(chunks, ctx.close)
 
 
 def _describe_body(items: list[tuple[str, str]], size: int, written: bool) -> None:
@@ -222,20 +277,19 @@ def _describe_body(items: list[tuple[str, str]], size: int, written: bool) -> No
     did to it; an announced length stays when nothing was written (a HEAD handler may announce
     one without writing a body)."""
     length = None
-    at = -1
     typed = False
-    for index, (key, value) in enumerate(items):  # PERF: names compared by length first
-        if len(key) == 14 and key.lower() == "content-length":
-            if at < 0:
-                at = index
+    for key, value in items:  # PERF: one pass, names compared by length first
+        n = len(key)
+        if n == 14:
+            if length is None and key.lower() == "content-length":
                 length = value
-        elif len(key) == 12 and key.lower() == "content-type":
+        elif n == 12 and key.lower() == "content-type":
             typed = True
-    if written or length is None:
+    if length is None:
+        items.append(("Content-Length", str(size)))
+    elif written:
         wanted = str(size)
-        if at < 0:
-            items.append(("Content-Length", wanted))
-        elif wanted != length:
+        if wanted != length:
             set_field(items, "Content-Length", wanted)
         elif items[-1][0] != "Content-Length":  # a wrapper added headers since: goes last
             items[:] = [i for i in items if i[0].lower() != "content-length"]
@@ -267,7 +321,7 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
         _close(chunks)
         raise
     if first is _END:
-        return _send_buffered(ctx, start_response)
+        return _send_buffered(ctx, base, start_response)
     try:
         start(ctx, base, start_response)
     except BaseException:
