@@ -3,8 +3,9 @@
 ``GET /hello/ann``: the handler sets ``X-Greeting: hi`` and answers ``Hello, ann, welcome`` as
 text, written through ``wtf.Response`` (the go_wtf style), returned as a value, with Falcon's
 ``resp.set_header`` + ``resp.text``, and by a bare WSGI callable; then the writer again behind
-a Gzip midware that does not compress (the client accepts no gzip). Interleaved in the harness
-of ``bench.frameworks``, ratios to the writer. ``make bench-writer``.
+a midware that does nothing, and behind a Gzip that does not compress (a client without gzip;
+a body under ``min_size``). Interleaved in the harness of ``bench.frameworks``, ratios to the
+writer, then the ratios the writer is held to. ``make bench-writer``.
 
 ``--served``: ``examples.hello`` (whose ``/hello/:who`` writes through ``wtf.Response``) and
 :func:`served_bare`, a bare WSGI callable answering the same route with the same bytes, both on
@@ -14,6 +15,8 @@ granian (1 worker, 1 thread) under ``wrk -t2 -c32``, runs interleaved; requests/
 from __future__ import annotations
 
 import argparse
+import platform
+import statistics
 import sys
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -23,15 +26,22 @@ from werkzeug.test import EnvironBuilder
 import wtf
 from wtf.midware import Gzip
 
-from .frameworks import call, print_variants
+from .apps import Wsgi
+from .frameworks import call, timed
 
 BODY = "Hello, ann, welcome!"  # 20 bytes
+WRITER = "wtf, writing through Response"
+RETURN = "wtf, returning the value (and the header)"
+PASSING = "wtf, writing, behind a midware that does nothing"
+GZIP_NO = "wtf, writing, behind Gzip (client without gzip)"
+GZIP_SMALL = "wtf, writing, behind Gzip (gzip accepted, body too small)"
+FALCON = "Falcon (set_header + text)"
 
 
-def writer_app(gzip: bool = False) -> wtf.Server:
+def writer_app(midware: Any = None) -> wtf.Server:
     app = wtf.Server()
-    if gzip:
-        app.add_midware(Gzip())
+    if midware is not None:
+        app.add_midware(midware)
 
     @app.get("/hello/:who")
     def hello(who: str, resp: wtf.Response) -> None:
@@ -40,6 +50,11 @@ def writer_app(gzip: bool = False) -> wtf.Server:
 
     app.compile()
     return app
+
+
+def passing(ctx: wtf.Context) -> wtf.Context:
+    """A midware that does nothing: what any midware costs."""
+    return ctx
 
 
 def return_app() -> wtf.Server:
@@ -155,26 +170,39 @@ def main(argv: list[str] | None = None) -> int:
         served(args.seconds, args.rounds)
         return 0
     environ = EnvironBuilder(path="/hello/ann").get_environ()
-    apps = {
-        "wtf, writing through Response": writer_app(),
-        "wtf, returning the value (and the header)": return_app(),
-        "wtf, returning the string (no header)": string_app(),
-        "wtf, writing, behind Gzip (not compressing)": writer_app(gzip=True),
-        "Falcon (set_header + text)": falcon_app(),
-        "bare WSGI": bare_app,
+    gzipping = EnvironBuilder(path="/hello/ann", headers={"Accept-Encoding": "gzip"}).get_environ()
+    cases: dict[str, tuple[Wsgi, dict[str, Any]]] = {
+        WRITER: (writer_app(), environ),
+        RETURN: (return_app(), environ),
+        "wtf, returning the string (no header)": (string_app(), environ),
+        PASSING: (writer_app(passing), environ),
+        GZIP_NO: (writer_app(Gzip()), environ),
+        GZIP_SMALL: (writer_app(Gzip()), gzipping),
+        FALCON: (falcon_app(), environ),
+        "bare WSGI": (bare_app, environ),
     }
-    for name, app in apps.items():
-        status, body = call(app, environ)
+    for name, (app, env) in cases.items():
+        status, body = call(app, env)
         if status != "200 OK" or body != BODY.encode():
             raise SystemExit(f"{name} answered {status} {body[:80]!r}")
-    print_variants(
-        "one header and a 20-byte text body",
-        apps,
-        environ,
-        "wtf, writing through Response",
-        args.repeats,
-        args.loops,
-    )
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for _ in range(args.repeats):  # interleaved: drift hits every case alike
+        for name, (app, env) in cases.items():
+            samples[name].append(timed(app, [env], args.loops))
+    median = {name: statistics.median(values) for name, values in samples.items()}
+    base = median[WRITER]
+    print(f"# one header and a 20-byte text body, Python {platform.python_version()}, "
+          f"{platform.machine()}")  # fmt: skip
+    print(f"# median of {args.repeats} repeats of best-of-3 x {args.loops} requests")
+    print(f"| handler | ns/request | vs {WRITER} |")
+    print("|---|---|---|")
+    for name, value in median.items():
+        print(f"| {name} | {value:,.0f} | {value / base:.2f}x |")
+    gzip_cost = max(median[GZIP_SMALL], median[GZIP_NO]) - median[PASSING]
+    print(f"# writing / returning: {base / median[RETURN]:.2f}x; writing / Falcon: "
+          f"{base / median[FALCON]:.2f}x")  # fmt: skip
+    print(f"# Gzip not compressing adds {gzip_cost:,.0f} ns to a midware that does nothing "
+          "(the worse of its two rows)")  # fmt: skip
     return 0
 
 

@@ -167,6 +167,21 @@ class Context(TypedGetters):
         self._writer = wrapper
         return base
 
+    def wrap_innermost(self, wrapper: WriterWrapper) -> None:
+        """Put ``wrapper`` directly over the innermost writer, under every other wrapper (a
+        body filter's wrapper for a stream). Over everything when a writer that is not a
+        :class:`WriterWrapper` hides the chain."""
+        base = self.base_writer
+        writer = self._writer
+        while isinstance(writer, WriterWrapper):
+            if writer.inner is base:
+                wrapper.inner = base
+                writer.inner = wrapper
+                return
+            writer = writer.inner
+        wrapper.inner = self._writer  # type: ignore[assignment]
+        self._writer = wrapper
+
     def unwrap_writer(self) -> None:
         """Write straight into :attr:`base_writer` from now on (after a wrapper failed)."""
         self._writer = self.base_writer

@@ -22,7 +22,7 @@ from .problems import STATUS_LINES, status_line
 from .rendering import JSON, MSGPACK, OCTET, TEXT, encode_msgpack, is_model_instance, wants_msgpack
 from .response import Response, write_werkzeug
 from .vary import add_vary, merge_vary
-from .writer import BufferWriter, WriterWrapper
+from .writer import BodyFilter, BufferWriter, Writer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse
@@ -97,35 +97,35 @@ def send_plain(
     status = base.status
     if status < 200 or status in _NO_BODY:
         return send(ctx, body, start_response)
-    base.set_body_headers(ctype, len(body))
     if writer is not base:
-        # Wrapped (gzip...): the whole body through the wrappers, in one write that
-        # Content-Length marks as complete. PERF: the only wrapper, when it can take a
-        # complete body at once (Gzip's `whole`), returns what it would have written.
-        passed = (
-            writer.whole(body)
-            if isinstance(writer, WriterWrapper) and writer.inner is base
-            else None
-        )
-        if passed is None:
-            writer.write(body)
-            writer.flush()
-            return _send_buffered(ctx, base, start_response)
-        if passed is not body:
-            body = passed
-            base.set_header("Content-Length", str(len(body)))
-        elif base.header_list[-1][0] != "Content-Length":
-            # The wrapper added headers (Vary) after it: Content-Length goes last, as it does
-            # when a handler writes the same body (the two paths answer the same bytes).
-            base.remove_header("Content-Length")
-            base.header_list.append(("Content-Length", str(len(body))))
-        base.started = True
-        base.bytes_written = len(body)
+        # Wrapped: the whole body through the wrappers, in one write that Content-Length
+        # marks as complete.
+        base.set_body_headers(ctype, len(body))
+        writer.write(body)
+        writer.flush()
+        return _send_buffered(ctx, base, start_response)
+    filters = base.filters
+    if filters is None:
+        base.set_body_headers(ctype, len(body))
+    else:  # the type first (filters read it), the length of what they return last
+        if base.header("Content-Type") is None:
+            base.header_list.append(("Content-Type", ctype))
+        body = _filtered(ctx, base, filters, body)
+        _describe_body(base.header_list, len(body), True)
+    base.started = True
+    base.bytes_written = len(body)
     start(ctx, base, start_response)
     if ctx.environ["REQUEST_METHOD"] == "HEAD":
         return []
     base.bytes_sent = len(body)
     return [body]
+
+
+def _filtered(ctx: Context, base: BufferWriter, filters: list[BodyFilter], body: bytes) -> bytes:
+    """``body`` through the response's body filters (the last registered first)."""
+    for body_filter in reversed(filters):
+        body = body_filter.whole(ctx, base, body)
+    return body
 
 
 def tuple_reply(
@@ -253,6 +253,11 @@ def _send_buffered(
     status = base.status
     chunks = base.chunks
     base.chunks = []
+    filters = base.filters
+    if filters is not None:
+        body = _filtered(ctx, base, filters, b"".join(chunks))
+        base.bytes_written = len(body)
+        chunks = [body] if body else []
     if status in _NO_BODY or status < 200:
         chunks = []  # RFC 9110 §6.4.1: no content, so no header describing it either
         base.remove_header("Content-Length")
@@ -274,8 +279,8 @@ def _send_buffered(
 def _describe_body(items: list[tuple[str, str]], size: int, written: bool) -> None:
     """``Content-Length`` and ``Content-Type`` for a complete body of ``size`` bytes, in one
     pass over the headers. The length is what reached the innermost writer, whatever wrappers
-    did to it; an announced length stays when nothing was written (a HEAD handler may announce
-    one without writing a body)."""
+    did to it, and goes last; an announced length stays when nothing was written (a HEAD
+    handler may announce one without writing a body)."""
     length = None
     typed = False
     for key, value in items:  # PERF: one pass, names compared by length first
@@ -289,9 +294,7 @@ def _describe_body(items: list[tuple[str, str]], size: int, written: bool) -> No
         items.append(("Content-Length", str(size)))
     elif written:
         wanted = str(size)
-        if wanted != length:
-            set_field(items, "Content-Length", wanted)
-        elif items[-1][0] != "Content-Length":  # a wrapper added headers since: goes last
+        if wanted != length or items[-1][0] != "Content-Length":
             items[:] = [i for i in items if i[0].lower() != "content-length"]
             items.append(("Content-Length", wanted))
     if not typed:
@@ -306,7 +309,12 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
     writer = ctx.writer
     base = ctx.base_writer
     file_wrapper = ctx.environ.get("wsgi.file_wrapper")
-    if writer is base and isinstance(file_wrapper, type) and isinstance(chunks, file_wrapper):
+    if (
+        writer is base
+        and base.filters is None
+        and isinstance(file_wrapper, type)
+        and isinstance(chunks, file_wrapper)
+    ):
         return _send_file_wrapper(ctx, base, chunks, start_response)
     try:
         first = next(chunks, _END)
@@ -315,6 +323,8 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
         else:
             if base.header("Content-Type") is None:
                 base.set_header("Content-Type", TEXT if isinstance(first, str) else OCTET)
+            if base.filters is not None:
+                writer = _filter_stream(ctx, base, base.filters)
             writer.write(first.encode() if isinstance(first, str) else first)
             writer.begin()  # wrappers decide now what the headers say (gzip)
     except Exception:
@@ -331,6 +341,23 @@ def _send_stream(ctx: Context, start_response: StartResponse) -> Iterable[bytes]
         _close(chunks)
         return _closing(ctx, [])
     return _Stream(ctx, chunks)
+
+
+def _filter_stream(ctx: Context, base: BufferWriter, filters: list[BodyFilter]) -> Writer:
+    """Put the wrappers of the body filters that encode this stream directly over ``base``
+    (the first registered innermost); what was written before the stream began goes through
+    them first. Returns the writer the stream is written to."""
+    held = base.take()
+    base.bytes_written = 0
+    top: Writer | None = None
+    for body_filter in reversed(filters):
+        wrapper = body_filter.stream(ctx, base)
+        if wrapper is not None:
+            ctx.wrap_innermost(wrapper)
+            top = top or wrapper
+    if held:
+        (top or base).write(b"".join(held))
+    return ctx.writer
 
 
 def _send_file_wrapper(

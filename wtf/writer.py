@@ -1,20 +1,24 @@
 """Response writers: the chain a response body flows through.
 
-The innermost writer buffers what reaches it for the WSGI server; midware wrap it (gzip, ...)
-by subclassing :class:`WriterWrapper`, which delegates everything to its inner writer, so a
-wrapper overrides only what it changes.
+The innermost writer buffers what reaches it for the WSGI server; midware wrap it by
+subclassing :class:`WriterWrapper`, which delegates everything to its inner writer, so a
+wrapper overrides only what it changes. An encoding of the final bytes (gzip) is a
+:class:`BodyFilter` instead: it acts once on a complete body, and wraps only streams.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from werkzeug.datastructures import Headers
 from werkzeug.http import dump_options_header
 
 from .fields import check_field, set_field
 
-__all__ = ["BufferWriter", "ResponseHeaders", "Writer", "WriterWrapper"]
+if TYPE_CHECKING:
+    from .context import Context
+
+__all__ = ["BodyFilter", "BufferWriter", "ResponseHeaders", "Writer", "WriterWrapper"]
 
 _MISSING: Any = object()
 
@@ -148,6 +152,28 @@ class Writer(Protocol):
         ...
 
 
+@runtime_checkable
+class BodyFilter(Protocol):
+    """An encoding of the bytes that reach the innermost writer (``Gzip``), registered per
+    request with :meth:`BufferWriter.add_filter`.
+
+    It costs nothing while the handler writes: a complete body is handed to :meth:`whole` once,
+    as it is sent; only a stream gets a writer wrapper (:meth:`stream`), put directly over the
+    innermost writer. Either way the filter sees the bytes every writer wrapper passed on.
+    """
+
+    def whole(self, ctx: Context, base: BufferWriter, body: bytes) -> bytes:
+        """The complete body (status and headers final, ``Content-Length`` excepted, which
+        is set afterwards from what this returns): return the bytes to send instead, after
+        editing ``base``'s headers as the encoding requires."""
+        ...
+
+    def stream(self, ctx: Context, base: BufferWriter) -> WriterWrapper | None:
+        """A stream begins (status and ``Content-Type`` known, the first chunk not written):
+        return the wrapper that encodes it, or ``None`` to leave it as it is."""
+        ...
+
+
 class BufferWriter:
     """The innermost writer: holds status, headers and body chunks for the WSGI server.
 
@@ -162,6 +188,7 @@ class BufferWriter:
         "bytes_sent",
         "bytes_written",
         "chunks",
+        "filters",
         "header_list",
         "started",
         "status",
@@ -178,6 +205,17 @@ class BufferWriter:
         self.bytes_sent = 0  # handed to the WSGI server (no body for HEAD)
         #: ``Vary`` tokens midware require whatever the handler sets (merged when sent).
         self.vary: list[str] | None = None
+        #: The body filters registered for this response, in order (:meth:`add_filter`).
+        self.filters: list[BodyFilter] | None = None
+
+    def add_filter(self, body_filter: BodyFilter) -> None:
+        """Encode this response's body with ``body_filter`` (midware call it from ``proc``).
+        Filters apply in reverse order of registration, like writer wrappers: the first
+        registered is the innermost, the last to see the bytes."""
+        if self.filters is None:
+            self.filters = [body_filter]
+        else:
+            self.filters.append(body_filter)
 
     @property
     def headers(self) -> Headers:
@@ -346,12 +384,6 @@ class WriterWrapper:
         whatever depends on them now. Forwards to the inner writer; override it (and call
         ``super().begin()``) in a wrapper that holds data back before deciding."""
         self.inner.begin()
-
-    def whole(self, body: bytes) -> bytes | None:
-        """PERF hook, for a wrapper of the innermost writer: given a complete body (its
-        ``Content-Length`` already set), return what :meth:`write` and :meth:`flush` would pass
-        on, or ``None`` (the default) to have the body written as usual."""
-        return None
 
     def flush(self) -> None:
         """Forward to the inner writer, once."""

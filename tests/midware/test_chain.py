@@ -296,34 +296,75 @@ def test_midware_added_after_requests_joins_the_chain(app: wtf.Server, client: C
     assert client.get("/other").headers.getlist("X-Ran") == ["global", "late"]
 
 
-class Shout(WriterWrapper):
-    """Upper-cases the body; takes a complete body at once through `whole`."""
+class Mark(WriterWrapper):
+    """Puts ``mark`` after each chunk."""
 
-    def __init__(self, inner: wtf.midware.Writer, calls: list[str]) -> None:
+    def __init__(self, inner: wtf.midware.Writer, mark: bytes) -> None:
         super().__init__(inner)
-        self.calls = calls
-
-    def whole(self, body: bytes) -> bytes | None:
-        self.calls.append("whole")
-        return body.upper() + b"!"
+        self.mark = mark
 
     def write(self, data: bytes) -> int:
-        self.calls.append("write")
-        return self.inner.write(data.upper() + b"!")
+        return self.inner.write(data + self.mark)
 
 
-@pytest.mark.parametrize("outer", [False, True], ids=["wraps-the-base", "wraps-another-wrapper"])
-def test_whole_is_used_only_by_the_wrapper_of_the_base_writer(outer: bool) -> None:
+class Marker:
+    """A body filter that appends ``mark`` to a complete body, and to each chunk of a stream
+    (through a ``Mark`` wrapper); it says which it was asked."""
+
+    def __init__(self, mark: bytes, calls: list[str]) -> None:
+        self.mark = mark
+        self.calls = calls
+        self.priority = 10
+
+    def proc(self, ctx: wtf.Context) -> wtf.Context:
+        ctx.base_writer.add_filter(self)
+        return ctx
+
+    def whole(self, ctx: wtf.Context, base: wtf.midware.BufferWriter, body: bytes) -> bytes:
+        self.calls.append(f"whole {body.decode()}")
+        return body + self.mark
+
+    def stream(self, ctx: wtf.Context, base: wtf.midware.BufferWriter) -> Mark:
+        self.calls.append("stream")
+        return Mark(base, self.mark)
+
+
+def filtered_app(calls: list[str]) -> wtf.Server:
     app = wtf.Server()
-    calls: list[str] = []
-    app.add_midware(lambda ctx: ctx.clone(writer=Shout(ctx.writer, calls)), priority=20)
-    if outer:  # Shout now sits on another wrapper: whole() would skip it, so write() is used
-        app.add_midware(lambda ctx: ctx.clone(writer=WriterWrapper(ctx.writer)), priority=10)
+    app.add_midware(Marker(b"!", calls), priority=10)  # the first registered: the innermost
+    app.add_midware(Marker(b"?", calls), priority=20)
+    app.add_midware(lambda ctx: ctx.clone(writer=Upper(ctx.writer)), priority=30)
 
-    @app.get("/")
-    def index() -> str:
+    @app.get("/returned")
+    def returned() -> str:
         return "hi"
 
-    response = Client(app, validate=True).get("/")
-    assert (response.data, response.headers["Content-Length"]) == (b"HI!", "3")
-    assert calls == (["write"] if outer else ["whole"])
+    @app.get("/written")
+    def written(resp: wtf.Response) -> None:
+        resp.write_string("h")
+        resp.write_string("i")
+
+    @app.get("/streamed")
+    def streamed(resp: wtf.Response) -> None:
+        resp.write(b"a")  # written before the stream begins: it goes through the filters too
+        resp.write_stream(iter([b"b", b"c"]))
+
+    return app
+
+
+@pytest.mark.parametrize("path", ["/returned", "/written"])
+def test_a_body_filter_sees_each_complete_body_once_after_every_wrapper(path: str) -> None:
+    calls: list[str] = []
+    response = Client(filtered_app(calls), validate=True).get(path)
+    # the wrapper upper-cased the body; the last registered filter went first
+    assert (response.data, response.headers["Content-Length"]) == (b"HI?!", "4")
+    assert calls == ["whole HI", "whole HI?"]
+
+
+def test_a_body_filter_wraps_a_stream_under_every_other_wrapper() -> None:
+    calls: list[str] = []
+    response = Client(filtered_app(calls), validate=True).get("/streamed")
+    # each chunk: upper-cased by the app's wrapper, then "?" then "!" (the innermost)
+    assert response.data == b"A?!B?!C?!"
+    assert calls == ["stream", "stream"]
+    assert "Content-Length" not in response.headers

@@ -1,10 +1,12 @@
 """``Gzip``: compress responses for clients that accept gzip (RFC 9110 §8.4.1.3).
 
-Decided on the first body byte, from what is known then: the status, ``Content-Type``,
-``Content-Encoding`` and, for bodies of known size, ``Content-Length`` (the server sets it
-before writing such a body). A body without ``Content-Length`` is a stream: each write is
-compressed and sync-flushed so chunks reach the client as they are produced. The gzip stream
-is always finished with its trailer, so strict decoders accept it.
+A body filter (:class:`wtf.midware.BodyFilter`): a complete body is decided and compressed
+once, as it is sent, from its status, ``Content-Type``, ``Content-Encoding`` and size; nothing
+happens while the handler writes, so a response that is not compressed costs next to nothing.
+A stream is decided as it begins (a ``Content-Length`` announced, by ``send_file`` say, counts
+as its size) and compressed through a :class:`GzipWriter`, each chunk sync-flushed so that it
+reaches the client as it is produced; the gzip stream is always finished with its trailer, so
+strict decoders accept it.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..midware_protocol import clamp
 from ..vary import add_vary
-from ..writer import BufferWriter, WriterWrapper
+from ..writer import BufferWriter, Writer, WriterWrapper
 
 if TYPE_CHECKING:
     from ..context import Context
@@ -106,165 +108,110 @@ class Gzip:
         return accepted
 
     def proc(self, ctx: Context) -> Context:
-        """Wrap the writer."""
-        environ = ctx.environ
-        header = environ.get("HTTP_ACCEPT_ENCODING")
-        accepted = (_ACCEPTS.get(header) or self.accepts(header)) if header else False
-        head = environ.get("REQUEST_METHOD") == "HEAD"
-        # PERF: wraps in place instead of ctx.clone(writer=...) (~1.5 µs): the chain goes on
-        # with the context proc returns, and a clone would share everything else anyway.
-        writer = GzipWriter(self, accepted and not head, environ)
-        writer.base = ctx.wrap_writer(writer)
+        """Register as the response's body filter."""
+        ctx.base_writer.add_filter(self)
         return ctx
 
-    def __repr__(self) -> str:
-        return f"Gzip(min_size={self.min_size}, level={self.level}, priority={self.priority})"
+    def _accepted(self, environ: dict[str, Any]) -> bool:
+        """Whether this request's answer may be compressed (never a HEAD's: no body)."""
+        header = environ.get("HTTP_ACCEPT_ENCODING")
+        if not header or environ.get("REQUEST_METHOD") == "HEAD":
+            return False
+        accepted = _ACCEPTS.get(header)
+        return self.accepts(header) if accepted is None else accepted
 
-
-class GzipWriter(WriterWrapper):
-    """Compresses what passes through it, once it decided to.
-
-    A body of known size (``Content-Length`` set before the first write) is decided at once.
-    Otherwise what is written is held until ``min_size`` bytes arrived (then it is compressed
-    from there on, chunk by chunk), the body ends (:meth:`flush`: decided on its whole size),
-    or the headers must go out for a stream (:meth:`begin`).
-    """
-
-    base: BufferWriter
-
-    def __init__(self, gzip: Gzip, accepted: bool, environ: dict[str, Any]) -> None:
-        # PERF: no WriterWrapper.__init__ frame: Context.wrap_writer sets ``inner`` (the writer
-        # wrapped) and Gzip.proc sets ``base`` (the innermost writer, whose headers it edits).
-        self._flushed = False
-        self._gzip = gzip
-        self._accepted = accepted
-        self._decided = False
-        self._compressor: zlib._Compress | None = None
-        self._streaming = False
-        self._held: list[bytes] = []
-        self._held_size = 0
-        #: The request's environ (its ``If-None-Match``: a 304 answers the variant the client
-        #: holds).
-        self.environ = environ
-
-    def _decide(self, size: int | None, streaming: bool) -> None:
-        """Decide from the headers; ``size`` is the body's length when known."""
-        self._decided = True
-        base = self.base
+    def _applies(self, base: BufferWriter, size: int | None) -> bool:
+        """Whether a response of this status, type and ``size`` (``None``: unknown) would be
+        compressed for a client that accepts gzip; if so it varies on ``Accept-Encoding``."""
         status = base.status
-        if status == 304:
-            self._not_modified()
-            return
         if status < 200 or status in (204, 206):  # a 206's Content-Range counts identity bytes
-            return
-        if size is not None and size < self._gzip.min_size:
-            return  # PERF: the cheapest test first; small bodies are the common case
+            return False
+        if size is not None and size < self.min_size:
+            return False
         if base.header("Content-Encoding") is not None:
-            return
-        if not self._gzip.compressible(base.header("Content-Type")):
-            return
+            return False
+        if not self.compressible(base.header("Content-Type")):
+            return False
         add_vary(base, "Accept-Encoding")
-        if not self._accepted:
-            return
-        base.set_header("Content-Encoding", "gzip")
-        base.remove_header("Content-Length")
-        etag = base.header("ETag")
-        if etag and not etag.startswith("W/"):
-            base.set_header("ETag", f"W/{etag}")
-        self._streaming = streaming
-        self._compressor = zlib.compressobj(self._gzip.level, zlib.DEFLATED, 31)
+        return True
 
-    def _not_modified(self) -> None:
+    def whole(self, ctx: Context, base: BufferWriter, body: bytes) -> bytes:
+        """The complete body, compressed when it applies and the client accepts gzip."""
+        if len(body) < self.min_size and base.status != 304:
+            return body  # PERF: the common small body, decided at once
+        if base.status == 304:
+            self._not_modified(ctx, base)
+            return body
+        if not self._applies(base, len(body)) or not self._accepted(ctx.environ):
+            return body
+        _encoded(base)
+        return zlib.compress(body, self.level, 31)
+
+    def stream(self, ctx: Context, base: BufferWriter) -> GzipWriter | None:
+        """A stream begins: the writer that compresses it, when it applies and the client
+        accepts gzip."""
+        if base.status == 304:
+            self._not_modified(ctx, base)
+            return None
+        length = base.header("Content-Length")
+        size = int(length) if length is not None and length.isdigit() else None
+        if not self._applies(base, size) or not self._accepted(ctx.environ):
+            return None
+        _encoded(base)
+        return GzipWriter(base, self.level)
+
+    def _not_modified(self, ctx: Context, base: BufferWriter) -> None:
         """A 304 carries the validator of the variant the client holds (RFC 9110 §15.4.5):
         when that is the compressed one (it sent back our weakened ETag), weaken it again.
         It says ``Vary: Accept-Encoding`` as the 200 did, whichever the client accepts; a 304
         has no body and seldom a ``Content-Type``, so only a type never compressed leaves it
         out."""
-        base = self.base
         content_type = base.header("Content-Type")
-        if content_type is not None and not self._gzip.compressible(content_type):
+        if content_type is not None and not self.compressible(content_type):
             return
         add_vary(base, "Accept-Encoding")
         etag = base.header("ETag")
-        asked = self.environ.get("HTTP_IF_NONE_MATCH")
-        if self._accepted and etag and not etag.startswith("W/") and asked and f"W/{etag}" in asked:
-            base.set_header("ETag", f"W/{etag}")
+        asked = ctx.environ.get("HTTP_IF_NONE_MATCH")
+        weak = f"W/{etag}"
+        fresh = etag and not etag.startswith("W/") and asked and weak in asked
+        if fresh and self._accepted(ctx.environ):
+            base.set_header("ETag", weak)
 
-    def whole(self, body: bytes) -> bytes | None:
-        """PERF: a complete, non-empty body, whose ``Content-Length`` is set, written to the base
-        writer straight away: return what :meth:`write` and :meth:`flush` would pass on, or
-        ``None`` when this writer does not wrap the base writer directly (write instead)."""
-        if self.inner is not self.base or self._decided or self._held:
-            return None
-        if len(body) < self._gzip.min_size:  # PERF: the common small body, without _decide
-            self._decided = self._flushed = True
-            return body
-        self._decide(len(body), False)
-        self._flushed = True
-        compressor, self._compressor = self._compressor, None
-        if compressor is None:
-            return body
-        return compressor.compress(body) + compressor.flush(zlib.Z_FINISH)
+    def __repr__(self) -> str:
+        return f"Gzip(min_size={self.min_size}, level={self.level}, priority={self.priority})"
+
+
+def _encoded(base: BufferWriter) -> None:
+    """The headers of a response about to be compressed: the encoding named, its length
+    (which counted identity bytes) dropped, a strong ETag weakened (the bytes differ from the
+    identity body's)."""
+    base.set_header("Content-Encoding", "gzip")
+    base.remove_header("Content-Length")
+    etag = base.header("ETag")
+    if etag and not etag.startswith("W/"):
+        base.set_header("ETag", f"W/{etag}")
+
+
+class GzipWriter(WriterWrapper):
+    """Compresses a stream as it passes, each chunk sync-flushed (made by :meth:`Gzip.stream`,
+    put directly over the innermost writer)."""
+
+    def __init__(self, inner: Writer, level: int) -> None:
+        super().__init__(inner)
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, 31)
 
     def write(self, data: bytes) -> int:
-        """Compress ``data`` (a stream's chunk is sync-flushed at once)."""
+        """Compress ``data`` and pass on what is ready (sync-flushed)."""
         if not data:
             return 0
-        if not self._decided:
-            length = self.base.header("Content-Length")
-            if length is not None and length.isdigit():  # a whole body of known size
-                self._decide(int(length), False)
-            else:  # unknown size: hold until min_size, the end, or the headers must go
-                self._held.append(data)
-                self._held_size += len(data)
-                if self._held_size >= self._gzip.min_size:
-                    # Still buffered (nothing goes out before the handler returns or a stream
-                    # begins): compressed without sync flushes, so the bytes are those of the
-                    # same body returned whole.
-                    self._release(streaming=False, complete=False)
-                return len(data)
-        self._pass(data)
+        out = self._compressor.compress(data) + self._compressor.flush(zlib.Z_SYNC_FLUSH)
+        self.inner.write(out)
         return len(data)
 
-    def _pass(self, data: bytes) -> None:
-        compressor = self._compressor
-        if compressor is None:
-            self.inner.write(data)
-            return
-        out = compressor.compress(data)
-        if self._streaming:
-            out += compressor.flush(zlib.Z_SYNC_FLUSH)
-        if out:
-            self.inner.write(out)
-
-    def _release(self, streaming: bool, complete: bool = True) -> None:
-        """Decide (on the held size, when the body is complete) and pass what was held."""
-        held, self._held = self._held, []
-        size, self._held_size = self._held_size, 0
-        self._decide(size if complete and not streaming else None, streaming)
-        if held:
-            self._pass(b"".join(held))
-
-    def begin(self) -> None:
-        """The headers are about to be sent (a stream starts): decide now, and from now on
-        send what is compressed as it comes (sync-flushed)."""
-        if not self._decided:
-            self._release(streaming=True)
-        elif self._compressor is not None and not self._streaming:
-            self._streaming = True
-            out = self._compressor.flush(zlib.Z_SYNC_FLUSH)
-            if out:
-                self.inner.write(out)
-        super().begin()
-
     def flush(self) -> None:
-        """Decide on what is held, finish the gzip stream (trailer included), then flush the
-        inner writer."""
-        if not self._decided:
-            self._release(streaming=False)
-        compressor, self._compressor = self._compressor, None
-        if compressor is not None:
-            self.inner.write(compressor.flush(zlib.Z_FINISH))
+        """Finish the gzip stream (trailer included), then flush the inner writer."""
+        if not self._flushed:
+            self.inner.write(self._compressor.flush(zlib.Z_FINISH))
         super().flush()
 
 
