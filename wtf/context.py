@@ -39,8 +39,9 @@ class Context(TypedGetters):
     :meth:`release`, :meth:`close`, :meth:`wrap_writer`, :meth:`clone`...). Two places read
     them directly, because a method's frame there costs a measured share of every request:
     the request cycle's plain-result fast path (``settle()`` as a call: +110 ns, 8%, for a
-    handler taking a Context) and the code :mod:`wtf.emitter` generates (the Request and the
-    ArgBuilder cache made inline: +250 ns, 14%, for a handler taking a Request).
+    handler taking a Context) and the code :mod:`wtf.emitter` generates (the Request, the
+    ArgBuilder cache and a Response's writer made inline: +250 ns, 14%, for a handler taking a
+    Request).
     ``tests/test_imports.py`` keeps it to those two.
     """
 
@@ -286,7 +287,14 @@ class Context(TypedGetters):
         shared = self._shared
         if shared is not None and (shared.teardowns or shared.closers):
             return False
-        self.release()
+        # What release() does, inline (PERF: a frame less on every written response).
+        self._response = None
+        cache = self._cache
+        if cache is not None:
+            cache.clear()
+        request = self._request
+        if request is not None:
+            request.close()
         return True
 
     def release(self) -> None:

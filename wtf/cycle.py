@@ -24,7 +24,7 @@ from .problems import render_problem
 from .rendering import JSON, OCTET, TEXT
 from .request_limits import Limits
 from .router import Finder, Router
-from .sending import send, send_plain, tuple_reply, write_result
+from .sending import send, send_buffered, send_plain, tuple_reply, write_result
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -117,6 +117,12 @@ class RequestCycle:
                 body, ctype = result, OCTET
             elif (kind is dict or kind is list) and not self.msgpack:
                 body, ctype = self.json_encoder(result), JSON
+            elif result is None and ctx is not None:
+                base = ctx._base
+                if base is not None and ctx._writer is base and ctx.stream is None:
+                    # PERF: what a handler wrote, unwrapped: send() without its frame
+                    return send_buffered(ctx, base, start_response)
+                return send(ctx, None, start_response)
             else:
                 if ctx is None:
                     if kind is tuple:  # PERF: (body, status, headers) at once, no Context
