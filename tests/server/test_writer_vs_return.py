@@ -1,6 +1,8 @@
 """A handler that writes through ``wtf.Response`` and one that returns the same content give
 byte-identical responses — status line, header list, body — with and without each midware
-that wraps the writer, for any request: a faster path may not drift from the other."""
+that wraps the writer or filters the body, for any request: a faster path may not drift from
+the other. Each side has its fast and its general path (no midware or some; a body in one
+write or two; a returning handler with or without a Context), and every pair is compared."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ MIDWARE: dict[str, Callable[[], Any]] = {
     "gzip": lambda: Gzip(min_size=100),
     "cors": lambda: CORS(["https://a.example"]),
     "status": StatusCode,
+    "passing": lambda: lambda ctx: ctx,  # any midware: the request goes through the chain
 }
 HEADER_VALUES = (
     st.text(st.characters(min_codepoint=0x20, max_codepoint=0x7E), min_size=1, max_size=12)
@@ -37,7 +40,17 @@ JSON_VALUES = st.recursive(
 )
 
 
-def pair(kind: str, status: int, headers: dict[str, str], body: Any, midware: tuple[str, ...]):
+def pair(
+    kind: str,
+    status: int,
+    headers: dict[str, str],
+    body: Any,
+    midware: tuple[str, ...],
+    split: bool = False,
+    context: bool = False,
+):
+    """Two apps answering ``/x``: one writes the content (in two writes when ``split``), the
+    other returns it (from a handler taking the Context when ``context``: another path)."""
     writer, returner = wtf.Server(), wtf.Server()
     for app in (writer, returner):
         for name in midware:
@@ -48,16 +61,27 @@ def pair(kind: str, status: int, headers: dict[str, str], body: Any, midware: tu
         for name, value in headers.items():
             resp.headers[name] = value
         resp.write_header(status)
+        half = len(body) // 2 if split else len(body)
         if kind == "text":
-            resp.write_string(body)
+            resp.write_string(body[:half])
+            resp.write_string(body[half:])
         elif kind == "json":
             resp.write_json(body)
         else:
-            resp.write(body)
+            resp.write(body[:half])
+            resp.write(body[half:])
 
-    @returner.route("/x")
-    def give() -> tuple[Any, int, dict[str, str]]:
-        return body, status, headers
+    if context:
+
+        @returner.route("/x")
+        def give_in_context(ctx: wtf.Context) -> tuple[Any, int, dict[str, str]]:
+            return body, status, headers
+
+    else:
+
+        @returner.route("/x")
+        def give() -> tuple[Any, int, dict[str, str]]:
+            return body, status, headers
 
     return writer, returner
 
@@ -70,6 +94,21 @@ def answer(app: wtf.Server, method: str, request_headers: dict[str, str]) -> tup
     finally:
         getattr(body, "close", lambda: None)()
     return status, headers.to_wsgi_list(), data
+
+
+BASE: dict[str, Any] = {
+    "kind": "text",
+    "status": 200,
+    "headers": {},
+    "text": "",
+    "value": None,
+    "midware": (),
+    "method": "GET",
+    "gzip_ok": False,
+    "origin": False,
+    "split": False,
+    "context": False,
+}
 
 
 @settings(max_examples=200, deadline=None)
@@ -85,13 +124,21 @@ def answer(app: wtf.Server, method: str, request_headers: dict[str, str]) -> tup
     method=st.sampled_from(["GET", "HEAD", "POST"]),
     gzip_ok=st.booleans(),
     origin=st.booleans(),
+    split=st.booleans(),
+    context=st.booleans(),
 )
-@example(kind="text", status=200, headers={}, text="x" * 700, value=None, midware=("gzip",),
-         method="GET", gzip_ok=True, origin=False)  # compressed on both paths  # fmt: skip
-@example(kind="text", status=404, headers={}, text="", value=None, midware=("status",),
-         method="GET", gzip_ok=False, origin=False)  # an empty 404, rendered  # fmt: skip
-@example(kind="json", status=200, headers={"Vary": "Origin"}, text="", value={"a": 1},
-         midware=("cors", "gzip"), method="HEAD", gzip_ok=True, origin=True)  # fmt: skip
+# compressed on both paths
+@example(**{**BASE, "text": "x" * 700, "midware": ("gzip",), "gzip_ok": True, "split": True})
+# an empty 404, rendered
+@example(**{**BASE, "status": 404, "midware": ("status",), "context": True})
+@example(**{**BASE, "kind": "json", "headers": {"Vary": "Origin"}, "value": {"a": 1},
+            "midware": ("cors", "gzip"), "method": "HEAD", "gzip_ok": True,
+            "origin": True})  # fmt: skip
+# both fast paths: no midware, the tuple sent without a Context
+@example(**{**BASE, "status": 201, "headers": {"X-A": "1"}, "text": "hello", "split": True})
+# through the chain, from a handler taking the Context
+@example(**{**BASE, "kind": "bytes", "text": "hé", "midware": ("passing",), "method": "POST",
+            "split": True, "context": True})  # fmt: skip
 def test_writing_and_returning_the_same_content_answer_the_same_bytes(
     kind: str,
     status: int,
@@ -102,6 +149,8 @@ def test_writing_and_returning_the_same_content_answer_the_same_bytes(
     method: str,
     gzip_ok: bool,
     origin: bool,
+    split: bool,
+    context: bool,
 ) -> None:
     if kind == "text":
         body: Any = text
@@ -110,7 +159,7 @@ def test_writing_and_returning_the_same_content_answer_the_same_bytes(
     else:
         body = text.encode()
         headers = {**headers, "Content-Type": "application/octet-stream"}
-    writer, returner = pair(kind, status, headers, body, midware)
+    writer, returner = pair(kind, status, headers, body, midware, split, context)
     request_headers = {}
     if gzip_ok:
         request_headers["Accept-Encoding"] = "gzip"

@@ -1,6 +1,6 @@
-"""Midware: priority-ordered steps run before routing, that may stop the chain or wrap the
-response writer; and the midware wtf ships (Gzip, StatusCode, CORS, Recovery, Logger,
-RateLimit, ConcurrencyLimit, CrossOrigin).
+"""Midware: priority-ordered steps run before routing, that may stop the chain, wrap the
+response writer or encode the body (a body filter); and the midware wtf ships (Gzip,
+StatusCode, CORS, Recovery, Logger, RateLimit, ConcurrencyLimit, CrossOrigin).
 
 Examples:
     >>> from wtf.midware import CORS, Gzip  # doctest: +SKIP
@@ -12,6 +12,7 @@ from ..midware_protocol import FunctionMidware as FunctionMidware
 from ..midware_protocol import Midware as Midware
 from ..rate_store import RateStore as RateStore
 from ..rate_store import RedisStore as RedisStore
+from ..writer import BodyFilter as BodyFilter
 from ..writer import BufferWriter as BufferWriter
 from ..writer import Writer as Writer
 from ..writer import WriterWrapper as WriterWrapper
@@ -26,6 +27,7 @@ from .status_code import StatusCode as StatusCode
 
 __all__ = [
     "CORS",
+    "BodyFilter",
     "BufferWriter",
     "ConcurrencyLimit",
     "CrossOrigin",

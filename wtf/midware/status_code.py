@@ -64,8 +64,9 @@ class StatusCode:
         ).invoke
 
     def proc(self, ctx: Context) -> Context:
-        """Wrap the writer."""
-        return ctx.clone(writer=_StatusWriter(ctx.writer, self._plans, ctx))
+        """Wrap the writer (in place: a clone would cost more than the wrapper)."""
+        ctx.wrap_writer(_StatusWriter(ctx.writer, self._plans, ctx))
+        return ctx
 
 
 class _StatusWriter(WriterWrapper):
