@@ -121,7 +121,8 @@ def test_a_returned_status_outside_100_to_599_is_a_logged_500(
     assert "a response status is an int from 200 to 599" in caplog.text
 
 
-def test_a_server_that_refuses_anyway_gets_no_second_start_response() -> None:
+@pytest.mark.parametrize("path", ["/echo", "/stream"])  # a body sent whole, and a stream
+def test_a_server_that_refuses_anyway_gets_no_second_start_response(path: str) -> None:
     """If start_response raises despite wtf's checks, teardowns and slots are released once
     and the exception reaches the server (which then answers itself)."""
     app, limit, events = limited_app()
@@ -134,7 +135,7 @@ def test_a_server_that_refuses_anyway_gets_no_second_start_response() -> None:
         calls: list[str] = []
         environ = {
             "REQUEST_METHOD": "GET",
-            "PATH_INFO": "/echo",
+            "PATH_INFO": path,
             "QUERY_STRING": "v=ok",
             "wsgi.input": None,
         }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -112,18 +113,39 @@ def test_limits_must_be_positive_ints(bad: object) -> None:
         wtf.Limits(max_body_size=bad)  # type: ignore[arg-type]
 
 
-def test_uploaded_files_are_closed_after_the_response() -> None:
+class Held:
+    """What a generator ArgBuilder hands out: the request then ends at the WSGI close()."""
+
+
+@pytest.mark.parametrize("answer", ["returned", "written", "teardown"])
+def test_uploaded_files_are_closed_after_the_response(answer: str) -> None:
     app = wtf.Server()
     kept: list[Any] = []
+    torn: list[bool] = []
 
-    @app.post("/up")
-    def up(req: wtf.Request) -> str:
+    @app.arg_builder
+    def held() -> Iterator[Held]:
+        yield Held()
+        torn.append(kept[0].stream.closed)  # the teardown runs first, the files close after
+
+    @app.post("/returned")
+    def returned(req: wtf.Request) -> str:
         kept.append(req.files["file"])
         return req.files["file"].read().decode()
 
-    response = Client(app, validate=True).post("/up", data=multipart(1))
+    @app.post("/written")
+    def written(req: wtf.Request, resp: wtf.Response) -> None:
+        kept.append(req.files["file"])
+        resp.write_string(req.files["file"].read().decode())
+
+    @app.post("/teardown")
+    def teardown(req: wtf.Request, h: Held, resp: wtf.Response) -> None:
+        written(req, resp)
+
+    response = Client(app, validate=True).post(f"/{answer}", data=multipart(1))
     assert response.text == "content"
     assert kept[0].stream.closed
+    assert torn == ([False] if answer == "teardown" else [])
 
 
 @pytest.mark.parametrize(("depth", "status"), [(5, 200), (6, 400)])

@@ -10,6 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import EnvironBuilder, run_wsgi_app
@@ -170,3 +171,19 @@ def test_writing_and_returning_the_same_content_answer_the_same_bytes(
     assert written == returned
     if kind == "json" and method != "HEAD" and "gzip" not in midware:
         assert json.loads(written[2]) == body
+
+
+@pytest.mark.parametrize("midware", [(), ("passing",)], ids=["no-midware", "chain"])
+@pytest.mark.parametrize("announced", ["99", "2", "x"])
+def test_a_content_length_given_is_replaced_by_the_body_s_on_both_paths(
+    midware: tuple[str, ...], announced: str
+) -> None:
+    headers = {"Content-Length": announced, "X-A": "1"}
+    writer, returner = pair("text", 200, headers, "hi", midware)
+    written = answer(writer, "GET", {})
+    assert written == answer(returner, "GET", {})
+    assert written[1] == [
+        ("X-A", "1"),
+        ("Content-Type", "text/plain; charset=utf-8"),
+        ("Content-Length", "2"),
+    ]
