@@ -4,8 +4,10 @@
 text, written through ``wtf.Response`` (the go_wtf style), returned as a value, with Falcon's
 ``resp.set_header`` + ``resp.text``, and by a bare WSGI callable; then the writer again behind
 a midware that does nothing, and behind a Gzip that does not compress (a client without gzip;
-a body under ``min_size``). Interleaved in the harness of ``bench.frameworks``, ratios to the
-writer, then the ratios the writer is held to. ``make bench-writer``.
+a body under ``min_size``), and :func:`floor_app`, the writer style stripped to its least (a
+lower bound for any pure-Python framework of this style). Interleaved in the harness of
+``bench.frameworks``, ratios to the writer, then the ratios the writer is held to.
+``make bench-writer``.
 
 ``--served``: ``examples.hello`` (whose ``/hello/:who`` writes through ``wtf.Response``) and
 :func:`served_bare`, a bare WSGI callable answering the same route with the same bytes, both on
@@ -25,6 +27,7 @@ from werkzeug.test import EnvironBuilder
 
 import wtf
 from wtf.midware import Gzip
+from wtf.router import Router
 
 from .apps import Wsgi
 from .frameworks import call, timed
@@ -36,6 +39,7 @@ PASSING = "wtf, writing, behind a midware that does nothing"
 GZIP_NO = "wtf, writing, behind Gzip (client without gzip)"
 GZIP_SMALL = "wtf, writing, behind Gzip (gzip accepted, body too small)"
 FALCON = "Falcon (set_header + text)"
+FLOOR = "floor: the writer style stripped to its least, in pure Python"
 
 
 def writer_app(midware: Any = None) -> wtf.Server:
@@ -90,6 +94,56 @@ def falcon_app() -> Any:
 
     app = falcon.App()
     app.add_route("/hello/{who}", Hello())
+    return app
+
+
+class FloorResponse:
+    """The least a writer-style response can be: a header list (values checked) and chunks."""
+
+    __slots__ = ("chunks", "headers")
+
+    def __init__(self) -> None:
+        self.headers: list[tuple[str, str]] = []
+        self.chunks: list[bytes] = []
+
+    def set_header(self, name: str, value: str) -> None:
+        if not value.isprintable():  # the one check no framework may skip (CR/LF)
+            raise ValueError(name)
+        self.headers.append((name, value))
+
+    def write_string(self, text: str) -> None:
+        self.chunks.append(text.encode())
+
+
+def floor_app() -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """A stripped writer-style framework, a lower bound in pure Python (nothing to ship): wtf's
+    compiled router, one response object, the handler, the body's length, ``start_response``.
+    No Context, no midware, no werkzeug ``Headers``, no HEAD, no errors."""
+    router = Router()
+
+    def hello(who: str, resp: FloorResponse) -> None:
+        resp.set_header("X-Greeting", "hi")
+        resp.write_string(f"Hello, {who}, welcome!")
+
+    router.add("/hello/:who", hello, "GET")
+    router.compile()
+    find = router.finders["GET"]
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        found = find(environ["PATH_INFO"])
+        if found is None:
+            start_response("404 Not Found", [("Content-Length", "0")])
+            return []
+        route, values = found
+        resp = FloorResponse()
+        route.target(*values, resp)
+        body = b"".join(resp.chunks)
+        headers = resp.headers
+        headers.append(("Content-Type", "text/plain; charset=utf-8"))
+        headers.append(("Content-Length", str(len(body))))
+        start_response("200 OK", headers)
+        return [body]
+
     return app
 
 
@@ -179,6 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         GZIP_NO: (writer_app(Gzip()), environ),
         GZIP_SMALL: (writer_app(Gzip()), gzipping),
         FALCON: (falcon_app(), environ),
+        FLOOR: (floor_app(), environ),
         "bare WSGI": (bare_app, environ),
     }
     for name, (app, env) in cases.items():
@@ -200,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {value:,.0f} | {value / base:.2f}x |")
     gzip_cost = max(median[GZIP_SMALL], median[GZIP_NO]) - median[PASSING]
     print(f"# writing / returning: {base / median[RETURN]:.2f}x; writing / Falcon: "
-          f"{base / median[FALCON]:.2f}x")  # fmt: skip
+          f"{base / median[FALCON]:.2f}x; the floor / Falcon: "
+          f"{median[FLOOR] / median[FALCON]:.2f}x")  # fmt: skip
     print(f"# Gzip not compressing adds {gzip_cost:,.0f} ns to a midware that does nothing "
           "(the worse of its two rows)")  # fmt: skip
     return 0
