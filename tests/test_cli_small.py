@@ -3,16 +3,19 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 import wtf
-from wtf.loading import AppNotFound, load_app
+from wtf.loading import AppNotFound, load_app, served_callable
 from wtf.midware import Gzip, Logger
+from wtf.testing import Client
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -92,3 +95,21 @@ def test_a_syntax_error_is_shown_with_its_line_and_caret(
         f"importing 'broken_runtime' failed: RuntimeError: no db "
         f"(at {tmp_path / 'broken_runtime.py'}, line 3)"
     )
+
+
+def test_servers_call_a_server_s_bound_call_and_anything_else_as_it_is() -> None:
+    app = wtf.Server()
+
+    @app.get("/")
+    def index() -> str:
+        return "hi"
+
+    served = served_callable(app)
+    assert served == app.__call__ and served.__self__ is app  # the method, bound to the app
+    assert Client(served).get("/").text == "hi"
+
+    def bare(environ: Any, start_response: Any) -> list[bytes]:
+        return []
+
+    partial = functools.partial(bare)
+    assert served_callable(bare) is bare and served_callable(partial) is partial

@@ -10,7 +10,7 @@ from typing import Any
 
 from gunicorn.app.base import BaseApplication
 
-from .loading import AppNotFound, load_app, source_files
+from .loading import AppNotFound, load_app, served_callable, source_files
 from .realtime.capacity import process_capacity, reserve
 from .realtime.shutdown import watch_signals
 
@@ -116,7 +116,7 @@ class WtfApplication(BaseApplication):  # type: ignore[misc]
         """
         configure_logging(logging.DEBUG if self.options.debug else logging.INFO)
         if not self.options.reload:
-            return load_app(self.target)
+            return served_callable(load_app(self.target))
         try:
             app = load_app(self.target)
         except AppNotFound as exc:
@@ -124,7 +124,7 @@ class WtfApplication(BaseApplication):  # type: ignore[misc]
             return _failed_app(str(exc))
         if self.options.debug and hasattr(app, "debug"):
             app.debug = True
-        return app
+        return served_callable(app)
 
 
 def worker_started(worker: Any) -> None:

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Any
 
-from .loading import load_app
+from .loading import load_app, served_callable
 from .realtime.one_process import websocket_handlers
 from .serving import configure_logging
 
@@ -71,7 +71,7 @@ def load_target() -> Any:
     """granian's factory: import and compile the app named by ``WTF_GRANIAN_TARGET``, with
     wtf's logging configured (runs in each granian worker)."""
     configure_logging(logging.INFO)
-    return load_app(os.environ[_TARGET_VARIABLE])
+    return served_callable(load_app(os.environ[_TARGET_VARIABLE]))
 
 
 def serve_granian(target: str, options: GranianOptions) -> None:
