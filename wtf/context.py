@@ -39,9 +39,8 @@ class Context(TypedGetters):
     :meth:`release`, :meth:`close`, :meth:`wrap_writer`, :meth:`clone`...). Two places read
     them directly, because a method's frame there costs a measured share of every request:
     the request cycle's plain-result fast path (``settle()`` as a call: +110 ns, 8%, for a
-    handler taking a Context) and the code :mod:`wtf.emitter` generates (the Request, the
-    ArgBuilder cache and a Response's writer made inline: +250 ns, 14%, for a handler taking a
-    Request).
+    handler taking a Context) and the code :mod:`wtf.emitter` generates (the Request and the
+    ArgBuilder cache made inline: +250 ns, 14%, for a handler taking a Request).
     ``tests/test_imports.py`` keeps it to those two.
     """
 

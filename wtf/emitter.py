@@ -16,7 +16,6 @@ from .builders import MISSING, Plan, Slot, build
 from .request import Request
 from .request_limits import Limits
 from .response import Response
-from .writer import BufferWriter
 
 __all__ = ["Argument", "Bound", "Built", "Caught", "Provided", "RouteValue", "emit_plan"]
 
@@ -132,7 +131,6 @@ class _Code:
         self.namespace: dict[str, Any] = {
             "_build": build,
             "_Response": Response,
-            "_BufferWriter": BufferWriter,
             "_Request": Request,
             "_MISSING": MISSING,
             "_binder": binder,
@@ -174,9 +172,9 @@ class _Code:
         if variable in self._made:
             return
         self._made.add(variable)
-        # PERF: the Request (Context.request with the route's limits), the ArgBuilder cache
-        # and the writer are made inline, reading the context's fields: a method frame each
-        # cost 5% of a request (bench-injection). See Context's docstring.
+        # PERF: the Request (Context.request with the route's limits) and the ArgBuilder cache
+        # are made inline, reading the context's fields: a method frame each cost 5% of a
+        # request (bench-injection). See Context's docstring.
         if variable == "req":
             limits = "_limits" if self.namespace["_limits"] is not None else "ctx.limits"
             self.setup.append(
@@ -185,14 +183,8 @@ class _Code:
                 f"        req = ctx._request = _Request(ctx.environ, ctx.path, {limits})\n"
             )
         elif variable == "resp":
-            # Bound to the writer midware left (made now, inline, if none was): no lookup per
-            # call.
-            self.setup.append(
-                "    writer = ctx._writer\n"
-                "    if writer is None:\n"
-                "        writer = ctx._writer = ctx._base = _BufferWriter()\n"
-                "    resp = _Response(ctx, writer)\n"
-            )
+            # Bound to the writer midware left at its first call: no lookup per call after it.
+            self.setup.append("    resp = _Response(ctx, True)\n")
         elif variable == "bound":
             self.setup.append("    bound = _binder(ctx)\n")
         elif variable == "cache":

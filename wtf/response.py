@@ -49,23 +49,33 @@ class Response:
         ...     resp.write_string("created")
     """
 
-    __slots__ = ("_ctx", "_writer")
+    __slots__ = ("_binds", "_ctx", "_writer")
 
-    def __init__(self, ctx: Context, writer: Writer | None = None) -> None:
-        """A Response writes through ``writer`` when given (a handler's: the writer is the one
-        midware left), else through ``ctx.writer`` as it is at each call."""
+    def __init__(self, ctx: Context, bind: bool = False) -> None:
+        """A Response writes through ``ctx.writer``: as it is at each call, or, with ``bind``
+        (a handler's, made after midware ran), as it is at the first call, kept from then on.
+        The writer is made at the first call, so a handler that takes a Response and returns
+        a value costs no writer."""
         self._ctx = ctx
-        self._writer = writer
+        self._writer: Writer | None = None
+        self._binds = bind
+
+    def _bind(self) -> Writer:
+        """The writer to write through now (kept when this Response binds)."""
+        writer = self._ctx.writer
+        if self._binds:
+            self._writer = writer
+        return writer
 
     @property
     def headers(self) -> Headers:
         """The response headers (werkzeug ``Headers``)."""
-        return (self._writer or self._ctx.writer).headers
+        return (self._writer or self._bind()).headers
 
     @property
     def status(self) -> int:
         """The status code as it stands."""
-        return (self._writer or self._ctx.writer).status
+        return (self._writer or self._bind()).status
 
     def write_header(self, code: int) -> None:
         """Set the status code; the last call before the first body byte wins.
@@ -73,17 +83,17 @@ class Response:
         Raises:
             ValueError: ``code`` is not an int from 200 to 599.
         """
-        (self._writer or self._ctx.writer).write_header(check_status(code))
+        (self._writer or self._bind()).write_header(check_status(code))
 
     def write(self, data: bytes | str) -> int:
         """Write body bytes (a ``str`` is UTF-8 encoded); return the bytes written."""
         if isinstance(data, str):
             data = data.encode()
-        return (self._writer or self._ctx.writer).write(data)
+        return (self._writer or self._bind()).write(data)
 
     def write_string(self, text: str) -> int:
         """Write text; sets ``Content-Type: text/plain; charset=utf-8`` unless one is set."""
-        writer = self._writer or self._ctx.writer
+        writer = self._writer or self._bind()
         if type(writer) is BufferWriter:  # PERF: no midware wrapped it: one call
             return writer.write_typed(text.encode(), TEXT)
         return _write_typed(writer, text.encode(), TEXT)
@@ -91,7 +101,7 @@ class Response:
     def write_json(self, obj: Any) -> int:
         """Write ``obj`` as JSON; sets ``Content-Type: application/json`` unless one is set."""
         data = self._ctx.server.json_encoder(obj)
-        writer = self._writer or self._ctx.writer
+        writer = self._writer or self._bind()
         if type(writer) is BufferWriter:  # PERF: as write_string
             return writer.write_typed(data, JSON)
         return _write_typed(writer, data, JSON)
@@ -104,7 +114,7 @@ class Response:
             RegistrationError: msgpack is not installed.
         """
         require_msgpack()
-        return _write_typed(self._writer or self._ctx.writer, encode_msgpack(obj), MSGPACK)
+        return _write_typed(self._writer or self._bind(), encode_msgpack(obj), MSGPACK)
 
     def write_xml(
         self, data: ElementTree.Element | Mapping[str, Any] | str | bytes, root: str = "root"
@@ -112,7 +122,7 @@ class Response:
         """Write XML: an ``ElementTree.Element``, a mapping (as ``<root><key>value</key>
         </root>``) or ready XML text; sets ``Content-Type: application/xml; charset=utf-8``
         unless one is set."""
-        return _write_typed(self._writer or self._ctx.writer, encode_xml(data, root), XML)
+        return _write_typed(self._writer or self._bind(), encode_xml(data, root), XML)
 
     def send_file(
         self,
