@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 APP ?= examples.notes:app
 BIND ?= 127.0.0.1:8000
 
-.PHONY: serve test docs system-deps node-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
+.PHONY: serve test docs system-deps node-deps autobahn-env autobahn lint mutate bench bench-router bench-injection bench-binding bench-floor bench-features bench-writer bench-writer-served bench-frameworks bench-load bench-soak bench-slow bench-websocket bench-hub bench-cluster bench-recovery bench-idle bench-sessions bench-servers clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -128,6 +128,12 @@ bench-hub: $(VENV)/.installed-bench
 
 bench-writer: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.writer $(BENCH_ARGS)
+
+# examples.hello against a bare callable, both served by granian on 127.0.0.1 and loaded by wrk
+# (Debian's package, installed when missing; needs root). Not in make bench: it takes a minute.
+bench-writer-served: $(VENV)/.installed-bench
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	$(BIN)/python -m bench.writer --served $(BENCH_ARGS)
 
 bench-websocket: $(VENV)/.installed-bench
 	$(BIN)/python -m bench.websocket $(BENCH_ARGS)
