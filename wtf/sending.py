@@ -103,9 +103,15 @@ def send_plain(
         writer.write(body)
         writer.flush()
         return send_buffered(ctx, base, start_response)
-    if base.filters is not None:  # encoded as it is sent, as a written body is
-        base.write_typed(body, ctype)
-        return send_buffered(ctx, base, start_response)
+    filters = base.filters
+    if filters is not None:  # the type first (filters read it), the length of what they return
+        if base.header("Content-Type") is None:
+            base.header_list.append(("Content-Type", ctype))
+        body = (  # PERF: the usual single filter without a frame
+            filters[0].whole(ctx, base, body)
+            if len(filters) == 1
+            else _filtered(ctx, base, filters, body)
+        )
     base.set_body_headers(ctype, len(body))
     base.started = True
     base.bytes_written = len(body)
@@ -279,6 +285,8 @@ def send_buffered(
                     length = value
             elif n == 12 and key.lower() == "content-type":
                 typed = True
+        if not typed:
+            items.append(("Content-Type", OCTET if chunks else TEXT))
         if length is None:
             items.append(("Content-Length", str(size)))
         elif chunks:
@@ -286,8 +294,6 @@ def send_buffered(
             if wanted != length or items[-1][0] != "Content-Length":
                 items[:] = [i for i in items if i[0].lower() != "content-length"]
                 items.append(("Content-Length", wanted))
-        if not typed:
-            items.append(("Content-Type", OCTET if chunks else TEXT))
     if base.vary is not None:  # PERF: start() inline (a frame is 2% of a written response)
         merge_vary(base)
     try:

@@ -247,8 +247,8 @@ class BufferWriter:
         set_field(self.header_list, name, value)
 
     def set_body_headers(self, content_type: str, length: int) -> None:
-        """Set ``Content-Length`` to ``length`` and ``Content-Type`` unless one is set: what
-        the server does before sending a complete body (one pass over the headers)."""
+        """Set ``Content-Length`` to ``length``, last, and ``Content-Type`` unless one is set:
+        what the server does before sending a complete body (one pass over the headers)."""
         items = self.header_list
         for key, _ in items:  # PERF: usually neither is there; a name of either length is rare
             if len(key) in (12, 14):
@@ -271,10 +271,9 @@ class BufferWriter:
             at = -1
         if not typed:
             items.append(("Content-Type", content_type))
-        if at >= 0:
-            items[at] = ("Content-Length", str(length))
-        else:
-            items.append(("Content-Length", str(length)))
+        if at >= 0:  # rare: one set before (by midware) goes last, as the writer's send puts it
+            del items[at]
+        items.append(("Content-Length", str(length)))
 
     def remove_header(self, name: str) -> None:
         """Remove every ``name`` header."""
