@@ -24,7 +24,8 @@ def bounded_client(
     decode_responses: bool = False,
 ) -> Any:
     """A ``redis.Redis`` for ``url`` whose pool holds at most ``max_connections``; a call
-    waits at most ``timeout`` for a connection, to connect, and for an answer.
+    waits at most ``timeout`` for a connection, to connect, and for an answer. Its
+    ``close()`` closes every connection of its pool.
 
     Raises:
         ValueError: A URL redis-py cannot read.
@@ -39,4 +40,8 @@ def bounded_client(
         socket_connect_timeout=timeout,
         decode_responses=decode_responses,
     )
-    return redis.Redis(connection_pool=pool)
+    client = redis.Redis(connection_pool=pool)
+    # The pool is this client's alone: its close() closes the pool's connections too (what
+    # redis-py's own from_url does; a client given a pool leaves it open by default).
+    client.auto_close_connection_pool = True
+    return client

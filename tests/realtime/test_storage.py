@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,12 +31,17 @@ class FakeSession:
 
 
 @pytest.fixture(params=["memory", "sqlite", "redis"])
-def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Storage:
+def storage(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Storage]:
     if request.param == "memory":
-        return MemoryStorage()
+        yield MemoryStorage()
+        return
+    made: SQLiteStorage | RedisStorage
     if request.param == "sqlite":
-        return SQLiteStorage(str(tmp_path / "s.db"))
-    return RedisStorage(request.getfixturevalue("redis_url"), prefix=f"t{time.monotonic_ns()}:")
+        made = SQLiteStorage(str(tmp_path / "s.db"))
+    else:
+        made = RedisStorage(request.getfixturevalue("redis_url"), prefix=f"t{time.monotonic_ns()}:")
+    yield made
+    made.close()
 
 
 def test_store_query_delete_heartbeat(storage: Storage) -> None:
@@ -64,11 +70,14 @@ def test_redis_settings_are_a_hash_with_a_ttl_the_heartbeat_refreshes(redis_url:
     assert raw.get("ttl:session:s9") == "bo"
     storage.delete(FakeSession("s9", "bo", {}))  # type: ignore[arg-type]
     assert raw.get("ttl:session:s9") is None
+    raw.close()
+    storage.close()
 
 
 def test_a_hub_on_redis_restores_settings_on_a_new_connection(redis_url: str) -> None:
     app = wtf.Server()
-    hub = Hub(storage=RedisStorage(redis_url, prefix="hub:"))
+    storage = RedisStorage(redis_url, prefix="hub:")
+    hub = Hub(storage=storage)
 
     @hub.method("login")
     def login(user: str, session: Session) -> dict[str, str]:
@@ -85,6 +94,7 @@ def test_a_hub_on_redis_restores_settings_on_a_new_connection(redis_url: str) ->
         first.call("set", key="color", value="teal")
     with Client(app).hub("/rt") as second:
         assert second.call("login", user="cy") == {"color": "teal"}
+    storage.close()
 
 
 def _write_from_another_process(path: str, user: str, rounds: int, start_at: float) -> None:
@@ -139,3 +149,21 @@ def test_sqlite_connections_of_ended_threads_and_close_release_their_files(
     del storage
     gc.collect()  # a collected storage closes what it opened (no ResourceWarning)
     assert open_fds() < baseline
+
+
+def test_closing_redis_storage_and_bus_releases_their_connections_and_threads(
+    redis_url: str,
+) -> None:
+    from wtf.realtime import RedisBus
+
+    baseline, threads = open_fds(), threading.active_count()
+    storage = RedisStorage(redis_url, prefix=f"c{time.monotonic_ns()}:")
+    storage.store(FakeSession("s1", "ann", {"a": "1"}))  # type: ignore[arg-type]
+    bus = RedisBus(redis_url, prefix=f"c{time.monotonic_ns()}:")
+    bus.opened("s1")  # the node starts: its reader and writer threads, their connections
+    bus.joined("e", "room")()  # returns once Redis confirmed the subscription
+    assert open_fds() > baseline and threading.active_count() == threads + 2
+    storage.close()
+    bus.close()
+    assert open_fds() == baseline  # every socket closed now, none left to the collector
+    assert threading.active_count() == threads

@@ -140,6 +140,7 @@ class RedisBus:
         self._pid = 0  # the process the node below belongs to (set up again after a fork)
         self._node = ""
         self._client: Any = None
+        self._threads: tuple[threading.Thread, ...] = ()
         self._append_script: Any = None
         self._read_script: Any = None
         self._wanted: set[str] = set()  # channel keys this node's sessions need
@@ -316,7 +317,7 @@ class RedisBus:
 
     def close(self) -> None:
         """Stop this process's node: what waits for the writer is written (for at most a few
-        seconds), its threads end and its sessions stop counting."""
+        seconds), its sessions stop counting, its threads end and its connections close."""
         if self._pid == os.getpid():
             done = threading.Event()
             self._enqueue(lambda pipe: None, done)
@@ -332,6 +333,10 @@ class RedisBus:
                 pipe.execute()
             except Exception as exc:
                 self._failed("close", exc)
+            for thread in self._threads:  # the reader polls: it ends within _POLL
+                if thread is not threading.current_thread():
+                    thread.join(_CONFIRM)
+            client.close()  # and every connection of its pool
 
     # Keys.
 
@@ -467,6 +472,7 @@ class RedisBus:
             self._pid = os.getpid()
             reader = threading.Thread(target=self._read, name="wtf-redis-bus", daemon=True)
             writer = threading.Thread(target=self._write_all, name="wtf-redis-writer", daemon=True)
+            self._threads = (reader, writer)
         # Outside the lock (starting a thread may switch greenlets). The reader marks the node
         # alive once connected.
         reader.start()
