@@ -286,14 +286,7 @@ class Context(TypedGetters):
         shared = self._shared
         if shared is not None and (shared.teardowns or shared.closers):
             return False
-        # What release() does, inline (PERF: a frame less on every written response).
-        self._response = None
-        cache = self._cache
-        if cache is not None:
-            cache.clear()
-        request = self._request
-        if request is not None:
-            request.close()
+        self.release()
         return True
 
     def release(self) -> None:

@@ -107,11 +107,7 @@ def send_plain(
     if filters is not None:  # the type first (filters read it), the length of what they return
         if base.header("Content-Type") is None:
             base.header_list.append(("Content-Type", ctype))
-        body = (  # PERF: the usual single filter without a frame
-            filters[0].whole(ctx, base, body)
-            if len(filters) == 1
-            else _filtered(ctx, base, filters, body)
-        )
+        body = _filtered(ctx, base, filters, body)
     base.set_body_headers(ctype, len(body))
     base.started = True
     base.bytes_written = len(body)
@@ -124,6 +120,8 @@ def send_plain(
 
 def _filtered(ctx: Context, base: BufferWriter, filters: list[BodyFilter], body: bytes) -> bytes:
     """``body`` through the response's body filters (the last registered first)."""
+    if len(filters) == 1:  # PERF: the usual one, without an iterator
+        return filters[0].whole(ctx, base, body)
     for body_filter in reversed(filters):
         body = body_filter.whole(ctx, base, body)
     return body
@@ -251,20 +249,16 @@ def send_buffered(
     ctx: Context, base: BufferWriter, start_response: StartResponse
 ) -> Iterable[bytes]:
     """Send what the innermost writer ``base`` holds (the body is complete: every wrapper
-    flushed, no stream pending), with the
-    ``Content-Length`` of what reached it (whatever wrappers and filters did to it), last.
-    An announced length stays when nothing was written (a HEAD handler may announce one)."""
+    flushed, no stream pending), with the ``Content-Length`` of what reached it (whatever
+    wrappers and filters did to it), last. An announced length stays when nothing was written
+    (a HEAD handler may announce one)."""
     status = base.status
     chunks = base.chunks
     base.chunks = []
     filters = base.filters
     if filters is not None:
         whole = b"".join(chunks)
-        body = (  # PERF: the usual single filter without a frame
-            filters[0].whole(ctx, base, whole)
-            if len(filters) == 1
-            else _filtered(ctx, base, filters, whole)
-        )
+        body = _filtered(ctx, base, filters, whole)
         if body is not whole:
             base.bytes_written = len(body)
             chunks = [body] if body else []

@@ -40,13 +40,6 @@ class ResponseHeaders(Headers):
     "is Content-Encoding set?", pay for neither here. Same semantics otherwise.
     """
 
-    @classmethod
-    def view(cls, items: list[tuple[str, str]]) -> ResponseHeaders:
-        """Headers working on ``items`` itself (no copy)."""
-        headers = cls.__new__(cls)
-        headers._list = items
-        return headers
-
     def __contains__(self, key: object) -> bool:
         if type(key) is not str:
             return super().__contains__(key)  # type: ignore[operator]
@@ -222,7 +215,8 @@ class BufferWriter:
         """The response headers as werkzeug ``Headers`` (a view of :attr:`header_list`)."""
         headers = self._headers
         if headers is None:
-            # PERF: no classmethod frame (ResponseHeaders.view does the same)
+            # A view of header_list (werkzeug only changes its list in place); made without
+            # __init__, which would make a list of its own.
             headers = self._headers = ResponseHeaders.__new__(ResponseHeaders)
             headers._list = self.header_list
         return headers
